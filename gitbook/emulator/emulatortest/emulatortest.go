@@ -1,0 +1,76 @@
+// Package emulatortest starts the GitBook emulator for tests with contract
+// validation on both sides: every request the client sends and every answer
+// the emulator gives is checked against GitBook's OpenAPI description, and a
+// violation fails the test.
+package emulatortest
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
+	"github.com/gitbook-sync/gitbook-sync/internal/contract"
+)
+
+// Env is a running emulator with a client wired to it.
+type Env struct {
+	Server  *emulator.Server
+	URL     string // API base URL, ending in /v1
+	Root    string // server root, for /_emulator endpoints
+	Token   string
+	Checker *contract.Checker
+	HTTP    *http.Client // validates too; for clients other than gitbook.Client
+}
+
+// Validated counts requests validated against the contract by every Env in
+// this process, for the record a test run prints.
+var Validated atomic.Int64
+
+// Start runs an emulator seeded with seed (DefaultSeed when zero).
+func Start(t testing.TB, seed emulator.Seed, opts emulator.Options) *Env {
+	t.Helper()
+	if seed.Token == "" {
+		seed = emulator.DefaultSeed()
+	}
+	srv, err := emulator.New(seed, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checker := &contract.Checker{Fail: func(err error) { t.Errorf("%v", err) }}
+	hs := httptest.NewServer(checker.Handler(srv.Handler()))
+	srv.SetBaseURL(hs.URL)
+	env := &Env{Server: srv, URL: hs.URL + "/v1", Root: hs.URL, Token: seed.Token, Checker: checker,
+		HTTP: &http.Client{Transport: checker.Transport(nil), Timeout: 30 * time.Second}}
+	t.Cleanup(func() {
+		srv.Wait()
+		hs.Close()
+		req, _ := checker.Counts()
+		Validated.Add(req)
+		t.Logf("contract: %d requests and their answers validated", req)
+	})
+	return env
+}
+
+// Client returns a GitBook client for the emulator whose waits are instant
+// and recorded in waits (when non-nil).
+func (e *Env) Client(t testing.TB, waits *[]time.Duration) *gitbook.Client {
+	t.Helper()
+	c, err := gitbook.New(gitbook.Options{
+		BaseURL: e.URL, Token: e.Token, HTTPClient: e.HTTP,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			if waits != nil {
+				*waits = append(*waits, d)
+			}
+			return ctx.Err()
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -1,0 +1,3 @@
+package contract
+
+const subsetFile = "gitbook-api-subset.json"
