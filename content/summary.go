@@ -82,10 +82,16 @@ func ParseSummary(data []byte, name string) (*Summary, error) {
 		}
 		if e.Kind == KindDocument {
 			if first, dup := seen[e.Path]; dup {
-				s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: %s is already listed at line %d; GitBook keeps one page per file", name, lineNo, e.Path, first))
-				continue
+				if e.Anchor == "" {
+					s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: %s is already listed at line %d; GitBook keeps one page per file", name, lineNo, e.Path, first))
+					continue
+				}
+				// A second entry for a file with an anchor is a link to a
+				// heading of that page, as GitBook exports such links.
+				e.Kind, e.Href, e.Path, e.Anchor = KindLink, e.Path+e.Anchor, "", ""
+			} else {
+				seen[e.Path] = lineNo
 			}
-			seen[e.Path] = lineNo
 		}
 		for len(stack) > 0 && stack[len(stack)-1].indent >= indent {
 			stack = stack[:len(stack)-1]

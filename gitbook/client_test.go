@@ -36,11 +36,11 @@ func waitOp(t *testing.T, c *gitbook.Client, space string) *gitbook.GitOperation
 func docsRepo(t *testing.T) *testrepo.Repo {
 	r := testrepo.New(t)
 	r.Write(map[string]string{
-		"README.md":              "# Welcome\n\nHello.\n",
-		"SUMMARY.md":             "# Table of contents\n\n* [Welcome](README.md)\n* [Guide](guide/README.md)\n  * [Install](guide/install.md)\n",
-		"guide/README.md":        "# Guide\n",
-		"guide/install.md":       "---\ndescription: How to install\n---\n\n# Install\n\nRun it.\n",
-		".gitbook/assets/a.png":  "PNG",
+		"README.md":               "# Welcome\n\nHello.\n",
+		"SUMMARY.md":              "# Table of contents\n\n* [Welcome](README.md)\n* [Guide](guide/README.md)\n  * [Install](guide/install.md)\n",
+		"guide/README.md":         "# Guide\n",
+		"guide/install.md":        "---\ndescription: How to install\n---\n\n# Install\n\nRun it.\n",
+		".gitbook/assets/a.png":   "PNG",
 		"notes/not-in-summary.md": "# Orphan\n",
 	})
 	r.Commit("initial docs")

@@ -2,6 +2,7 @@ package gitbook
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 )
@@ -92,6 +93,9 @@ func (c *Client) UpdateChangeRequest(ctx context.Context, spaceID, crID string, 
 // ApplyChanges sends one content batch (at most MaxChangesPerBatch changes);
 // GitBook applies all of it or none.
 func (c *Client) ApplyChanges(ctx context.Context, spaceID, crID string, changes []Change) (*ContentUpdate, error) {
+	if len(changes) == 0 || len(changes) > MaxChangesPerBatch {
+		return nil, fmt.Errorf("change request %s: a content batch takes 1 to at most %d changes, got %d; split it", crID, MaxChangesPerBatch, len(changes))
+	}
 	var out ContentUpdate
 	return &out, c.do(ctx, request{method: http.MethodPost, path: crPath(spaceID, crID) + "/content",
 		query: url.Values{"compat": {"false"}}, body: map[string]any{"changes": changes}, out: &out})

@@ -741,4 +741,3 @@ func (s *Server) submitReview(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", s.baseURL+"/v1/spaces/"+sp.ID+"/change-requests/"+cr.ID+"/reviews/"+rv.ID)
 	writeJSON(w, http.StatusCreated, s.reviewJSON(sp, cr, rv))
 }
-

@@ -154,16 +154,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	defer func() {
-		s.mu.Lock()
-		s.record = append(s.record, RecordedRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: sw.status})
-		s.mu.Unlock()
-	}()
-
+	// Recorded on arrival, so a request whose answer is lost still counts.
 	s.mu.Lock()
 	s.apiCount++
 	n := s.apiCount
+	s.record = append(s.record, RecordedRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery})
+	idx := len(s.record) - 1
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		if idx < len(s.record) {
+			s.record[idx].Status = sw.status
+		}
+		s.mu.Unlock()
+	}()
 	f := s.opts.Faults
 	if f.Delay > 0 {
 		time.Sleep(f.Delay)
