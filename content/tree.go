@@ -18,6 +18,20 @@ type Files struct {
 	// List returns every file path below dir (recursively). It is only
 	// needed when a project has no SUMMARY.md.
 	List func(dir string) ([]string, error)
+	// Exists, when set, answers whether a file exists without reading it;
+	// large projects need it, as every SUMMARY entry is checked.
+	Exists func(p string) (bool, error)
+}
+
+func (f Files) exists(p string) (bool, error) {
+	if f.Exists != nil {
+		return f.Exists(p)
+	}
+	_, err := f.Read(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Page is one page of the tree GitBook builds from a repository.
@@ -116,10 +130,11 @@ func (p *Project) checkFiles(files Files) error {
 		kept := list[:0]
 		for _, pg := range list {
 			if pg.Kind == KindDocument {
-				if _, err := files.Read(p.ContentPath(pg.Path)); err != nil {
-					if !errors.Is(err, fs.ErrNotExist) {
-						return nil, fmt.Errorf("read %s: %w", p.ContentPath(pg.Path), err)
-					}
+				ok, err := files.exists(p.ContentPath(pg.Path))
+				if err != nil {
+					return nil, fmt.Errorf("read %s: %w", p.ContentPath(pg.Path), err)
+				}
+				if !ok {
 					p.Warnings = append(p.Warnings, fmt.Sprintf("%s:%d: %s does not exist; the entry is skipped",
 						p.ContentPath(p.Config.Summary), pg.Line, p.ContentPath(pg.Path)))
 					continue

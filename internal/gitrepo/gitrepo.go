@@ -4,6 +4,7 @@
 package gitrepo
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -86,7 +88,34 @@ func Files(c *object.Commit) (content.Files, error) {
 
 // TreeFiles gives content.Files over a tree.
 func TreeFiles(tree *object.Tree) content.Files {
+	var (
+		once  sync.Once
+		paths map[string]bool
+		werr  error
+	)
 	return content.Files{
+		Exists: func(p string) (bool, error) {
+			// One walk of the tree answers every later question.
+			once.Do(func() {
+				paths = map[string]bool{}
+				w := object.NewTreeWalker(tree, true, nil)
+				defer w.Close()
+				for {
+					name, e, err := w.Next()
+					if err == io.EOF {
+						return
+					}
+					if err != nil {
+						werr = err
+						return
+					}
+					if e.Mode.IsFile() {
+						paths[name] = true
+					}
+				}
+			})
+			return paths[p], werr
+		},
 		Read: func(p string) ([]byte, error) {
 			f, err := tree.File(p)
 			if err != nil {
@@ -291,4 +320,50 @@ func IsAncestor(r *git.Repository, a, b plumbing.Hash) (bool, error) {
 		return false, err
 	}
 	return ca.IsAncestor(cb)
+}
+
+// ChangedFiles lists the files that differ between two trees below prefix
+// ("" for all), with renames detected as git does. Paths are repository
+// paths. Either tree may be nil (empty).
+func ChangedFiles(from, to *object.Tree, prefix string) ([]content.FileChange, error) {
+	sub := func(t *object.Tree) (*object.Tree, error) {
+		if t == nil || prefix == "" {
+			return t, nil
+		}
+		s, err := t.Tree(prefix)
+		if errors.Is(err, object.ErrDirectoryNotFound) {
+			return nil, nil
+		}
+		return s, err
+	}
+	a, err := sub(from)
+	if err != nil {
+		return nil, err
+	}
+	b, err := sub(to)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil && b == nil {
+		return nil, nil
+	}
+	if a != nil && b != nil && a.Hash == b.Hash {
+		return nil, nil
+	}
+	changes, err := object.DiffTreeWithOptions(context.Background(), a, b, object.DefaultDiffTreeOptions)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]content.FileChange, 0, len(changes))
+	for _, c := range changes {
+		fc := content.FileChange{}
+		if c.From.Name != "" {
+			fc.From = content.Join(prefix, c.From.Name)
+		}
+		if c.To.Name != "" {
+			fc.To = content.Join(prefix, c.To.Name)
+		}
+		out = append(out, fc)
+	}
+	return out, nil
 }

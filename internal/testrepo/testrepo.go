@@ -109,3 +109,23 @@ func (r *Repo) Head() plumbing.Hash {
 	}
 	return h.Hash()
 }
+
+// CommitMerge commits the work tree as a merge of HEAD and other.
+func (r *Repo) CommitMerge(msg string, other plumbing.Hash) plumbing.Hash {
+	r.t.Helper()
+	wt, err := r.Git.Worktree()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		r.t.Fatal(err)
+	}
+	head := r.Head()
+	r.when = r.when.Add(time.Minute)
+	sig := &object.Signature{Name: "Test", Email: "test@example.com", When: r.when}
+	h, err := wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig, Parents: []plumbing.Hash{head, other}})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return h
+}

@@ -1,0 +1,620 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+	stdsync "sync"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/gitbook-sync/gitbook-sync/config"
+	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+)
+
+// Options configure a run.
+type Options struct {
+	Client   *gitbook.Client
+	Repo     *Repo
+	Redactor *redact.Redactor
+	// RepoURL is what GitBook reads and writes: a file:// URL or path, or a
+	// Git host URL without credentials.
+	RepoURL  string
+	GitUser  string // basic-auth user for RepoURL (default per host)
+	GitToken string // Git host token GitBook uses; never the GitBook token
+	DryRun   bool
+	Force    bool // import even over GitBook edits; skip the timestamp order check
+	// Concurrency bounds how many spaces are handled at once (default 4).
+	Concurrency int
+	// Wait bounds how long to follow one GitBook operation (default 10m);
+	// Poll is the interval between checks (default 2s).
+	Wait, Poll time.Duration
+	// Progress receives a line now and then while GitBook works (stderr).
+	Progress io.Writer
+	// KeepText keeps file contents in diffs, for per-page diffs in reports.
+	KeepText bool
+	// ExportMessage is the commit message template for exports.
+	ExportMessage string
+}
+
+// DefaultExportMessage is GitBook's own message for a merged change request.
+const DefaultExportMessage = "GITBOOK-{change_request_number}: {change_request_subject}"
+
+// Run handles each space and returns one result per space, in order. One
+// space failing does not stop the others.
+func Run(ctx context.Context, opts Options, spaces []config.Space) []Result {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
+	if opts.Wait <= 0 {
+		opts.Wait = 10 * time.Minute
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = 2 * time.Second
+	}
+	if opts.ExportMessage == "" {
+		opts.ExportMessage = DefaultExportMessage
+	}
+	results := make([]Result, len(spaces))
+	sem := make(chan struct{}, opts.Concurrency)
+	var wg stdsync.WaitGroup
+	for i, sp := range spaces {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			start := time.Now()
+			results[i] = runSpace(ctx, opts, sp)
+			results[i].Duration = time.Since(start).Round(time.Millisecond).String()
+			if results[i].Error != "" {
+				results[i].Error = opts.Redactor.String(results[i].Error)
+			}
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// Shard keeps the spaces of shard i of n (1-based), for CI matrices.
+func Shard(spaces []config.Space, i, n int) []config.Space {
+	if n <= 1 {
+		return spaces
+	}
+	var out []config.Space
+	for k, s := range spaces {
+		if k%n == i-1 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func projectDir(p string) string {
+	p = strings.Trim(path.Clean("/"+p), "/")
+	return p
+}
+
+func runSpace(ctx context.Context, opts Options, sp config.Space) (res Result) {
+	res = Result{Space: sp.Space, Path: sp.Path}
+	fail := func(err error) Result {
+		res.Outcome, res.Error = Failed, err.Error()
+		if res.Decision == "" {
+			res.Decision = Stop
+		}
+		return res
+	}
+	dir := projectDir(sp.Path)
+	head, branch, err := opts.Repo.Head(sp.Branch)
+	if err != nil {
+		return fail(err)
+	}
+	res.Branch, res.Head = branch, head.Hash.String()
+
+	insp, err := inspect(ctx, opts, sp.Space, head, dir, &res)
+	if err != nil {
+		return fail(fmt.Errorf("inspect space %s: %w", sp.Space, err))
+	}
+	res.Decision, res.Reason = decide(res.State, sp.Mode, opts.Force, insp)
+	if res.Reason == "" {
+		res.Reason = insp.reason
+	} else if insp.reason != "" {
+		res.Reason = insp.reason + "; " + res.Reason
+	}
+	switch {
+	case res.Decision == Nothing:
+		res.Outcome = Unchanged
+		return res
+	case res.Decision == Stop:
+		res.Outcome = Stopped
+		return res
+	case opts.DryRun:
+		res.Outcome = Planned
+		return res
+	}
+	switch res.Decision {
+	case DoImport:
+		err = doImport(ctx, opts, sp, dir, branch, head, &res)
+	case DoExport:
+		err = doExport(ctx, opts, sp, dir, branch, insp.rev, &res)
+	case DoChangeRequest:
+		res.Outcome = Stopped
+		res.Reason += "; change requests from the repository are not available in this version yet: nothing was written"
+		return res
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return res
+}
+
+// inspection is what inspect learned beyond the Result fields.
+type inspection struct {
+	rev       *gitbook.Revision
+	reason    string
+	byGitBook bool
+}
+
+func inspect(ctx context.Context, opts Options, spaceID string, head *object.Commit, dir string, res *Result) (*inspection, error) {
+	insp := &inspection{}
+	info, err := opts.Client.GitInfo(ctx, spaceID)
+	switch {
+	case errors.Is(err, gitbook.ErrNoGitProvider):
+		res.Connected = false
+	case err != nil:
+		return nil, err
+	default:
+		res.Connected, res.Provider = true, info.InstallationProvider
+		if info.Operation != nil && info.Operation.State == gitbook.OperationRunning {
+			if opts.DryRun {
+				res.State = OperationRunning
+				insp.reason = fmt.Sprintf("a GitBook %s started at %s is still running", info.Operation.Direction, info.Operation.StartedAt.Format(time.RFC3339))
+				return insp, nil
+			}
+			if _, err := follow(ctx, opts, spaceID, time.Time{}, info.Operation.Direction); err != nil {
+				res.State = OperationRunning
+				insp.reason = err.Error()
+				return insp, nil
+			}
+		}
+	}
+	rev, err := opts.Client.CurrentRevision(ctx, spaceID)
+	if err != nil {
+		return nil, err
+	}
+	insp.rev = rev
+	res.Revision, res.RevisionURL = rev.ID, rev.URLs.App
+
+	if rev.Git == nil {
+		if len(rev.Pages) == 0 {
+			res.State = NeverSynced
+			insp.reason = "the space is empty and has never been synced"
+			res.Diff, err = DiffCommits(nil, head, dir, opts.KeepText)
+			res.DiffSource = "git"
+			return insp, err
+		}
+		res.State = Diverged
+		insp.reason = "the space was edited in GitBook since its last sync (its current revision has no Git commit)"
+		res.Diff, err = diffWithSpace(ctx, opts, spaceID, head, dir, rev)
+		res.DiffSource = "api"
+		return insp, err
+	}
+	res.SyncedCommit = rev.Git.OID
+	insp.byGitBook = rev.Git.CreatedByGitBook
+	synced := opts.Repo.Commit(rev.Git.OID)
+	if synced == nil && opts.Repo.Shallow() {
+		if err := opts.Repo.Deepen(); err != nil {
+			res.Warnings = append(res.Warnings, "this is a shallow clone and its history could not be fetched ("+opts.Redactor.String(err.Error())+"); compared page content through the API instead")
+		}
+		synced = opts.Repo.Commit(rev.Git.OID)
+	}
+	if synced == nil {
+		if rev.Git.CreatedByGitBook {
+			res.State = SpaceAhead
+			insp.reason = fmt.Sprintf("GitBook exported commit %s, which this checkout does not contain", shortHash(rev.Git.OID))
+			return insp, nil
+		}
+		// The space came from a commit we cannot see (shallow history, or a
+		// rewritten branch): compare what GitBook shows with HEAD.
+		res.Diff, err = diffWithSpace(ctx, opts, spaceID, head, dir, rev)
+		res.DiffSource = "api"
+		if err != nil {
+			return nil, err
+		}
+		if len(res.Diff.Pages) == 0 {
+			res.State = InSync
+		} else {
+			res.State = RepoAhead
+		}
+		insp.reason = fmt.Sprintf("the space's commit %s is not in this checkout; compared page content through the API", shortHash(rev.Git.OID))
+		return insp, nil
+	}
+	switch {
+	case synced.Hash == head.Hash:
+		res.State = InSync
+	case isAncestor(synced, head):
+		if projectTreeHash(synced, dir) == projectTreeHash(head, dir) {
+			res.State = InSync
+			insp.reason = fmt.Sprintf("commits since %s change nothing under %s", shortHash(rev.Git.OID), displayDir(dir))
+			return insp, nil
+		}
+		res.State = RepoAhead
+		res.Diff, err = DiffCommits(synced, head, dir, opts.KeepText)
+		res.DiffSource = "git"
+	case isAncestor(head, synced):
+		res.State = SpaceAhead
+		insp.reason = fmt.Sprintf("the space is at commit %s, ahead of this checkout", shortHash(rev.Git.OID))
+		res.Diff, err = DiffCommits(head, synced, dir, opts.KeepText)
+		res.DiffSource = "git"
+	default:
+		res.State = Diverged
+		insp.reason = fmt.Sprintf("the space's commit %s and HEAD have both moved on", shortHash(rev.Git.OID))
+		res.DiffSource = "git"
+		bases, berr := head.MergeBase(synced)
+		if berr != nil || len(bases) == 0 {
+			res.Diff, err = DiffCommits(synced, head, dir, opts.KeepText)
+			return insp, err
+		}
+		// Each side's own changes since the commit they share.
+		if res.Diff, err = DiffCommits(bases[0], head, dir, opts.KeepText); err != nil {
+			return nil, err
+		}
+		res.SpaceDiff, err = DiffCommits(bases[0], synced, dir, opts.KeepText)
+	}
+	return insp, err
+}
+
+func displayDir(dir string) string {
+	if dir == "" {
+		return "the repository root"
+	}
+	return dir + "/"
+}
+
+func isAncestor(a, b *object.Commit) bool {
+	ok, err := a.IsAncestor(b)
+	return err == nil && ok
+}
+
+// diffWithSpace compares GitBook's pages (Markdown through the API) with
+// the project at head, for when the common history is unknown.
+func diffWithSpace(ctx context.Context, opts Options, spaceID string, head *object.Commit, dir string, rev *gitbook.Revision) (*content.Diff, error) {
+	proj, files, err := Project(head, dir)
+	if err != nil {
+		return nil, err
+	}
+	remote := map[string]gitbook.Page{}
+	var untracked []gitbook.Page
+	gitbook.Walk(rev.Pages, func(p *gitbook.Page, _ *gitbook.Page, _ int) {
+		if p.Type != gitbook.PageDocument {
+			return
+		}
+		if p.Git != nil && p.Git.Path != "" {
+			remote[p.Git.Path] = *p
+		} else {
+			untracked = append(untracked, *p)
+		}
+	})
+	body := func(p gitbook.Page) (string, error) {
+		if p.Markdown != "" {
+			return p.Markdown, nil
+		}
+		full, err := opts.Client.PageMarkdown(ctx, spaceID, p.ID)
+		if err != nil {
+			return "", err
+		}
+		return full.Markdown, nil
+	}
+	d := &content.Diff{}
+	seen := map[string]bool{}
+	var werr error
+	content.Walk(proj.Pages, func(pg, _ *content.Page) {
+		if werr != nil || pg.Kind != content.KindDocument {
+			return
+		}
+		seen[pg.Path] = true
+		data, err := files.Read(proj.ContentPath(pg.Path))
+		if err != nil {
+			werr = err
+			return
+		}
+		_, local, err := content.SplitFrontMatter(data, pg.Path)
+		if err != nil {
+			werr = err
+			return
+		}
+		rp, ok := remote[pg.Path]
+		if !ok {
+			a, r := content.CountLines("", string(local))
+			d.Pages = append(d.Pages, content.PageChange{Op: content.Added, Title: pg.Title, Path: pg.Path, Added: a, Removed: r, Note: "not in the space"})
+			return
+		}
+		text, err := body(rp)
+		if err != nil {
+			werr = err
+			return
+		}
+		if text != string(local) || rp.Title != pg.Title {
+			a, r := content.CountLines(text, string(local))
+			pc := content.PageChange{Op: content.Modified, Title: pg.Title, Path: pg.Path, Added: a, Removed: r, Note: "differs from the space"}
+			if opts.KeepText {
+				pc.Old, pc.New = text, string(local)
+			}
+			d.Pages = append(d.Pages, pc)
+		}
+	})
+	if werr != nil {
+		return nil, werr
+	}
+	var gone []string
+	for p := range remote {
+		if !seen[p] {
+			gone = append(gone, p)
+		}
+	}
+	sort.Strings(gone)
+	for _, p := range gone {
+		d.Pages = append(d.Pages, content.PageChange{Op: content.Deleted, Title: remote[p].Title, Path: p, Note: "only in the space"})
+	}
+	for _, p := range untracked {
+		d.Pages = append(d.Pages, content.PageChange{Op: content.Deleted, Title: p.Title, Note: "created in GitBook, not in the repository"})
+	}
+	return d, nil
+}
+
+// decide turns a state and a mode into a decision and, when it is not
+// the obvious one, the reason.
+func decide(state State, mode string, force bool, insp *inspection) (Decision, string) {
+	if mode == "" {
+		mode = config.ModeAuto
+	}
+	switch state {
+	case InSync:
+		if force && mode == config.ModeImport {
+			return DoImport, "forced"
+		}
+		return Nothing, ""
+	case OperationRunning:
+		return Stop, "wait for it to finish, then run again"
+	}
+	switch mode {
+	case config.ModeImport:
+		switch state {
+		case Diverged, SpaceAhead:
+			if force {
+				return DoImport, "--force: GitBook's edits will be overwritten by the repository"
+			}
+			return Stop, "importing would overwrite GitBook's edits; merge them into the repository first, or run with --force to overwrite them"
+		}
+		return DoImport, ""
+	case config.ModeExport:
+		switch state {
+		case NeverSynced:
+			return Stop, "the space is empty: there is nothing to export"
+		case RepoAhead:
+			if force {
+				return DoExport, "--force: the repository's newer commits will be overwritten by GitBook's content"
+			}
+			return Stop, "the repository has commits GitBook does not have; exporting would overwrite them. Import first, or run with --force"
+		case SpaceAhead:
+			return Stop, "GitBook already exported its content; pull it into this checkout"
+		}
+		return DoExport, ""
+	case config.ModeChangeRequest:
+		return DoChangeRequest, ""
+	}
+	// auto
+	switch state {
+	case NeverSynced, RepoAhead:
+		return DoImport, ""
+	case SpaceAhead:
+		return Stop, "pull GitBook's commit into this branch (git pull), then run again"
+	case Diverged:
+		return Stop, "gitbook-sync never overwrites GitBook edits: bring them into the repository (mode: export to a branch, or copy them by hand), or send the repository's changes as a change request (mode: change-request)"
+	}
+	return Stop, "unknown state"
+}
+
+// follow polls git/info until the operation that started at or after
+// since finishes, or opts.Wait runs out.
+func follow(ctx context.Context, opts Options, spaceID string, since time.Time, direction string) (*gitbook.GitOperation, error) {
+	deadline := time.Now().Add(opts.Wait)
+	started := time.Now()
+	lastNote := time.Now()
+	for {
+		info, err := opts.Client.GitInfo(ctx, spaceID)
+		if err != nil && !errors.Is(err, gitbook.ErrNoGitProvider) {
+			return nil, err
+		}
+		if info != nil && info.Operation != nil && !info.Operation.StartedAt.Before(since) && info.Operation.State != gitbook.OperationRunning {
+			return info.Operation, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("GitBook's %s did not finish within %s; it may still complete: check the space, then run again", direction, opts.Wait)
+		}
+		if opts.Progress != nil && time.Since(lastNote) >= 10*time.Second {
+			fmt.Fprintf(opts.Progress, "waiting for GitBook's %s of space %s (%s so far)\n", direction, spaceID, time.Since(started).Round(time.Second))
+			lastNote = time.Now()
+		}
+		t := time.NewTimer(opts.Poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// followRevision waits until the space's revision satisfies done, for
+// spaces whose operations cannot be followed through git/info (no Git Sync).
+func followRevision(ctx context.Context, opts Options, spaceID, what string, done func(*gitbook.Revision) bool) error {
+	deadline := time.Now().Add(opts.Wait)
+	for {
+		rev, err := opts.Client.CurrentRevision(ctx, spaceID)
+		if err != nil {
+			return err
+		}
+		if done(rev) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s did not happen within %s; the space has no Git Sync, so GitBook's own error cannot be read: check the space", what, opts.Wait)
+		}
+		t := time.NewTimer(opts.Poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+func doImport(ctx context.Context, opts Options, sp config.Space, dir, branch string, head *object.Commit, res *Result) error {
+	if opts.RepoURL == "" {
+		return errors.New("no repository URL for GitBook to read: pass --repo-url, or add an origin remote")
+	}
+	ref := "refs/heads/" + branch
+	if branch == "" {
+		ref = head.Hash.String()
+	}
+	req := gitbook.ImportRequest{
+		URL:                  withCredentials(opts.RepoURL, opts.GitUser, opts.GitToken),
+		Ref:                  ref,
+		RepoProjectDirectory: dir,
+		Force:                opts.Force,
+	}
+	req.RepoTreeURL, req.RepoCommitURL = hostURLs(opts.RepoURL, branch, dir)
+	if !opts.Force {
+		when := head.Committer.When.UTC()
+		req.Timestamp = &when
+	}
+	if opts.Progress != nil {
+		fmt.Fprintf(opts.Progress, "importing %s@%s into space %s\n", redact.StripCredentials(opts.RepoURL), shortHash(head.Hash.String()), sp.Space)
+	}
+	since := time.Now().Add(-2 * time.Second)
+	if err := opts.Client.Import(ctx, sp.Space, req); err != nil {
+		return fmt.Errorf("import into space %s: %w", sp.Space, err)
+	}
+	if res.Connected {
+		op, err := follow(ctx, opts, sp.Space, since, gitbook.DirectionImport)
+		if err != nil {
+			return fmt.Errorf("import into space %s: %w", sp.Space, err)
+		}
+		if op.State != gitbook.OperationSuccess {
+			return fmt.Errorf("import into space %s failed in GitBook: %s", sp.Space, orUnknown(op.Error))
+		}
+	} else if err := followRevision(ctx, opts, sp.Space, "the import of "+shortHash(head.Hash.String()), func(r *gitbook.Revision) bool {
+		return r.Git != nil && r.Git.OID == head.Hash.String()
+	}); err != nil {
+		// Without Git Sync, git/info is 404: the revision is all we can watch.
+		return fmt.Errorf("import into space %s: %w", sp.Space, err)
+	}
+	rev, err := opts.Client.CurrentRevision(ctx, sp.Space)
+	if err != nil {
+		return fmt.Errorf("import into space %s: read the new revision: %w", sp.Space, err)
+	}
+	if rev.Git == nil || rev.Git.OID != head.Hash.String() {
+		got := "no commit"
+		if rev.Git != nil {
+			got = shortHash(rev.Git.OID)
+		}
+		return fmt.Errorf("import into space %s: GitBook reported success but the space points at %s, not %s; it skips imports older than its last operation: run again with --force to import anyway", sp.Space, got, shortHash(head.Hash.String()))
+	}
+	res.Outcome, res.NewRevision, res.RevisionURL = Imported, rev.ID, rev.URLs.App
+	return nil
+}
+
+func doExport(ctx context.Context, opts Options, sp config.Space, dir, branch string, rev *gitbook.Revision, res *Result) error {
+	if opts.RepoURL == "" {
+		return errors.New("no repository URL for GitBook to write to: pass --repo-url, or add an origin remote")
+	}
+	if branch == "" {
+		return errors.New("export needs a branch: set branch in the configuration or check one out")
+	}
+	msg := exportMessage(opts.ExportMessage, rev)
+	req := gitbook.ExportRequest{URL: withCredentials(opts.RepoURL, opts.GitUser, opts.GitToken), Ref: "refs/heads/" + branch,
+		CommitMessage: msg, RepoProjectDirectory: dir, Force: opts.Force}
+	req.RepoTreeURL, req.RepoCommitURL = hostURLs(opts.RepoURL, branch, dir)
+	if opts.Progress != nil {
+		fmt.Fprintf(opts.Progress, "exporting space %s to %s (%s)\n", sp.Space, redact.StripCredentials(opts.RepoURL), branch)
+	}
+	since := time.Now().Add(-2 * time.Second)
+	if err := opts.Client.Export(ctx, sp.Space, req); err != nil {
+		return fmt.Errorf("export space %s: %w", sp.Space, err)
+	}
+	if res.Connected {
+		op, err := follow(ctx, opts, sp.Space, since, gitbook.DirectionExport)
+		if err != nil {
+			return fmt.Errorf("export space %s: %w", sp.Space, err)
+		}
+		if op.State != gitbook.OperationSuccess {
+			return fmt.Errorf("export space %s failed in GitBook: %s", sp.Space, orUnknown(op.Error))
+		}
+	} else if err := followRevision(ctx, opts, sp.Space, "the export", func(r *gitbook.Revision) bool {
+		return r.Git != nil && r.Git.CreatedByGitBook
+	}); err != nil {
+		return fmt.Errorf("export space %s: %w", sp.Space, err)
+	}
+	after, err := opts.Client.CurrentRevision(ctx, sp.Space)
+	if err != nil {
+		return fmt.Errorf("export space %s: read the revision: %w", sp.Space, err)
+	}
+	if after.Git == nil || !after.Git.CreatedByGitBook {
+		return fmt.Errorf("export space %s: GitBook reported success but the revision has no exported commit", sp.Space)
+	}
+	res.Outcome, res.NewCommit = Exported, after.Git.OID
+	res.Reason = strings.TrimPrefix(res.Reason+"; pull commit "+shortHash(after.Git.OID)+" into your checkout", "; ")
+	return nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "GitBook gave no reason"
+	}
+	return s
+}
+
+// exportMessage fills the template; without a merged change request the
+// change-request placeholders give way to a plain message.
+func exportMessage(tmpl string, rev *gitbook.Revision) string {
+	if rev == nil || rev.MergedFrom == nil {
+		if strings.Contains(tmpl, "{change_request_") {
+			return "GitBook: export of revision " + revID(rev)
+		}
+		return strings.ReplaceAll(tmpl, "{revision}", revID(rev))
+	}
+	r := strings.NewReplacer("{change_request_number}", fmt.Sprint(rev.MergedFrom.Number),
+		"{change_request_subject}", rev.MergedFrom.Subject, "{revision}", rev.ID)
+	return r.Replace(tmpl)
+}
+
+func revID(rev *gitbook.Revision) string {
+	if rev == nil {
+		return ""
+	}
+	return rev.ID
+}
+
+// ExitCode maps results to the process exit code: 1 when a space failed,
+// 3 when one stopped for a person to act, 0 otherwise.
+func ExitCode(results []Result) int {
+	code := 0
+	for _, r := range results {
+		switch r.Outcome {
+		case Failed:
+			return 1
+		case Stopped:
+			code = 3
+		}
+	}
+	return code
+}

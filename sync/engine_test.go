@@ -1,0 +1,460 @@
+package sync_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	cfg "github.com/gitbook-sync/gitbook-sync/config"
+	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
+	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/emulatortest"
+	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+	"github.com/gitbook-sync/gitbook-sync/internal/testrepo"
+	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
+)
+
+var ctx = context.Background()
+
+type fixture struct {
+	t    *testing.T
+	env  *emulatortest.Env
+	repo *testrepo.Repo
+	bare string
+	c    *gitbook.Client
+}
+
+var baseDocs = map[string]string{
+	"README.md":        "# Home\n\nWelcome.\n",
+	"SUMMARY.md":       "* [Home](README.md)\n* [Guide](guide/README.md)\n  * [Install](guide/install.md)\n  * [Usage](guide/usage.md)\n",
+	"guide/README.md":  "# Guide\n",
+	"guide/install.md": "# Install\n\nStep one.\nStep two.\n",
+	"guide/usage.md":   "# Usage\n\nUse it.\n",
+}
+
+func newFixture(t *testing.T, seed emulator.Seed, files map[string]string) *fixture {
+	t.Helper()
+	repo := testrepo.New(t).Write(files)
+	repo.Commit("docs")
+	bare := repo.Bare()
+	env := emulatortest.Start(t, seed, emulator.Options{})
+	return &fixture{t: t, env: env, repo: repo, bare: bare, c: env.Client(t, nil)}
+}
+
+func (f *fixture) opts(dryRun bool) gbsync.Options {
+	f.t.Helper()
+	r, err := gbsync.OpenRepo(f.repo.Dir)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return gbsync.Options{Client: f.c, Repo: r, Redactor: &redact.Redactor{}, RepoURL: "file://" + f.bare,
+		DryRun: dryRun, Poll: 5 * time.Millisecond, Wait: 20 * time.Second}
+}
+
+func (f *fixture) run(dryRun bool, sp cfg.Space) gbsync.Result {
+	f.t.Helper()
+	if sp.Space == "" {
+		sp.Space = "space-1"
+	}
+	if sp.Path == "" {
+		sp.Path = "."
+	}
+	return gbsync.Run(ctx, f.opts(dryRun), []cfg.Space{sp})[0]
+}
+
+func (f *fixture) commitAndPush(files map[string]string, msg string) {
+	f.repo.Write(files)
+	f.repo.Commit(msg)
+	f.repo.Push()
+}
+
+func (f *fixture) syncNow(sp cfg.Space) {
+	f.t.Helper()
+	if r := f.run(false, sp); r.Outcome != gbsync.Imported {
+		f.t.Fatalf("setup sync: %+v", r)
+	}
+}
+
+func diffString(d *content.Diff) string {
+	if d == nil {
+		return ""
+	}
+	var parts []string
+	for _, p := range d.Pages {
+		s := fmt.Sprintf("%s %s +%d -%d", p.Op, p.Path, p.Added, p.Removed)
+		if p.OldPath != "" {
+			s += " from " + p.OldPath
+		}
+		parts = append(parts, s)
+	}
+	if len(d.NotPages) > 0 {
+		parts = append(parts, "not pages: "+strings.Join(d.NotPages, ","))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func writes(env *emulatortest.Env) []string {
+	var out []string
+	for _, r := range env.Server.Requests() {
+		if r.Method != http.MethodGet {
+			out = append(out, r.Method+" "+r.Path)
+		}
+	}
+	return out
+}
+
+func TestStates(t *testing.T) {
+	tests := []struct {
+		name          string
+		seed          func(*emulator.Seed)
+		files         map[string]string
+		path          string
+		mode          string
+		force         bool
+		setup         func(f *fixture)
+		wantState     gbsync.State
+		wantDecision  gbsync.Decision
+		wantDiff      string
+		wantReason    string
+		wantSpaceDiff string
+		wantOutcome   gbsync.Outcome // of the real run
+	}{
+		{
+			name:      "never synced: everything is added, then imported",
+			wantState: gbsync.NeverSynced, wantDecision: gbsync.DoImport, wantOutcome: gbsync.Imported,
+			wantDiff: "added README.md +3 -0; added guide/README.md +1 -0; added guide/install.md +4 -0; added guide/usage.md +3 -0",
+		},
+		{
+			name:      "in sync",
+			setup:     func(f *fixture) { f.syncNow(cfg.Space{}) },
+			wantState: gbsync.InSync, wantDecision: gbsync.Nothing, wantOutcome: gbsync.Unchanged,
+		},
+		{
+			name: "repo ahead: edit, add, delete, rename, and a file outside the summary",
+			setup: func(f *fixture) {
+				f.syncNow(cfg.Space{})
+				f.repo.Write(map[string]string{
+					"guide/install.md": "# Install\n\nStep one.\nStep 2.\nStep three.\n",
+					"guide/faq.md":     "# FAQ\n",
+					"guide/usage.md":   "",
+					"guide/use.md":     "# Usage\n\nUse it.\n",
+					"notes.md":         "# scratch\n",
+					"SUMMARY.md":       "* [Home](README.md)\n* [Guide](guide/README.md)\n  * [Install](guide/install.md)\n  * [Usage](guide/use.md)\n  * [FAQ](guide/faq.md)\n",
+				})
+				f.repo.Commit("rework guide")
+				f.repo.Push()
+			},
+			wantState: gbsync.RepoAhead, wantDecision: gbsync.DoImport, wantOutcome: gbsync.Imported,
+			wantDiff: "modified guide/install.md +2 -1; renamed guide/use.md +0 -0 from guide/usage.md; added guide/faq.md +1 -0; not pages: notes.md",
+		},
+		{
+			name: "a page moved to another parent",
+			setup: func(f *fixture) {
+				f.syncNow(cfg.Space{})
+				f.commitAndPush(map[string]string{"SUMMARY.md": "* [Home](README.md)\n* [Guide](guide/README.md)\n  * [Install](guide/install.md)\n* [Usage](guide/usage.md)\n"}, "move")
+			},
+			wantState: gbsync.RepoAhead, wantDecision: gbsync.DoImport, wantOutcome: gbsync.Imported,
+			wantDiff: "moved guide/usage.md +0 -0",
+		},
+		{
+			name:  "commits outside the project directory change nothing",
+			files: map[string]string{"docs/README.md": "# Home\n", "docs/SUMMARY.md": "* [Home](README.md)\n", "src/main.go": "package main\n"},
+			path:  "docs",
+			setup: func(f *fixture) {
+				f.syncNow(cfg.Space{Path: "docs"})
+				f.commitAndPush(map[string]string{"src/main.go": "package main // changed\n"}, "code only")
+			},
+			wantState: gbsync.InSync, wantDecision: gbsync.Nothing, wantOutcome: gbsync.Unchanged, wantReason: "change nothing under docs/",
+		},
+		{
+			name: "history with a merge commit",
+			setup: func(f *fixture) {
+				f.syncNow(cfg.Space{})
+				mergeBranch(f)
+			},
+			wantState: gbsync.RepoAhead, wantDecision: gbsync.DoImport, wantOutcome: gbsync.Imported,
+			wantDiff: "modified guide/install.md +1 -0; modified guide/usage.md +1 -0",
+		},
+		{
+			name: "diverged: edited in GitBook, auto stops and writes nothing",
+			setup: func(f *fixture) {
+				f.syncNow(cfg.Space{})
+				if _, err := f.env.Server.EditPage("space-1", "guide/usage.md", "", "# Usage\n\nEdited in GitBook.\n"); err != nil {
+					f.t.Fatal(err)
+				}
+			},
+			wantState: gbsync.Diverged, wantDecision: gbsync.Stop, wantOutcome: gbsync.Stopped,
+			wantDiff: "modified guide/usage.md +1 -1", wantReason: "never overwrites GitBook edits",
+		},
+		{
+			name: "diverged, mode import without --force stops", mode: cfg.ModeImport,
+			setup: func(f *fixture) {
+				f.syncNow(cfg.Space{})
+				_, _ = f.env.Server.EditPage("space-1", "guide/usage.md", "", "# Usage\n\nEdited.\n")
+			},
+			wantState: gbsync.Diverged, wantDecision: gbsync.Stop, wantOutcome: gbsync.Stopped, wantReason: "--force",
+		},
+		{
+			name: "diverged, mode import with --force overwrites", mode: cfg.ModeImport, force: true,
+			setup: func(f *fixture) {
+				f.syncNow(cfg.Space{})
+				_, _ = f.env.Server.EditPage("space-1", "guide/usage.md", "", "# Usage\n\nEdited.\n")
+			},
+			wantState: gbsync.Diverged, wantDecision: gbsync.DoImport, wantOutcome: gbsync.Imported,
+		},
+		{
+			name: "diverged, mode export sends GitBook's edits to the repository", mode: cfg.ModeExport,
+			setup: func(f *fixture) {
+				f.syncNow(cfg.Space{})
+				_, _ = f.env.Server.EditPage("space-1", "guide/usage.md", "", "# Usage\n\nEdited.\n")
+			},
+			wantState: gbsync.Diverged, wantDecision: gbsync.DoExport, wantOutcome: gbsync.Exported,
+		},
+		{
+			name: "space ahead: GitBook exported a commit this checkout lacks",
+			setup: func(f *fixture) {
+				f.syncNow(cfg.Space{})
+				_, _ = f.env.Server.EditPage("space-1", "guide/usage.md", "", "# Usage\n\nEdited.\n")
+				if r := f.run(false, cfg.Space{Mode: cfg.ModeExport}); r.Outcome != gbsync.Exported {
+					f.t.Fatalf("export: %+v", r)
+				}
+			},
+			wantState: gbsync.SpaceAhead, wantDecision: gbsync.Stop, wantOutcome: gbsync.Stopped, wantReason: "git pull",
+		},
+		{
+			name: "space ahead and pulled: in sync again",
+			setup: func(f *fixture) {
+				f.syncNow(cfg.Space{})
+				_, _ = f.env.Server.EditPage("space-1", "guide/usage.md", "", "# Usage\n\nEdited.\n")
+				f.run(false, cfg.Space{Mode: cfg.ModeExport})
+				pull(f)
+			},
+			wantState: gbsync.InSync, wantDecision: gbsync.Nothing, wantOutcome: gbsync.Unchanged,
+		},
+		{
+			name: "both moved: GitBook exported while the repository got a commit",
+			setup: func(f *fixture) {
+				f.syncNow(cfg.Space{})
+				_, _ = f.env.Server.EditPage("space-1", "guide/usage.md", "", "# Usage\n\nEdited.\n")
+				f.run(false, cfg.Space{Mode: cfg.ModeExport})
+				fetch(f)
+				f.repo.Write(map[string]string{"guide/install.md": "# Install\n\nLocal.\n"})
+				f.repo.Commit("local edit")
+			},
+			wantState: gbsync.Diverged, wantDecision: gbsync.Stop, wantOutcome: gbsync.Stopped,
+			wantDiff: "modified guide/install.md +1 -2", wantSpaceDiff: "modified guide/usage.md +1 -1",
+		},
+		{
+			name:      "not connected to Git Sync: state comes from the revision, import works",
+			seed:      func(s *emulator.Seed) { s.Organizations[0].Spaces[0].GitSync = "none" },
+			wantState: gbsync.NeverSynced, wantDecision: gbsync.DoImport, wantOutcome: gbsync.Imported,
+			wantDiff: "added README.md +3 -0; added guide/README.md +1 -0; added guide/install.md +4 -0; added guide/usage.md +3 -0",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			seed := emulator.DefaultSeed()
+			if tt.seed != nil {
+				tt.seed(&seed)
+			}
+			files := tt.files
+			if files == nil {
+				files = baseDocs
+			}
+			f := newFixture(t, seed, files)
+			if tt.setup != nil {
+				tt.setup(f)
+			}
+			sp := cfg.Space{Space: "space-1", Path: tt.path, Mode: tt.mode}
+			if sp.Path == "" {
+				sp.Path = "."
+			}
+			f.env.Server.ResetRequests()
+			opts := f.opts(true)
+			opts.Force = tt.force
+			plan := gbsync.Run(ctx, opts, []cfg.Space{sp})[0]
+			if w := writes(f.env); len(w) > 0 {
+				t.Errorf("the plan wrote: %v", w)
+			}
+			if plan.Error != "" {
+				t.Fatalf("plan failed: %s", plan.Error)
+			}
+			if plan.State != tt.wantState || plan.Decision != tt.wantDecision {
+				t.Errorf("plan: state %q decision %q (%s), want %q %q", plan.State, plan.Decision, plan.Reason, tt.wantState, tt.wantDecision)
+			}
+			if tt.wantDiff != "" && diffString(plan.Diff) != tt.wantDiff {
+				t.Errorf("diff:\n got %s\nwant %s", diffString(plan.Diff), tt.wantDiff)
+			}
+			if tt.wantSpaceDiff != "" && diffString(plan.SpaceDiff) != tt.wantSpaceDiff {
+				t.Errorf("GitBook's side:\n got %s\nwant %s", diffString(plan.SpaceDiff), tt.wantSpaceDiff)
+			}
+			if tt.wantReason != "" && !strings.Contains(plan.Reason, tt.wantReason) {
+				t.Errorf("reason %q lacks %q", plan.Reason, tt.wantReason)
+			}
+			opts.DryRun = false
+			res := gbsync.Run(ctx, opts, []cfg.Space{sp})[0]
+			if res.Outcome != tt.wantOutcome {
+				t.Fatalf("sync: outcome %q (%s %s), want %q", res.Outcome, res.Reason, res.Error, tt.wantOutcome)
+			}
+			if res.Outcome == gbsync.Stopped && len(writes(f.env)) > 0 {
+				t.Errorf("a stopped run wrote: %v", writes(f.env))
+			}
+			if res.Outcome == gbsync.Imported {
+				again := gbsync.Run(ctx, f.opts(true), []cfg.Space{sp})[0]
+				if again.State != gbsync.InSync {
+					t.Errorf("after import: %q (%s)", again.State, again.Reason)
+				}
+			}
+		})
+	}
+}
+
+// mergeBranch makes a feature branch and a main commit, then merges them
+// with a merge commit, and pushes.
+func mergeBranch(f *fixture) {
+	r := f.repo.Git
+	wt, _ := r.Worktree()
+	main, _ := r.Head()
+	if err := wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName("feature"), Create: true}); err != nil {
+		f.t.Fatal(err)
+	}
+	f.repo.Write(map[string]string{"guide/usage.md": "# Usage\n\nUse it.\nMore.\n"})
+	feature := f.repo.Commit("feature")
+	if err := wt.Checkout(&git.CheckoutOptions{Branch: main.Name()}); err != nil {
+		f.t.Fatal(err)
+	}
+	f.repo.Write(map[string]string{"guide/install.md": "# Install\n\nStep one.\nStep two.\nStep three.\n", "guide/usage.md": "# Usage\n\nUse it.\nMore.\n"})
+	hash := f.repo.CommitMerge("merge feature", feature)
+	_ = hash
+	f.repo.Push()
+}
+
+func fetch(f *fixture) {
+	err := f.repo.Git.Fetch(&git.FetchOptions{RemoteName: "origin", RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*"}})
+	if err != nil && err != git.NoErrAlreadyUpToDate {
+		f.t.Fatal(err)
+	}
+}
+
+// pull fast-forwards main to origin/main.
+func pull(f *fixture) {
+	fetch(f)
+	ref, err := f.repo.Git.Reference(plumbing.NewRemoteReferenceName("origin", "main"), true)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	wt, _ := f.repo.Git.Worktree()
+	if err := wt.Reset(&git.ResetOptions{Commit: ref.Hash(), Mode: git.HardReset}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func TestShallowClone(t *testing.T) {
+	f := newFixture(t, emulator.DefaultSeed(), baseDocs)
+	f.repo.Push()
+	f.syncNow(cfg.Space{})
+	f.commitAndPush(map[string]string{"guide/usage.md": "# Usage\n\nUse it well.\n"}, "edit")
+
+	// A CI-style clone with only the last commit.
+	dir := filepath.Join(t.TempDir(), "ci")
+	if _, err := git.PlainClone(dir, false, &git.CloneOptions{URL: f.bare, Depth: 1}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := gbsync.OpenRepo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Shallow() {
+		t.Fatal("clone is not shallow")
+	}
+	opts := f.opts(true)
+	opts.Repo = r
+	res := gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
+	if res.State != gbsync.RepoAhead || res.DiffSource != "git" || diffString(res.Diff) != "modified guide/usage.md +1 -1" {
+		t.Errorf("deepened shallow clone: %q via %q: %s %v", res.State, res.DiffSource, diffString(res.Diff), res.Warnings)
+	}
+
+	// Without a reachable origin the diff comes from GitBook's pages.
+	dir2 := filepath.Join(t.TempDir(), "ci2")
+	if _, err := git.PlainClone(dir2, false, &git.CloneOptions{URL: f.bare, Depth: 1}); err != nil {
+		t.Fatal(err)
+	}
+	r2, _ := gbsync.OpenRepo(dir2)
+	_ = r2.Git.DeleteRemote("origin")
+	_, _ = r2.Git.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{filepath.Join(t.TempDir(), "gone")}})
+	opts.Repo = r2
+	res = gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
+	if res.State != gbsync.RepoAhead || res.DiffSource != "api" || diffString(res.Diff) != "modified guide/usage.md +1 -1" || len(res.Warnings) == 0 {
+		t.Errorf("unreachable origin: %q via %q: %s %v", res.State, res.DiffSource, diffString(res.Diff), res.Warnings)
+	}
+}
+
+func TestOperationRunning(t *testing.T) {
+	repo := testrepo.New(t).Write(baseDocs)
+	repo.Commit("docs")
+	env := emulatortest.Start(t, emulator.Seed{}, emulator.Options{OperationDelay: 300 * time.Millisecond})
+	c := env.Client(t, nil)
+	if err := c.Import(ctx, "space-1", gitbook.ImportRequest{URL: repo.Dir, Ref: "refs/heads/main"}); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := gbsync.OpenRepo(repo.Dir)
+	opts := gbsync.Options{Client: c, Repo: r, RepoURL: repo.Dir, DryRun: true, Poll: 5 * time.Millisecond, Wait: 10 * time.Second}
+	res := gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
+	if res.State != gbsync.OperationRunning || res.Decision != gbsync.Stop {
+		t.Errorf("plan during an import: %q %q", res.State, res.Decision)
+	}
+	// A real run waits for the operation, then sees its result.
+	opts.DryRun = false
+	res = gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
+	if res.State != gbsync.InSync {
+		t.Errorf("sync after waiting: %q %s %s", res.State, res.Reason, res.Error)
+	}
+}
+
+func TestSeveralSpaces(t *testing.T) {
+	seed := emulator.DefaultSeed()
+	seed.Organizations[0].Spaces = append(seed.Organizations[0].Spaces, emulator.SpaceSeed{ID: "space-2", Title: "API"})
+	f := newFixture(t, seed, map[string]string{
+		"docs/README.md": "# Docs\n", "docs/SUMMARY.md": "* [Docs](README.md)\n",
+		"api/README.md": "# API\n", "api/SUMMARY.md": "* [API](README.md)\n",
+	})
+	spaces := []cfg.Space{
+		{Space: "space-1", Path: "docs"},
+		{Space: "missing", Path: "docs"},
+		{Space: "space-2", Path: "api"},
+	}
+	results := gbsync.Run(ctx, f.opts(false), spaces)
+	if results[0].Outcome != gbsync.Imported || results[2].Outcome != gbsync.Imported {
+		t.Errorf("outcomes: %q %q", results[0].Outcome, results[2].Outcome)
+	}
+	if results[1].Outcome != gbsync.Failed || !strings.Contains(results[1].Error, "missing") {
+		t.Errorf("missing space: %+v", results[1])
+	}
+	if gbsync.ExitCode(results) != 1 {
+		t.Errorf("exit code %d, want 1", gbsync.ExitCode(results))
+	}
+	pages, _ := f.c.Pages(ctx, "space-2")
+	if len(pages) != 1 || pages[0].Title != "API" {
+		t.Errorf("space-2 pages: %+v", pages)
+	}
+	if got := gbsync.Shard(spaces, 2, 2); len(got) != 1 || got[0].Space != "missing" {
+		t.Errorf("shard 2/2 = %+v", got)
+	}
+}
+
+func TestImportFailureIsReported(t *testing.T) {
+	f := newFixture(t, emulator.DefaultSeed(), map[string]string{"SUMMARY.md": "* [A](a.md)\n", "a.md": "# A\n"})
+	res := f.run(false, cfg.Space{})
+	if res.Outcome != gbsync.Failed || !strings.Contains(res.Error, "README") {
+		t.Errorf("result: %+v", res)
+	}
+}

@@ -1,0 +1,201 @@
+package sync
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
+	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+)
+
+// Repo is the local checkout being synced.
+type Repo struct {
+	Git *git.Repository
+	Dir string
+}
+
+// OpenRepo opens the checkout at dir (or a directory inside it).
+func OpenRepo(dir string) (*Repo, error) {
+	r, err := gitrepo.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w (run gitbook-sync inside a Git checkout, or pass --repo DIR)", err)
+	}
+	return &Repo{Git: r, Dir: dir}, nil
+}
+
+// Head resolves the commit to sync: the branch's tip when branch is given
+// (local, else origin's), else HEAD.
+func (r *Repo) Head(branch string) (*object.Commit, string, error) {
+	if branch == "" {
+		ref, err := r.Git.Head()
+		if err != nil {
+			return nil, "", fmt.Errorf("read HEAD: %w", err)
+		}
+		c, err := r.Git.CommitObject(ref.Hash())
+		if err != nil {
+			return nil, "", err
+		}
+		name := ""
+		if ref.Name().IsBranch() {
+			name = ref.Name().Short()
+		}
+		return c, name, nil
+	}
+	c, err := gitrepo.ResolveCommit(r.Git, branch)
+	if err != nil {
+		return nil, "", fmt.Errorf("branch %s: %w", branch, err)
+	}
+	return c, strings.TrimPrefix(branch, "refs/heads/"), nil
+}
+
+// Shallow reports whether the checkout has cut history (CI's fetch-depth: 1).
+func (r *Repo) Shallow() bool {
+	s, err := r.Git.Storer.Shallow()
+	return err == nil && len(s) > 0
+}
+
+// Deepen fetches the rest of the history from origin, when it is reachable.
+func (r *Repo) Deepen() error {
+	err := r.Git.Fetch(&git.FetchOptions{RemoteName: "origin", Depth: 1 << 30,
+		RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*"}, Tags: git.NoTags})
+	if errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return nil
+	}
+	return err
+}
+
+// Commit returns the commit with hash h, or nil when the checkout lacks it.
+func (r *Repo) Commit(h string) *object.Commit {
+	if !plumbing.IsHash(h) {
+		return nil
+	}
+	c, err := r.Git.CommitObject(plumbing.NewHash(h))
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+// OriginURL returns origin's URL without credentials, or "".
+func (r *Repo) OriginURL() string {
+	rem, err := r.Git.Remote("origin")
+	if err != nil || len(rem.Config().URLs) == 0 {
+		return ""
+	}
+	return redact.StripCredentials(rem.Config().URLs[0])
+}
+
+// Project loads the docs project at dir in commit c.
+func Project(c *object.Commit, dir string) (*content.Project, content.Files, error) {
+	files, err := gitrepo.Files(c)
+	if err != nil {
+		return nil, files, err
+	}
+	p, err := content.Load(files, dir)
+	if err != nil {
+		return nil, files, fmt.Errorf("commit %s: %w", shortHash(c.Hash.String()), err)
+	}
+	return p, files, nil
+}
+
+// projectTreeHash is the hash of dir's tree in c ("" when absent): two
+// commits with the same hash change nothing in the project.
+func projectTreeHash(c *object.Commit, dir string) string {
+	t, err := c.Tree()
+	if err != nil {
+		return ""
+	}
+	if dir == "" {
+		return t.Hash.String()
+	}
+	e, err := t.FindEntry(dir)
+	if err != nil {
+		return ""
+	}
+	return e.Hash.String()
+}
+
+// DiffCommits is the page diff of the project at dir from commit a (nil:
+// nothing) to b.
+func DiffCommits(a, b *object.Commit, dir string, keepText bool) (*content.Diff, error) {
+	newP, newFiles, err := Project(b, dir)
+	if err != nil {
+		return nil, err
+	}
+	in := content.DiffInput{New: newP, ReadNew: newFiles.Read, KeepText: keepText}
+	bt, err := b.Tree()
+	if err != nil {
+		return nil, err
+	}
+	var at *object.Tree
+	if a != nil {
+		oldP, oldFiles, err := Project(a, dir)
+		if err != nil {
+			return nil, err
+		}
+		in.Old, in.ReadOld = oldP, oldFiles.Read
+		if at, err = a.Tree(); err != nil {
+			return nil, err
+		}
+	}
+	if in.Changes, err = gitrepo.ChangedFiles(at, bt, dir); err != nil {
+		return nil, fmt.Errorf("compare %s..%s: %w", hashOf(a), shortHash(b.Hash.String()), err)
+	}
+	return content.DiffPages(in)
+}
+
+func hashOf(c *object.Commit) string {
+	if c == nil {
+		return "(none)"
+	}
+	return shortHash(c.Hash.String())
+}
+
+// withCredentials puts a Git host token into an https URL as basic auth,
+// as GitBook needs to read or write the repository.
+func withCredentials(raw, user, token string) string {
+	if token == "" {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return raw
+	}
+	if user == "" {
+		user = "x-access-token"
+		if strings.Contains(u.Host, "gitlab") {
+			user = "oauth2"
+		}
+	}
+	u.User = url.UserPassword(user, token)
+	return u.String()
+}
+
+// hostURLs gives GitBook's repoTreeURL and repoCommitURL for GitHub and
+// GitLab repositories (and nothing for others).
+func hostURLs(repoURL, branch, dir string) (tree, commit string) {
+	u, err := url.Parse(redact.StripCredentials(repoURL))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", ""
+	}
+	base := strings.TrimSuffix(u.Scheme+"://"+u.Host+u.Path, ".git")
+	sep := "/"
+	if strings.Contains(u.Host, "gitlab") {
+		sep = "/-/"
+	} else if !strings.Contains(u.Host, "github") {
+		return "", ""
+	}
+	tree = base + sep + "blob/" + branch + "/"
+	if dir != "" {
+		tree += dir + "/"
+	}
+	return tree, base + sep + "commit/"
+}
