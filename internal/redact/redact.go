@@ -5,6 +5,7 @@ package redact
 
 import (
 	"encoding/base64"
+	"io"
 	"net/url"
 	"regexp"
 	"sort"
@@ -96,4 +97,20 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Writer masks secrets in everything written through it. Each Write is
+// masked on its own, so callers write whole lines or documents.
+func Writer(w io.Writer, r *Redactor) io.Writer { return &writer{w: w, r: r} }
+
+type writer struct {
+	w io.Writer
+	r *Redactor
+}
+
+func (w *writer) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(w.w, w.r.String(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

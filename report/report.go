@@ -1,0 +1,202 @@
+// Package report renders sync results as Markdown for people: the pull
+// request comment, the Actions step summary and the terminal all use the
+// same templates. Text from outside (file names, titles, reasons) is
+// escaped so it cannot break the Markdown or forge a marker, and every
+// known secret is masked.
+package report
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html"
+	"os"
+	"strings"
+	"text/template"
+
+	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
+)
+
+//go:embed templates/report.md.tmpl
+var builtin embed.FS
+
+// GitHubCommentLimit is the most characters GitHub accepts in a comment.
+const GitHubCommentLimit = 65536
+
+// StepSummaryLimit is the most bytes of an Actions step summary.
+const StepSummaryLimit = 1 << 20
+
+// Options shape a rendering.
+type Options struct {
+	DryRun   bool
+	Marker   string // identifies this configuration's sticky comment
+	MaxChars int    // 0: no limit
+	// PageDiffs includes a collapsible unified diff per changed page.
+	PageDiffs bool
+	// MaxPages caps the rows of a page table before "and N more".
+	MaxPages int
+	// TemplateFile, when set, is parsed after the built-in templates, so
+	// that it can redefine any of them ("status", "pages", ...).
+	TemplateFile string
+	Redactor     *redact.Redactor
+	// SpaceURL gives a link to a space, when known.
+	SpaceURL func(space string) string
+}
+
+type view struct {
+	Marker, Summary, Truncated string
+	DryRun                     bool
+	Results                    []spaceView
+}
+
+type spaceView struct {
+	gbsync.Result
+	Links      string
+	Pages      []content.PageChange
+	SpacePages []content.PageChange
+	NotPages   []string
+	Hidden     int
+	Diffs      []pageDiff
+}
+
+type pageDiff struct {
+	Title, Path, Text, Fence string
+}
+
+// Render returns the Markdown report. When MaxChars is set it shrinks the
+// report to fit — page diffs first, then page tables — and says so.
+func Render(results []gbsync.Result, opts Options) (string, error) {
+	tmpl, err := parse(opts.TemplateFile)
+	if err != nil {
+		return "", err
+	}
+	maxPages := opts.MaxPages
+	if maxPages <= 0 {
+		maxPages = 200
+	}
+	levels := []struct {
+		diffs    bool
+		maxPages int
+		note     string
+	}{
+		{opts.PageDiffs, maxPages, ""},
+		{false, maxPages, "Per-page diffs were left out to fit the size limit."},
+		{false, 20, "Per-page diffs were left out and page tables shortened to fit the size limit."},
+		{false, 0, "Details were left out to fit the size limit; run gitbook-sync plan for all of them."},
+	}
+	var out string
+	for _, lv := range levels {
+		v := build(results, opts, lv.diffs, lv.maxPages)
+		v.Truncated = lv.note
+		var buf bytes.Buffer
+		if err := tmpl.ExecuteTemplate(&buf, "report", v); err != nil {
+			return "", fmt.Errorf("render report: %w", err)
+		}
+		out = opts.Redactor.String(strings.TrimRight(buf.String(), "\n") + "\n")
+		if opts.MaxChars <= 0 || len([]rune(out)) <= opts.MaxChars {
+			return out, nil
+		}
+	}
+	// Even the shortest form is too long (thousands of spaces): cut it.
+	r := []rune(out)
+	return string(r[:opts.MaxChars-40]) + "\n\n_…cut to fit the size limit._\n", nil
+}
+
+func parse(file string) (*template.Template, error) {
+	t := template.New("gitbook-sync").Funcs(template.FuncMap{
+		"md":   escapeMarkdown,
+		"code": escapeCode,
+		"html": html.EscapeString,
+		"icon": icon,
+	})
+	t, err := t.ParseFS(builtin, "templates/report.md.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("report template: %w", err)
+		}
+		if t, err = t.Parse(string(data)); err != nil {
+			return nil, fmt.Errorf("report template %s: %w", file, err)
+		}
+	}
+	return t, nil
+}
+
+func build(results []gbsync.Result, opts Options, diffs bool, maxPages int) view {
+	v := view{Marker: escapeMarker(opts.Marker), DryRun: opts.DryRun}
+	counts := map[gbsync.Outcome]int{}
+	for _, r := range results {
+		counts[r.Outcome]++
+		sv := spaceView{Result: r}
+		if r.Diff != nil {
+			sv.NotPages = r.Diff.NotPages
+			pages := r.Diff.Pages
+			if maxPages == 0 {
+				sv.Hidden = len(pages)
+				pages = nil
+			} else if len(pages) > maxPages {
+				sv.Hidden = len(pages) - maxPages
+				pages = pages[:maxPages]
+			}
+			sv.Pages = pages
+			if diffs {
+				for _, p := range pages {
+					// Whole added or deleted files read better in the
+					// pull request itself; the table gives their size.
+					if p.Old != p.New && p.Old != "" && p.New != "" {
+						text := unified(p)
+						sv.Diffs = append(sv.Diffs, pageDiff{Title: p.Title, Path: p.Path, Text: text, Fence: fenceFor(text)})
+					}
+				}
+			}
+		}
+		if r.SpaceDiff != nil && maxPages > 0 {
+			sv.SpacePages = r.SpaceDiff.Pages
+		}
+		var links []string
+		if opts.SpaceURL != nil {
+			if u := opts.SpaceURL(r.Space); u != "" {
+				links = append(links, "[space]("+u+")")
+			}
+		}
+		if r.RevisionURL != "" {
+			links = append(links, "[revision]("+r.RevisionURL+")")
+		}
+		sv.Links = strings.Join(links, " · ")
+		v.Results = append(v.Results, sv)
+	}
+	v.Summary = summary(counts, len(results))
+	return v
+}
+
+func summary(counts map[gbsync.Outcome]int, total int) string {
+	if total == 0 {
+		return "no spaces"
+	}
+	var parts []string
+	for _, o := range []gbsync.Outcome{gbsync.Failed, gbsync.Stopped, gbsync.Planned, gbsync.Imported, gbsync.Exported, gbsync.Unchanged} {
+		if n := counts[o]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, o))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func icon(o gbsync.Outcome) string {
+	switch o {
+	case gbsync.Failed:
+		return "❌"
+	case gbsync.Stopped:
+		return "✋"
+	case gbsync.Planned:
+		return "📝"
+	case gbsync.Imported, gbsync.Exported:
+		return "✅"
+	}
+	return "☑️"
+}
