@@ -105,9 +105,12 @@ func projectDir(p string) string {
 func runSpace(ctx context.Context, opts Options, sp config.Space) (res Result) {
 	res = Result{Space: sp.Space, Path: sp.Path}
 	fail := func(err error) Result {
-		res.Outcome, res.Error = Failed, err.Error()
+		res.Outcome, res.Error, res.HTTPStatus = Failed, err.Error(), gitbook.StatusOf(err)
 		if res.Decision == "" {
 			res.Decision = Stop
+		}
+		if res.State == "" {
+			res.State = Unknown
 		}
 		return res
 	}

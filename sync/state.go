@@ -20,6 +20,7 @@ const (
 	Diverged         State = "diverged"
 	NeverSynced      State = "never synced"
 	OperationRunning State = "operation running"
+	Unknown          State = "unknown" // the space could not be read
 )
 
 // Decision is what gitbook-sync does about a state.
@@ -72,8 +73,10 @@ type Result struct {
 	NewRevision string        `json:"newRevision,omitempty"`
 	NewCommit   string        `json:"newCommit,omitempty"`
 	Error       string        `json:"error,omitempty"`
-	Warnings    []string      `json:"warnings,omitempty"`
-	Duration    string        `json:"duration,omitempty"`
+	// HTTPStatus is GitBook's status when an API call failed, else 0.
+	HTTPStatus int      `json:"httpStatus,omitempty"`
+	Warnings   []string `json:"warnings,omitempty"`
+	Duration   string   `json:"duration,omitempty"`
 }
 
 func shortHash(h string) string {

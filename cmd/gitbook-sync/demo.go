@@ -111,9 +111,9 @@ func (a *app) demo(cmd *cobra.Command, dir string) error {
 		return err
 	}
 	if err := demoEdit(repo, map[string]string{
-		"guide/installation.md": "# Installation\n\nDownload the binary for your platform and put it on your PATH.\nOr build it: `go install ./cmd/gitbook-sync`.\n\n```bash\ngitbook-sync version\n```\n",
+		"guide/installation.md":    "# Installation\n\nDownload the binary for your platform and put it on your PATH.\nOr build it: `go install ./cmd/gitbook-sync`.\n\n```bash\ngitbook-sync version\n```\n",
 		"guide/troubleshooting.md": "# Troubleshooting\n\nRun `gitbook-sync plan` to see what would happen.\n",
-		"SUMMARY.md": "# Table of contents\n\n* [Acme Docs](README.md)\n\n## Guides\n\n* [Getting started](guide/README.md)\n  * [Installation](guide/installation.md)\n  * [Configuration](guide/configuration.md)\n  * [Troubleshooting](guide/troubleshooting.md)\n",
+		"SUMMARY.md":               "# Table of contents\n\n* [Acme Docs](README.md)\n\n## Guides\n\n* [Getting started](guide/README.md)\n  * [Installation](guide/installation.md)\n  * [Configuration](guide/configuration.md)\n  * [Troubleshooting](guide/troubleshooting.md)\n",
 	}, "Document building from source; add troubleshooting"); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 
@@ -75,6 +76,15 @@ func (a *app) runSync(cmd *cobra.Command, dryRun bool) error {
 	results := gbsync.Run(cmd.Context(), opts, spaces)
 	if err := a.print(results, dryRun, spaces); err != nil {
 		return err
+	}
+	// Errors go to stderr too, where CI logs and people look first.
+	for _, r := range results {
+		if r.Error != "" {
+			fmt.Fprintf(a.stderr, "gitbook-sync: space %s: %s\n", r.Space, r.Error)
+			if r.HTTPStatus == http.StatusUnauthorized {
+				fmt.Fprintln(a.stderr, "gitbook-sync: GitBook refused the token: check GITBOOK_TOKEN (and --api-url)")
+			}
+		}
 	}
 	code := gbsync.ExitCode(results)
 	if dryRun && code == exitStopped {
