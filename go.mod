@@ -1,6 +1,6 @@
 module github.com/gitbook-sync/gitbook-sync
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/getkin/kin-openapi v0.152.0

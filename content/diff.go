@@ -14,6 +14,9 @@ import (
 // Paths are repository paths.
 type FileChange struct {
 	From, To string
+	// FromHash and ToHash name the blobs, when known, so that reading them
+	// needs no lookup by path.
+	FromHash, ToHash string
 }
 
 // Page change kinds.
@@ -62,6 +65,8 @@ type DiffInput struct {
 	Changes  []FileChange
 	ReadOld  func(repoPath string) ([]byte, error)
 	ReadNew  func(repoPath string) ([]byte, error)
+	// ReadBlob, when set, reads a blob by the hashes in Changes.
+	ReadBlob func(hash string) ([]byte, error)
 	KeepText bool // fill PageChange.Old/New
 }
 
@@ -108,37 +113,55 @@ func DiffPages(in DiffInput) (*Diff, error) {
 	modified := map[string]bool{} // new content path
 	renamedFrom := map[string]string{}
 	added := map[string]bool{}
+	deleted := map[string]bool{} // old content path
+	oldHash, newHash := map[string]string{}, map[string]string{}
 	for _, c := range in.Changes {
+		from, okFrom := rel(in.Old, c.From)
+		to, okTo := rel(in.New, c.To)
+		if okFrom && c.FromHash != "" {
+			oldHash[from] = c.FromHash
+		}
+		if okTo && c.ToHash != "" {
+			newHash[to] = c.ToHash
+		}
 		switch {
 		case c.From != "" && c.To != "" && c.From != c.To:
-			to, okTo := rel(in.New, c.To)
-			from, okFrom := rel(in.Old, c.From)
 			if okTo && okFrom {
 				renamedFrom[to] = from
 			} else if okTo {
 				added[to] = true
+			} else if okFrom {
+				deleted[from] = true
 			}
 		case c.To != "":
-			if to, ok := rel(in.New, c.To); ok {
+			if okTo {
 				if c.From == "" {
 					added[to] = true
 				} else {
 					modified[to] = true
 				}
 			}
+		case okFrom:
+			deleted[from] = true
 		}
+	}
+	read := func(side map[string]string, byPath func(string) ([]byte, error), p *Project, path string) ([]byte, error) {
+		if h, ok := side[path]; ok && in.ReadBlob != nil {
+			return in.ReadBlob(h)
+		}
+		return readOK(byPath, p.ContentPath(path))
 	}
 	d := &Diff{}
 	lines := func(old, new string, pc *PageChange) error {
 		var a, b []byte
 		var err error
 		if old != "" {
-			if a, err = readOK(in.ReadOld, in.Old.ContentPath(old)); err != nil {
+			if a, err = read(oldHash, in.ReadOld, in.Old, old); err != nil {
 				return err
 			}
 		}
 		if new != "" {
-			if b, err = readOK(in.ReadNew, in.New.ContentPath(new)); err != nil {
+			if b, err = read(newHash, in.ReadNew, in.New, new); err != nil {
 				return err
 			}
 		}
@@ -159,6 +182,13 @@ func DiffPages(in DiffInput) (*Diff, error) {
 			matchedOld[pg.Path] = true
 			pc := PageChange{Title: pg.Title, Path: pg.Path}
 			switch {
+			case deleted[pg.Path]:
+				// The file is gone though the summary still lists it:
+				// GitBook drops the page.
+				pc.Op, pc.Note = Deleted, "its file was deleted but SUMMARY still lists it"
+				err = lines(pg.Path, "", &pc)
+				d.Pages = append(d.Pages, pc)
+				return
 			case modified[pg.Path]:
 				pc.Op = Modified
 				err = lines(pg.Path, pg.Path, &pc)

@@ -64,8 +64,16 @@ var ErrNoReadme = errors.New("README not found")
 
 // Load builds the page tree of the project at dir, as GitBook's import does:
 // .gitbook.yaml, then the summary, or the directory layout when there is no
-// summary. Page bodies are not read here.
-func Load(files Files, dir string) (*Project, error) {
+// summary. Summary entries whose file is missing are dropped with a
+// warning. Page bodies are not read here.
+func Load(files Files, dir string) (*Project, error) { return load(files, dir, true) }
+
+// LoadForDiff is Load without checking that each summary entry's file
+// exists: comparing two versions learns that from the changed files, and
+// on large projects the check costs more than the rest of the diff.
+func LoadForDiff(files Files, dir string) (*Project, error) { return load(files, dir, false) }
+
+func load(files Files, dir string, checkFiles bool) (*Project, error) {
 	p := &Project{Dir: dir, Config: DefaultConfig()}
 	cfgPath := Join(dir, ConfigFile)
 	data, err := files.Read(cfgPath)
@@ -96,8 +104,10 @@ func Load(files Files, dir string) (*Project, error) {
 		}
 		p.Warnings = s.Warnings
 		p.Pages = pagesFromEntries(s.Entries)
-		if err := p.checkFiles(files); err != nil {
-			return nil, err
+		if checkFiles {
+			if err := p.checkFiles(files); err != nil {
+				return nil, err
+			}
 		}
 	case errors.Is(err, fs.ErrNotExist):
 		if files.List == nil {

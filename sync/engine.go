@@ -199,7 +199,7 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 		if len(rev.Pages) == 0 {
 			res.State = NeverSynced
 			insp.reason = "the space is empty and has never been synced"
-			res.Diff, err = DiffCommits(nil, head, dir, opts.KeepText)
+			res.Diff, err = opts.Repo.DiffCommits(nil, head, dir, opts.KeepText)
 			res.DiffSource = "git"
 			return insp, err
 		}
@@ -249,12 +249,12 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 			return insp, nil
 		}
 		res.State = RepoAhead
-		res.Diff, err = DiffCommits(synced, head, dir, opts.KeepText)
+		res.Diff, err = opts.Repo.DiffCommits(synced, head, dir, opts.KeepText)
 		res.DiffSource = "git"
 	case isAncestor(head, synced):
 		res.State = SpaceAhead
 		insp.reason = fmt.Sprintf("the space is at commit %s, ahead of this checkout", shortHash(rev.Git.OID))
-		res.Diff, err = DiffCommits(head, synced, dir, opts.KeepText)
+		res.Diff, err = opts.Repo.DiffCommits(head, synced, dir, opts.KeepText)
 		res.DiffSource = "git"
 	default:
 		res.State = Diverged
@@ -262,14 +262,14 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 		res.DiffSource = "git"
 		bases, berr := head.MergeBase(synced)
 		if berr != nil || len(bases) == 0 {
-			res.Diff, err = DiffCommits(synced, head, dir, opts.KeepText)
+			res.Diff, err = opts.Repo.DiffCommits(synced, head, dir, opts.KeepText)
 			return insp, err
 		}
 		// Each side's own changes since the commit they share.
-		if res.Diff, err = DiffCommits(bases[0], head, dir, opts.KeepText); err != nil {
+		if res.Diff, err = opts.Repo.DiffCommits(bases[0], head, dir, opts.KeepText); err != nil {
 			return nil, err
 		}
-		res.SpaceDiff, err = DiffCommits(bases[0], synced, dir, opts.KeepText)
+		res.SpaceDiff, err = opts.Repo.DiffCommits(bases[0], synced, dir, opts.KeepText)
 	}
 	return insp, err
 }
@@ -289,7 +289,7 @@ func isAncestor(a, b *object.Commit) bool {
 // diffWithSpace compares GitBook's pages (Markdown through the API) with
 // the project at head, for when the common history is unknown.
 func diffWithSpace(ctx context.Context, opts Options, spaceID string, head *object.Commit, dir string, rev *gitbook.Revision) (*content.Diff, error) {
-	proj, files, err := Project(head, dir)
+	proj, files, err := opts.Repo.Project(head, dir)
 	if err != nil {
 		return nil, err
 	}

@@ -94,8 +94,8 @@ func (r *Repo) OriginURL() string {
 }
 
 // Project loads the docs project at dir in commit c.
-func Project(c *object.Commit, dir string) (*content.Project, content.Files, error) {
-	files, err := gitrepo.Files(c)
+func (r *Repo) Project(c *object.Commit, dir string) (*content.Project, content.Files, error) {
+	files, err := gitrepo.Files(r.Git, c)
 	if err != nil {
 		return nil, files, err
 	}
@@ -123,21 +123,36 @@ func projectTreeHash(c *object.Commit, dir string) string {
 	return e.Hash.String()
 }
 
+// projectForDiff loads the project for comparing, trusting SUMMARY about
+// which files exist (see content.LoadForDiff).
+func (r *Repo) projectForDiff(c *object.Commit, dir string) (*content.Project, content.Files, error) {
+	files, err := gitrepo.Files(r.Git, c)
+	if err != nil {
+		return nil, files, err
+	}
+	p, err := content.LoadForDiff(files, dir)
+	if err != nil {
+		return nil, files, fmt.Errorf("commit %s: %w", shortHash(c.Hash.String()), err)
+	}
+	return p, files, nil
+}
+
 // DiffCommits is the page diff of the project at dir from commit a (nil:
 // nothing) to b.
-func DiffCommits(a, b *object.Commit, dir string, keepText bool) (*content.Diff, error) {
-	newP, newFiles, err := Project(b, dir)
+func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*content.Diff, error) {
+	newP, newFiles, err := r.projectForDiff(b, dir)
 	if err != nil {
 		return nil, err
 	}
-	in := content.DiffInput{New: newP, ReadNew: newFiles.Read, KeepText: keepText}
+	in := content.DiffInput{New: newP, ReadNew: newFiles.Read, KeepText: keepText,
+		ReadBlob: func(h string) ([]byte, error) { return gitrepo.ReadBlob(r.Git.Storer, plumbing.NewHash(h)) }}
 	bt, err := b.Tree()
 	if err != nil {
 		return nil, err
 	}
 	var at *object.Tree
 	if a != nil {
-		oldP, oldFiles, err := Project(a, dir)
+		oldP, oldFiles, err := r.projectForDiff(a, dir)
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +161,7 @@ func DiffCommits(a, b *object.Commit, dir string, keepText bool) (*content.Diff,
 			return nil, err
 		}
 	}
-	if in.Changes, err = gitrepo.ChangedFiles(at, bt, dir); err != nil {
+	if in.Changes, err = gitrepo.ChangedFiles(r.Git.Storer, at, bt, dir); err != nil {
 		return nil, fmt.Errorf("compare %s..%s: %w", hashOf(a), shortHash(b.Hash.String()), err)
 	}
 	return content.DiffPages(in)

@@ -170,7 +170,7 @@ func (a *app) offlinePlan(cmd *cobra.Command, base, head string) error {
 		res := gbsync.Result{Space: sp.Space, Path: sp.Path, State: "offline", Decision: gbsync.Nothing, Outcome: gbsync.Planned,
 			SyncedCommit: baseC.Hash.String(), Head: headC.Hash.String(), DiffSource: "git",
 			Reason: fmt.Sprintf("pages changed from %s to %s", base, head)}
-		d, err := gbsync.DiffCommits(baseC, headC, cleanDir(sp.Path), a.pageDiffs)
+		d, err := repo.DiffCommits(baseC, headC, cleanDir(sp.Path), a.pageDiffs)
 		if err != nil {
 			res.Outcome, res.Error = gbsync.Failed, err.Error()
 		}

@@ -123,7 +123,7 @@ func readRepository(req gitRequest) (*imported, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := gitrepo.TreeFiles(tree)
+	files := gitrepo.TreeFiles(repo.Storer, tree)
 	dir := strings.Trim(path.Clean("/"+req.RepoProjectDirectory), "/")
 	proj, err := content.Load(files, dir)
 	if err != nil {
@@ -309,7 +309,7 @@ func writeExport(req gitRequest, pages []*page, files []*file, now time.Time) (p
 	cfg := content.DefaultConfig()
 	var old *content.Project
 	if commit, err := gitrepo.ResolveCommit(repo, branch); err == nil {
-		files, err := gitrepo.Files(commit)
+		files, err := gitrepo.Files(repo, commit)
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}

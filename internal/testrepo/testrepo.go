@@ -36,14 +36,19 @@ func New(t testing.TB) *Repo {
 }
 
 // Write sets files (path -> content); an empty content removes the file.
+// Removals happen first, so a file can give way to a directory.
 func (r *Repo) Write(files map[string]string) *Repo {
 	r.t.Helper()
 	for p, c := range files {
-		full := filepath.Join(r.Dir, filepath.FromSlash(p))
 		if c == "" {
-			if err := os.Remove(full); err != nil && !os.IsNotExist(err) {
+			if err := os.Remove(filepath.Join(r.Dir, filepath.FromSlash(p))); err != nil && !os.IsNotExist(err) {
 				r.t.Fatal(err)
 			}
+		}
+	}
+	for p, c := range files {
+		full := filepath.Join(r.Dir, filepath.FromSlash(p))
+		if c == "" {
 			continue
 		}
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {

@@ -1,0 +1,136 @@
+package gitrepo_test
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
+	"github.com/gitbook-sync/gitbook-sync/internal/testrepo"
+)
+
+func tree(t *testing.T, r *testrepo.Repo) *object.Tree {
+	t.Helper()
+	c, err := r.Git.CommitObject(r.Head())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := c.Tree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+var long = strings.Repeat("a line that stays the same\n", 20)
+
+func TestChangedFiles(t *testing.T) {
+	r := testrepo.New(t).Write(map[string]string{
+		"docs/keep.md":    "same\n",
+		"docs/edit.md":    "old\n",
+		"docs/gone.md":    "bye\n",
+		"docs/moved.md":   "exactly this\n",
+		"docs/similar.md": long + "old tail\n",
+		"other/x.md":      "outside the prefix\n",
+	})
+	r.Commit("one")
+	before := tree(t, r)
+	r.Write(map[string]string{
+		"docs/edit.md":       "new\n",
+		"docs/gone.md":       "",
+		"docs/moved.md":      "",
+		"docs/sub/moved.md":  "exactly this\n",
+		"docs/similar.md":    "",
+		"docs/similar-2.md":  long + "new tail\n",
+		"docs/new.md":        "hello\n",
+		"other/x.md":         "changed outside\n",
+	})
+	r.Commit("two")
+	after := tree(t, r)
+
+	changes, err := gitrepo.ChangedFiles(r.Git.Storer, before, after, "docs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range changes {
+		got = append(got, fmt.Sprintf("%s -> %s", c.From, c.To))
+	}
+	sort.Strings(got)
+	want := []string{
+		" -> docs/new.md",
+		"docs/edit.md -> docs/edit.md",
+		"docs/gone.md -> ",
+		"docs/moved.md -> docs/sub/moved.md",
+		"docs/similar.md -> docs/similar-2.md",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, c := range changes {
+		if (c.From != "") != (c.FromHash != "") || (c.To != "") != (c.ToHash != "") {
+			t.Errorf("%+v: hashes do not match the sides", c)
+		}
+	}
+	if none, _ := gitrepo.ChangedFiles(r.Git.Storer, after, after, ""); len(none) != 0 {
+		t.Errorf("identical trees: %v", none)
+	}
+	if all, _ := gitrepo.ChangedFiles(r.Git.Storer, nil, after, "other"); len(all) != 1 || all[0].To != "other/x.md" {
+		t.Errorf("from nothing: %+v", all)
+	}
+}
+
+func TestChangedFilesFileBecomesDirectory(t *testing.T) {
+	r := testrepo.New(t).Write(map[string]string{"thing": "a file\n"})
+	r.Commit("one")
+	g := r.Git
+	before := tree(t, r)
+	sig := object.Signature{Name: "x", Email: "x@example.com"}
+	h, err := gitrepo.Commit(g, "main", []gitrepo.Change{{Path: "thing"}, {Path: "thing/page.md", Data: []byte("inside\n")}}, "two", sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := g.CommitObject(h)
+	after, _ := c.Tree()
+	changes, err := gitrepo.ChangedFiles(g.Storer, before, after, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(changes)
+	if len(changes) != 2 || !strings.Contains(got, "{thing  ") || !strings.Contains(got, "{ thing/page.md") {
+		t.Errorf("changes = %v", got)
+	}
+}
+
+func TestCommitWritesWithoutWorkTree(t *testing.T) {
+	r := testrepo.New(t).Write(map[string]string{"a/b.md": "1\n", "c.md": "2\n"})
+	r.Commit("one")
+	bare := r.Bare()
+	g, err := gitrepo.Open("file://" + bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := gitrepo.Commit(g, "main", []gitrepo.Change{{Path: "a/b.md"}, {Path: "d/e/f.md", Data: []byte("3\n")}}, "edit", object.Signature{Name: "x", Email: "x@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := g.CommitObject(h)
+	files, _ := gitrepo.Files(g, c)
+	list, _ := files.List("")
+	sort.Strings(list)
+	if strings.Join(list, ",") != "c.md,d/e/f.md" {
+		t.Errorf("files = %v (the emptied directory a/ must go)", list)
+	}
+	if data, err := files.Read("d/e/f.md"); err != nil || string(data) != "3\n" {
+		t.Errorf("read = %q, %v", data, err)
+	}
+	if ok, _ := files.Exists("c.md"); !ok {
+		t.Error("c.md should exist")
+	}
+	if _, err := files.Read("a/b.md"); err == nil {
+		t.Error("a/b.md should be gone")
+	}
+}
