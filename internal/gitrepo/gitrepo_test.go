@@ -39,14 +39,14 @@ func TestChangedFiles(t *testing.T) {
 	r.Commit("one")
 	before := tree(t, r)
 	r.Write(map[string]string{
-		"docs/edit.md":       "new\n",
-		"docs/gone.md":       "",
-		"docs/moved.md":      "",
-		"docs/sub/moved.md":  "exactly this\n",
-		"docs/similar.md":    "",
-		"docs/similar-2.md":  long + "new tail\n",
-		"docs/new.md":        "hello\n",
-		"other/x.md":         "changed outside\n",
+		"docs/edit.md":      "new\n",
+		"docs/gone.md":      "",
+		"docs/moved.md":     "",
+		"docs/sub/moved.md": "exactly this\n",
+		"docs/similar.md":   "",
+		"docs/similar-2.md": long + "new tail\n",
+		"docs/new.md":       "hello\n",
+		"other/x.md":        "changed outside\n",
 	})
 	r.Commit("two")
 	after := tree(t, r)
