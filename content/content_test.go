@@ -247,3 +247,17 @@ func TestPaths(t *testing.T) {
 		t.Errorf("PathForNewPage with children = %q", got)
 	}
 }
+
+func TestPageTitle(t *testing.T) {
+	for _, tt := range []struct{ body, fallback, want string }{
+		{"# Install\n\ntext", "Setup", "Install"},
+		{"\n\n# when\\(\\)\n", "x", "when()"},
+		{"Intro text\n# Later heading\n", "From SUMMARY", "From SUMMARY"},
+		{"## Second level\n", "From SUMMARY", "From SUMMARY"},
+		{"", "From SUMMARY", "From SUMMARY"},
+	} {
+		if got := PageTitle([]byte(tt.body), tt.fallback); got != tt.want {
+			t.Errorf("PageTitle(%q) = %q, want %q", tt.body, got, tt.want)
+		}
+	}
+}

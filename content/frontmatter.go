@@ -69,3 +69,20 @@ func FirstHeading(body []byte) string {
 	}
 	return ""
 }
+
+// PageTitle is the title GitBook gives a page whose Markdown body is body:
+// a leading "# heading" wins over the title from SUMMARY.md (fallback), as
+// GitBook's API description states for Git Sync and change requests.
+func PageTitle(body []byte, fallback string) string {
+	for _, line := range strings.Split(string(body), "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" {
+			continue
+		}
+		if h, ok := strings.CutPrefix(t, "# "); ok && strings.TrimSpace(h) != "" {
+			return unescape(h)
+		}
+		break
+	}
+	return fallback
+}

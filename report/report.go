@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"html"
 	"os"
+	"regexp"
 	"strings"
 	"text/template"
 
@@ -76,6 +77,9 @@ func Render(results []gbsync.Result, opts Options) (string, error) {
 	if maxPages <= 0 {
 		maxPages = 200
 	}
+	// Secrets are masked in the raw values: once escaped for Markdown a
+	// token no longer matches what the redactor knows.
+	results = mask(results, opts.Redactor)
 	levels := []struct {
 		diffs    bool
 		maxPages int
@@ -94,7 +98,7 @@ func Render(results []gbsync.Result, opts Options) (string, error) {
 		if err := tmpl.ExecuteTemplate(&buf, "report", v); err != nil {
 			return "", fmt.Errorf("render report: %w", err)
 		}
-		out = opts.Redactor.String(strings.TrimRight(buf.String(), "\n") + "\n")
+		out = opts.Redactor.String(tidy(buf.String()))
 		if opts.MaxChars <= 0 || len([]rune(out)) <= opts.MaxChars {
 			return out, nil
 		}
@@ -102,6 +106,47 @@ func Render(results []gbsync.Result, opts Options) (string, error) {
 	// Even the shortest form is too long (thousands of spaces): cut it.
 	r := []rune(out)
 	return string(r[:opts.MaxChars-40]) + "\n\n_…cut to fit the size limit._\n", nil
+}
+
+var blankRuns = regexp.MustCompile(`\n{3,}`)
+
+// tidy leaves one blank line between blocks, whatever the templates emit.
+func tidy(s string) string {
+	return strings.TrimSpace(blankRuns.ReplaceAllString(s, "\n\n")) + "\n"
+}
+
+// mask returns copies of the results with every secret masked.
+func mask(results []gbsync.Result, r *redact.Redactor) []gbsync.Result {
+	out := make([]gbsync.Result, len(results))
+	for i, res := range results {
+		res.Space, res.Reason, res.Error = r.String(res.Space), r.String(res.Reason), r.String(res.Error)
+		res.RevisionURL = r.String(res.RevisionURL)
+		res.Warnings = maskAll(r, res.Warnings)
+		res.Diff, res.SpaceDiff = maskDiff(r, res.Diff), maskDiff(r, res.SpaceDiff)
+		out[i] = res
+	}
+	return out
+}
+
+func maskAll(r *redact.Redactor, list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = r.String(s)
+	}
+	return out
+}
+
+func maskDiff(r *redact.Redactor, d *content.Diff) *content.Diff {
+	if d == nil {
+		return nil
+	}
+	c := &content.Diff{NotPages: maskAll(r, d.NotPages), Pages: make([]content.PageChange, len(d.Pages))}
+	for i, p := range d.Pages {
+		p.Title, p.Path, p.OldPath, p.Note = r.String(p.Title), r.String(p.Path), r.String(p.OldPath), r.String(p.Note)
+		p.Old, p.New = r.String(p.Old), r.String(p.New)
+		c.Pages[i] = p
+	}
+	return c
 }
 
 func parse(file string) (*template.Template, error) {

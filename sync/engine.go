@@ -242,8 +242,8 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 	switch {
 	case synced.Hash == head.Hash:
 		res.State = InSync
-	case isAncestor(synced, head):
-		if projectTreeHash(synced, dir) == projectTreeHash(head, dir) {
+	case opts.Repo.IsAncestor(synced, head):
+		if opts.Repo.SameProject(synced, head, dir) {
 			res.State = InSync
 			insp.reason = fmt.Sprintf("commits since %s change nothing under %s", shortHash(rev.Git.OID), displayDir(dir))
 			return insp, nil
@@ -251,7 +251,7 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 		res.State = RepoAhead
 		res.Diff, err = opts.Repo.DiffCommits(synced, head, dir, opts.KeepText)
 		res.DiffSource = "git"
-	case isAncestor(head, synced):
+	case opts.Repo.IsAncestor(head, synced):
 		res.State = SpaceAhead
 		insp.reason = fmt.Sprintf("the space is at commit %s, ahead of this checkout", shortHash(rev.Git.OID))
 		res.Diff, err = opts.Repo.DiffCommits(head, synced, dir, opts.KeepText)
@@ -260,16 +260,16 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 		res.State = Diverged
 		insp.reason = fmt.Sprintf("the space's commit %s and HEAD have both moved on", shortHash(rev.Git.OID))
 		res.DiffSource = "git"
-		bases, berr := head.MergeBase(synced)
-		if berr != nil || len(bases) == 0 {
+		base := opts.Repo.MergeBase(head, synced)
+		if base == nil {
 			res.Diff, err = opts.Repo.DiffCommits(synced, head, dir, opts.KeepText)
 			return insp, err
 		}
 		// Each side's own changes since the commit they share.
-		if res.Diff, err = opts.Repo.DiffCommits(bases[0], head, dir, opts.KeepText); err != nil {
+		if res.Diff, err = opts.Repo.DiffCommits(base, head, dir, opts.KeepText); err != nil {
 			return nil, err
 		}
-		res.SpaceDiff, err = opts.Repo.DiffCommits(bases[0], synced, dir, opts.KeepText)
+		res.SpaceDiff, err = opts.Repo.DiffCommits(base, synced, dir, opts.KeepText)
 	}
 	return insp, err
 }
@@ -279,11 +279,6 @@ func displayDir(dir string) string {
 		return "the repository root"
 	}
 	return dir + "/"
-}
-
-func isAncestor(a, b *object.Commit) bool {
-	ok, err := a.IsAncestor(b)
-	return err == nil && ok
 }
 
 // diffWithSpace compares GitBook's pages (Markdown through the API) with

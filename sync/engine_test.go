@@ -434,7 +434,7 @@ func TestSeveralSpaces(t *testing.T) {
 	}
 	results := gbsync.Run(ctx, f.opts(false), spaces)
 	if results[0].Outcome != gbsync.Imported || results[2].Outcome != gbsync.Imported {
-		t.Errorf("outcomes: %q %q", results[0].Outcome, results[2].Outcome)
+		t.Errorf("outcomes: %+v %+v", results[0], results[2])
 	}
 	if results[1].Outcome != gbsync.Failed || !strings.Contains(results[1].Error, "missing") {
 		t.Errorf("missing space: %+v", results[1])

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	stdsync "sync"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -16,10 +17,13 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 )
 
-// Repo is the local checkout being synced.
+// Repo is the local checkout being synced. go-git's storage is not safe
+// for concurrent use, so every method holds mu: spaces are handled in
+// parallel, but their reads of the repository take turns.
 type Repo struct {
 	Git *git.Repository
 	Dir string
+	mu  stdsync.Mutex
 }
 
 // OpenRepo opens the checkout at dir (or a directory inside it).
@@ -34,6 +38,8 @@ func OpenRepo(dir string) (*Repo, error) {
 // Head resolves the commit to sync: the branch's tip when branch is given
 // (local, else origin's), else HEAD.
 func (r *Repo) Head(branch string) (*object.Commit, string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if branch == "" {
 		ref, err := r.Git.Head()
 		if err != nil {
@@ -58,12 +64,16 @@ func (r *Repo) Head(branch string) (*object.Commit, string, error) {
 
 // Shallow reports whether the checkout has cut history (CI's fetch-depth: 1).
 func (r *Repo) Shallow() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	s, err := r.Git.Storer.Shallow()
 	return err == nil && len(s) > 0
 }
 
 // Deepen fetches the rest of the history from origin, when it is reachable.
 func (r *Repo) Deepen() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	err := r.Git.Fetch(&git.FetchOptions{RemoteName: "origin", Depth: 1 << 30,
 		RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*"}, Tags: git.NoTags})
 	if errors.Is(err, git.NoErrAlreadyUpToDate) {
@@ -74,6 +84,8 @@ func (r *Repo) Deepen() error {
 
 // Commit returns the commit with hash h, or nil when the checkout lacks it.
 func (r *Repo) Commit(h string) *object.Commit {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if !plumbing.IsHash(h) {
 		return nil
 	}
@@ -86,6 +98,8 @@ func (r *Repo) Commit(h string) *object.Commit {
 
 // OriginURL returns origin's URL without credentials, or "".
 func (r *Repo) OriginURL() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	rem, err := r.Git.Remote("origin")
 	if err != nil || len(rem.Config().URLs) == 0 {
 		return ""
@@ -93,8 +107,11 @@ func (r *Repo) OriginURL() string {
 	return redact.StripCredentials(rem.Config().URLs[0])
 }
 
-// Project loads the docs project at dir in commit c.
+// Project loads the docs project at dir in commit c. The Files it returns
+// take the repository lock on each read.
 func (r *Repo) Project(c *object.Commit, dir string) (*content.Project, content.Files, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	files, err := gitrepo.Files(r.Git, c)
 	if err != nil {
 		return nil, files, err
@@ -103,11 +120,48 @@ func (r *Repo) Project(c *object.Commit, dir string) (*content.Project, content.
 	if err != nil {
 		return nil, files, fmt.Errorf("commit %s: %w", shortHash(c.Hash.String()), err)
 	}
+	read, exists := files.Read, files.Exists
+	files.Read = func(p string) ([]byte, error) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return read(p)
+	}
+	files.Exists = func(p string) (bool, error) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return exists(p)
+	}
+	files.List = nil // not needed after loading
 	return p, files, nil
 }
 
-// projectTreeHash is the hash of dir's tree in c ("" when absent): two
-// commits with the same hash change nothing in the project.
+// SameProject reports whether commits a and b have the same tree at dir:
+// then nothing changed in the project.
+func (r *Repo) SameProject(a, b *object.Commit, dir string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return projectTreeHash(a, dir) == projectTreeHash(b, dir)
+}
+
+// IsAncestor reports whether a is an ancestor of b.
+func (r *Repo) IsAncestor(a, b *object.Commit) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ok, err := a.IsAncestor(b)
+	return err == nil && ok
+}
+
+// MergeBase returns the best common ancestor of a and b, or nil.
+func (r *Repo) MergeBase(a, b *object.Commit) *object.Commit {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	bases, err := a.MergeBase(b)
+	if err != nil || len(bases) == 0 {
+		return nil
+	}
+	return bases[0]
+}
+
 func projectTreeHash(c *object.Commit, dir string) string {
 	t, err := c.Tree()
 	if err != nil {
@@ -140,6 +194,8 @@ func (r *Repo) projectForDiff(c *object.Commit, dir string) (*content.Project, c
 // DiffCommits is the page diff of the project at dir from commit a (nil:
 // nothing) to b.
 func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*content.Diff, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	newP, newFiles, err := r.projectForDiff(b, dir)
 	if err != nil {
 		return nil, err

@@ -328,6 +328,8 @@ func applyMeta(p *page, ch change) error {
 			p.Emoji = meta.Emoji
 		}
 		p.Markdown = string(body)
+		// The leading heading names the page, before the title field.
+		p.Title = content.PageTitle(body, p.Title)
 	}
 	return nil
 }
@@ -380,11 +382,6 @@ func (s *Server) applyChange(pages *[]*page, ch change, refs map[string]bool) ([
 		p := &page{ID: s.newID("page"), Kind: content.KindDocument, Title: "Untitled"}
 		if err := applyMeta(p, ch); err != nil {
 			return nil, nil, err
-		}
-		if ch.Title == nil && ch.Document.Markdown != nil {
-			if h := content.FirstHeading([]byte(p.Markdown)); h != "" {
-				p.Title = h
-			}
 		}
 		if ch.Slug != nil {
 			if !slugFree(*siblings, *ch.Slug, nil) {

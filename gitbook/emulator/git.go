@@ -147,11 +147,7 @@ func readRepository(req gitRequest) (*imported, error) {
 				}
 				p.Markdown, p.Description, p.Hidden, p.Icon, p.Emoji = string(body), meta.Description, meta.Hidden, meta.Icon, meta.Emoji
 				p.GitPath, p.GitOID = cp.Path, gitrepo.BlobHash(tree, full)
-				if cp.Line == 0 { // inferred from the layout: the first heading names it
-					if h := content.FirstHeading(body); h != "" {
-						p.Title = h
-					}
-				}
+				p.Title = content.PageTitle(body, cp.Title)
 			}
 			if p.Title == "" {
 				p.Title = content.TitleFromPath(cp.Path)
