@@ -53,10 +53,10 @@ func sample() []gbsync.Result {
 		},
 		{
 			Space: "space-2", Path: ".", State: gbsync.Diverged, Decision: gbsync.Stop, Outcome: gbsync.Stopped,
-			Reason: "the space's commit abc1234 and HEAD have both moved on; gitbook-sync never overwrites GitBook edits",
+			Reason:     "the space's commit abc1234 and HEAD have both moved on; gitbook-sync never overwrites GitBook edits",
 			DiffSource: "git",
-			Diff:      &content.Diff{Pages: []content.PageChange{{Op: content.Modified, Title: "A", Path: "a.md", Added: 1, Removed: 2}}},
-			SpaceDiff: &content.Diff{Pages: []content.PageChange{{Op: content.Modified, Title: "B", Path: "b.md", Added: 1, Removed: 1}}},
+			Diff:       &content.Diff{Pages: []content.PageChange{{Op: content.Modified, Title: "A", Path: "a.md", Added: 1, Removed: 2}}},
+			SpaceDiff:  &content.Diff{Pages: []content.PageChange{{Op: content.Modified, Title: "B", Path: "b.md", Added: 1, Removed: 1}}},
 		},
 		{
 			Space: "space-3", Path: ".", State: gbsync.Unknown, Decision: gbsync.Stop, Outcome: gbsync.Failed,

@@ -83,7 +83,7 @@ func TestImportBuildsPageTree(t *testing.T) {
 				"docs/intro.md":            "# Intro\n",
 				"docs/toc.md":              "# Table of contents\n\n* [Intro](intro.md)\n\n## Guides\n\n* [Setup](setup/README.md)\n  * [Linux \\(x86\\)](setup/linux.md \"Linux\")\n    * [Deep](setup/linux/deep.md)\n* [Site](https://example.com)\n",
 				"docs/setup/README.md":     "# Setup\n",
-				"docs/setup/linux.md":      "# Linux\n",
+				"docs/setup/linux.md":      "Notes without a leading heading: the SUMMARY title names the page.\n",
 				"docs/setup/linux/deep.md": "# Deep\n",
 				"README.md":                "# not the readme\n",
 			},
