@@ -1,0 +1,452 @@
+// Package changerequest turns repository changes into a GitBook change
+// request: pages written as Markdown, in batches GitBook accepts, found
+// again on the next run by a link to the pull request, and checked after
+// each update against what the repository says.
+package changerequest
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/gitbook"
+)
+
+// Page is a page as the repository describes it.
+type Page struct {
+	Kind     string // content.KindDocument or content.KindGroup
+	Path     string // content path (documents)
+	Title    string // the title GitBook will show
+	Body     string // Markdown without front matter
+	Meta     content.Meta
+	Children []*Page
+}
+
+// Desired reads the project's pages with their bodies. Link entries are
+// left out: the content API cannot create them.
+func Desired(proj *content.Project, files content.Files) ([]*Page, []string, error) {
+	var warnings []string
+	var conv func(list []*content.Page) ([]*Page, error)
+	conv = func(list []*content.Page) ([]*Page, error) {
+		var out []*Page
+		for _, cp := range list {
+			switch cp.Kind {
+			case content.KindLink:
+				warnings = append(warnings, fmt.Sprintf("link %q (%s) is not sent: change requests cannot create link pages", cp.Title, cp.Href))
+				continue
+			case content.KindGroup:
+				children, err := conv(cp.Children)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, &Page{Kind: content.KindGroup, Title: cp.Title, Children: children})
+				continue
+			}
+			full := proj.ContentPath(cp.Path)
+			data, err := files.Read(full)
+			if err != nil {
+				return nil, fmt.Errorf("read %s: %w", full, err)
+			}
+			meta, body, err := content.SplitFrontMatter(data, full)
+			if err != nil {
+				return nil, err
+			}
+			children, err := conv(cp.Children)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &Page{Kind: content.KindDocument, Path: cp.Path, Title: content.PageTitle(body, cp.Title),
+				Body: string(body), Meta: meta, Children: children})
+		}
+		return out, nil
+	}
+	pages, err := conv(proj.Pages)
+	return pages, warnings, err
+}
+
+// Scope says which pages a change request may touch: those the repository
+// diff changed. Everything else is left as it is in GitBook.
+type Scope struct {
+	Paths   map[string]bool   // content paths added, modified, moved or renamed (new side)
+	Deleted map[string]bool   // content paths deleted (old side)
+	Renamed map[string]string // new path -> old path
+	// Base holds, when known, each changed page's body before the change:
+	// a GitBook page that differs from it was edited in GitBook too.
+	Base map[string]string
+}
+
+// ScopeOf makes a scope from a page diff.
+func ScopeOf(d *content.Diff) Scope {
+	s := Scope{Paths: map[string]bool{}, Deleted: map[string]bool{}, Renamed: map[string]string{}, Base: map[string]string{}}
+	if d == nil {
+		return s
+	}
+	for _, p := range d.Pages {
+		if p.Old != "" {
+			if _, body, err := content.SplitFrontMatter([]byte(p.Old), p.Path); err == nil {
+				s.Base[p.Path] = string(body)
+			}
+		}
+		switch p.Op {
+		case content.Deleted:
+			s.Deleted[p.Path] = true
+		case content.Renamed:
+			s.Paths[p.Path] = true
+			s.Renamed[p.Path] = p.OldPath
+		default:
+			s.Paths[p.Path] = true
+		}
+	}
+	return s
+}
+
+// Empty reports whether the scope touches nothing.
+func (s Scope) Empty() bool { return len(s.Paths) == 0 && len(s.Deleted) == 0 }
+
+// Step is one change to send, with what it means for the report.
+type Step struct {
+	Change gitbook.Change
+	// ParentRef names a page inserted by an earlier step: the change can
+	// only be sent once that page has an ID.
+	ParentRef string
+	Summary   content.PageChange
+}
+
+type current struct {
+	page   *gitbook.Page
+	parent string // parent page ID, "" at the root
+	index  int
+}
+
+type matcher struct {
+	byGit   map[string]*current
+	bySlug  map[string]*current
+	groups  map[string]*current
+	byID    map[string]*current
+	used    map[string]bool
+	renamed map[string]string
+}
+
+func newMatcher(pages []gitbook.Page, renamed map[string]string) *matcher {
+	m := &matcher{byGit: map[string]*current{}, bySlug: map[string]*current{}, groups: map[string]*current{},
+		byID: map[string]*current{}, used: map[string]bool{}, renamed: renamed}
+	var walk func(list []gitbook.Page, parent string)
+	walk = func(list []gitbook.Page, parent string) {
+		for i := range list {
+			p := &list[i]
+			c := &current{page: p, parent: parent, index: i}
+			m.byID[p.ID] = c
+			switch {
+			case p.Type == gitbook.PageGroup:
+				m.groups[p.Title] = c
+			case p.Git != nil && p.Git.Path != "":
+				m.byGit[p.Git.Path] = c
+			case p.Type == gitbook.PageDocument:
+				m.bySlug[p.Path] = c
+			}
+			walk(p.Pages, p.ID)
+		}
+	}
+	walk(pages, "")
+	return m
+}
+
+// find matches a desired page to a page of the change request: by file,
+// then by the file it was renamed from, then by the slug path a page we
+// inserted earlier got.
+func (m *matcher) find(d *Page, slugPath string) *current {
+	if d.Kind == content.KindGroup {
+		return m.groups[d.Title]
+	}
+	if c := m.byGit[d.Path]; c != nil && !m.used[c.page.ID] {
+		return c
+	}
+	if old, ok := m.renamed[d.Path]; ok {
+		if c := m.byGit[old]; c != nil && !m.used[c.page.ID] {
+			return c
+		}
+	}
+	if c := m.bySlug[slugPath]; c != nil && !m.used[c.page.ID] {
+		return c
+	}
+	return nil
+}
+
+// SlugFor is the slug given to a page inserted from file p.
+func SlugFor(p *Page) string {
+	if s := content.SlugForPath(p.Path); s != "" {
+		return s
+	}
+	return content.Slug(p.Title)
+}
+
+var blankLines = regexp.MustCompile(`\n{3,}`)
+
+// normalize compares Markdown modulo what GitBook rewrites: line endings,
+// trailing spaces and runs of blank lines.
+func normalize(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.TrimSpace(blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n"))
+}
+
+func metaDiffers(c *gitbook.Page, d *Page) bool {
+	return c.Description != d.Meta.Description || c.Hidden != d.Meta.Hidden || c.Icon != d.Meta.Icon
+}
+
+func refFor(p string) string {
+	return "p-" + strings.NewReplacer("/", "-", ".", "-", " ", "-").Replace(strings.TrimSuffix(p, path.Ext(p)))
+}
+
+// Plan computes the changes that bring the change request's pages to what
+// the repository says, for the pages in scope. Pages are visited parents
+// first, so an inserted child names an inserted parent by its ref.
+func Plan(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
+	m := newMatcher(pages, scope.Renamed)
+	var steps []Step
+	type target struct{ id, ref, slugPath string }
+	var visit func(list []*Page, parent target)
+	visit = func(list []*Page, parent target) {
+		for _, d := range list {
+			slug := SlugFor(d)
+			if d.Kind == content.KindGroup {
+				slug = content.Slug(d.Title)
+			}
+			slugPath := slug
+			if parent.slugPath != "" {
+				slugPath = parent.slugPath + "/" + slug
+			}
+			c := m.find(d, slugPath)
+			if c != nil {
+				m.used[c.page.ID] = true
+			}
+			inScope := scope.Paths[d.Path]
+			switch {
+			case d.Kind == content.KindGroup:
+				if c == nil {
+					// Groups cannot be created through the API: its pages
+					// go to the root.
+					visit(d.Children, target{})
+					continue
+				}
+			case c == nil && inScope:
+				ref := refFor(d.Path)
+				ch := gitbook.Change{Operation: gitbook.OpInsertPage, Ref: ref, Title: d.Title, Slug: slug,
+					Document: &gitbook.Markdown{Markdown: string(content.JoinFrontMatter(d.Meta, []byte(d.Body)))}}
+				if parent.id != "" {
+					ch.Into = gitbook.Into(parent.id)
+				}
+				a, r := content.CountLines("", d.Body)
+				steps = append(steps, Step{Change: ch, ParentRef: parent.ref,
+					Summary: content.PageChange{Op: content.Added, Title: d.Title, Path: d.Path, Added: a, Removed: r}})
+				visit(d.Children, target{ref: ref, slugPath: slugPath})
+				continue
+			case c == nil:
+				// Not in scope and not in the change request: GitBook
+				// does not have it and this change does not add it.
+				continue
+			case inScope:
+				steps = append(steps, updates(c, d, parent.id, parent.ref, scope)...)
+			}
+			visit(d.Children, target{id: c.page.ID, slugPath: c.page.Path})
+		}
+	}
+	visit(desired, target{})
+
+	// Deletions last, so that pages moved out of a deleted parent survive.
+	var deletes []Step
+	var walk func(list []gitbook.Page, parentDeleted bool)
+	walk = func(list []gitbook.Page, parentDeleted bool) {
+		for i := range list {
+			p := &list[i]
+			del := false
+			if p.Type == gitbook.PageDocument && !m.used[p.ID] && p.Git != nil && scope.Deleted[p.Git.Path] {
+				del = true
+				if !parentDeleted {
+					_, r := content.CountLines("", p.Markdown)
+					deletes = append(deletes, Step{Change: gitbook.Change{Operation: gitbook.OpDeletePage, Page: p.ID},
+						Summary: content.PageChange{Op: content.Deleted, Title: p.Title, Path: p.Git.Path, Removed: r}})
+				}
+			}
+			walk(p.Pages, parentDeleted || del)
+		}
+	}
+	walk(pages, false)
+	return append(steps, deletes...)
+}
+
+// updates brings a matched page up to date: content and metadata, then
+// its parent.
+func updates(c *current, d *Page, parentID, parentRef string, scope Scope) []Step {
+	var steps []Step
+	p := c.page
+	ch := gitbook.Change{Operation: gitbook.OpUpdatePage, Page: p.ID}
+	summary := content.PageChange{Op: content.Modified, Title: d.Title, Path: d.Path}
+	changed := false
+	if normalize(p.Markdown) != normalize(d.Body) || metaDiffers(p, d) {
+		ch.Document = &gitbook.Markdown{Markdown: string(content.JoinFrontMatter(d.Meta, []byte(d.Body)))}
+		summary.Added, summary.Removed = content.CountLines(p.Markdown, d.Body)
+		// Metadata fields are cleared explicitly: an absent front matter
+		// key must remove the value in GitBook too.
+		desc, icon := d.Meta.Description, d.Meta.Icon
+		hidden := d.Meta.Hidden
+		ch.Description, ch.Icon, ch.Hidden = &desc, &icon, &hidden
+		changed = true
+	}
+	if base, ok := scope.Base[d.Path]; ok && ch.Document != nil && normalize(base) != normalize(p.Markdown) {
+		summary.Note = "also edited in GitBook: merging replaces that edit"
+	}
+	if slug := SlugFor(d); path.Base(p.Path) != slug && p.Path != "" {
+		ch.Slug = slug
+		changed = true
+	}
+	if p.Title != d.Title {
+		ch.Title = d.Title
+		changed = true
+		if summary.Note == "" {
+			summary.Note = "title was " + p.Title
+		}
+	}
+	if p.Git != nil && p.Git.Path != d.Path {
+		summary.Op, summary.OldPath = content.Renamed, p.Git.Path
+	}
+	if changed {
+		steps = append(steps, Step{Change: ch, Summary: summary})
+	}
+	if c.parent != parentID || parentRef != "" {
+		mv := gitbook.Change{Operation: gitbook.OpUpdatePage, Page: p.ID, Into: gitbook.Into(parentID)}
+		steps = append(steps, Step{Change: mv, ParentRef: parentRef,
+			Summary: content.PageChange{Op: content.Moved, Title: d.Title, Path: d.Path}})
+	}
+	return steps
+}
+
+// Reorder returns the moves that put the children of each parent holding
+// an in-scope page in the repository's order.
+func Reorder(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
+	m := newMatcher(pages, scope.Renamed)
+	children := map[string][]string{} // parent ID -> current child IDs in order
+	var walk func(list []gitbook.Page, parent string)
+	walk = func(list []gitbook.Page, parent string) {
+		for i := range list {
+			children[parent] = append(children[parent], list[i].ID)
+			walk(list[i].Pages, list[i].ID)
+		}
+	}
+	walk(pages, "")
+	var steps []Step
+	var visit func(list []*Page, parentID, parentSlug string)
+	visit = func(list []*Page, parentID, parentSlug string) {
+		var want []string
+		touched := false
+		titles := map[string]*Page{}
+		for _, d := range list {
+			slug := SlugFor(d)
+			if d.Kind == content.KindGroup {
+				slug = content.Slug(d.Title)
+			}
+			sp := slug
+			if parentSlug != "" {
+				sp = parentSlug + "/" + slug
+			}
+			c := m.find(d, sp)
+			if c == nil {
+				continue
+			}
+			m.used[c.page.ID] = true
+			want = append(want, c.page.ID)
+			titles[c.page.ID] = d
+			touched = touched || scope.Paths[d.Path]
+			visit(d.Children, c.page.ID, c.page.Path)
+		}
+		if !touched {
+			return
+		}
+		// Simulate moving each page into place, left to right, among the
+		// siblings as they are.
+		have := append([]string(nil), children[parentID]...)
+		wanted := map[string]bool{}
+		for _, id := range want {
+			wanted[id] = true
+		}
+		var sibs []string
+		for _, id := range have {
+			if wanted[id] {
+				sibs = append(sibs, id)
+			}
+		}
+		for i, id := range want {
+			if i < len(sibs) && sibs[i] == id {
+				continue
+			}
+			j := indexOf(sibs, id)
+			sibs = append(sibs[:j], sibs[j+1:]...)
+			sibs = append(sibs[:i], append([]string{id}, sibs[i:]...)...)
+			// at counts all siblings, including ones the repository does
+			// not list (made in GitBook): keep them where they are.
+			at := absoluteIndex(have, sibs, i)
+			have = moveTo(have, id, at)
+			d := titles[id]
+			steps = append(steps, Step{Change: gitbook.Change{Operation: gitbook.OpUpdatePage, Page: id, Into: gitbook.Into(parentID), At: &at},
+				Summary: content.PageChange{Op: content.Moved, Title: d.Title, Path: d.Path, Note: "reordered"}})
+		}
+	}
+	visit(desired, "", "")
+	return steps
+}
+
+func indexOf(list []string, id string) int {
+	for i, x := range list {
+		if x == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// absoluteIndex is the index among all siblings (have) that places the
+// page right after sibs[i-1].
+func absoluteIndex(have, sibs []string, i int) int {
+	if i == 0 {
+		return 0
+	}
+	prev := sibs[i-1]
+	idx := indexOf(have, prev)
+	id := sibs[i]
+	if cur := indexOf(have, id); cur >= 0 && cur < idx {
+		return idx // removing the page first shifts prev left by one
+	}
+	return idx + 1
+}
+
+func moveTo(list []string, id string, at int) []string {
+	j := indexOf(list, id)
+	list = append(list[:j], list[j+1:]...)
+	if at > len(list) {
+		at = len(list)
+	}
+	return append(list[:at], append([]string{id}, list[at:]...)...)
+}
+
+// Summaries lists the page changes of steps, one per page.
+func Summaries(steps []Step) []content.PageChange {
+	seen := map[string]int{}
+	var out []content.PageChange
+	for _, s := range steps {
+		key := s.Summary.Path
+		if i, ok := seen[key]; ok {
+			if out[i].Op == content.Moved && s.Summary.Op != content.Moved {
+				out[i] = s.Summary
+			}
+			continue
+		}
+		seen[key] = len(out)
+		out = append(out, s.Summary)
+	}
+	return out
+}
