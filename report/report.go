@@ -209,7 +209,7 @@ func build(results []gbsync.Result, opts Options, diffs bool, maxPages int) view
 				links = append(links, "[space]("+u+")")
 			}
 		}
-		if r.RevisionURL != "" {
+		if r.RevisionURL != "" && (r.ChangeRequest == nil || r.ChangeRequest.URL != r.RevisionURL) {
 			links = append(links, "[revision]("+r.RevisionURL+")")
 		}
 		sv.Links = strings.Join(links, " · ")
@@ -224,7 +224,7 @@ func summary(counts map[gbsync.Outcome]int, total int) string {
 		return "no spaces"
 	}
 	var parts []string
-	for _, o := range []gbsync.Outcome{gbsync.Failed, gbsync.Stopped, gbsync.Planned, gbsync.Imported, gbsync.Exported, gbsync.Unchanged} {
+	for _, o := range []gbsync.Outcome{gbsync.Failed, gbsync.Stopped, gbsync.Planned, gbsync.Proposed, gbsync.Merged, gbsync.Archived, gbsync.Imported, gbsync.Exported, gbsync.Unchanged} {
 		if n := counts[o]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, o))
 		}
@@ -240,8 +240,12 @@ func icon(o gbsync.Outcome) string {
 		return "✋"
 	case gbsync.Planned:
 		return "📝"
-	case gbsync.Imported, gbsync.Exported:
+	case gbsync.Imported, gbsync.Exported, gbsync.Merged:
 		return "✅"
+	case gbsync.Proposed:
+		return "🔀"
+	case gbsync.Archived:
+		return "🗄️"
 	}
 	return "☑️"
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/gitbook-sync/gitbook-sync/changerequest"
 	"github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
@@ -42,7 +43,26 @@ type Options struct {
 	KeepText bool
 	// ExportMessage is the commit message template for exports.
 	ExportMessage string
+	// PullRequest is set when the run is for a pull request event.
+	PullRequest *PullRequest
 }
+
+// PullRequest is the pull (merge) request a run is for.
+type PullRequest struct {
+	URL     string
+	Title   string
+	Number  int
+	State   string // open, closed (without merging) or merged
+	BaseSHA string // the target branch's commit the pull request is compared with
+	Branch  string
+}
+
+// Pull request states.
+const (
+	PROpen   = "open"
+	PRClosed = "closed"
+	PRMerged = "merged"
+)
 
 // DefaultExportMessage is GitBook's own message for a merged change request.
 const DefaultExportMessage = "GITBOOK-{change_request_number}: {change_request_subject}"
@@ -126,6 +146,9 @@ func runSpace(ctx context.Context, opts Options, sp config.Space) (res Result) {
 		return fail(fmt.Errorf("inspect space %s: %w", sp.Space, err))
 	}
 	res.Decision, res.Reason = decide(res.State, sp.Mode, opts.Force, insp)
+	if pr := opts.PullRequest; pr != nil && res.State != OperationRunning {
+		res.Decision, res.Reason = decidePR(pr, sp)
+	}
 	if res.Reason == "" {
 		res.Reason = insp.reason
 	} else if insp.reason != "" {
@@ -138,7 +161,8 @@ func runSpace(ctx context.Context, opts Options, sp config.Space) (res Result) {
 	case res.Decision == Stop:
 		res.Outcome = Stopped
 		return res
-	case opts.DryRun:
+	case opts.DryRun && res.Decision != DoChangeRequest:
+		// A change request plan still reads the space to list its changes.
 		res.Outcome = Planned
 		return res
 	}
@@ -147,10 +171,8 @@ func runSpace(ctx context.Context, opts Options, sp config.Space) (res Result) {
 		err = doImport(ctx, opts, sp, dir, branch, head, &res)
 	case DoExport:
 		err = doExport(ctx, opts, sp, dir, branch, insp.rev, &res)
-	case DoChangeRequest:
-		res.Outcome = Stopped
-		res.Reason += "; change requests from the repository are not available in this version yet: nothing was written"
-		return res
+	case DoChangeRequest, DoMerge, DoArchive:
+		err = doChangeRequest(ctx, opts, sp, dir, head, res.Decision, &res)
 	}
 	if err != nil {
 		return fail(err)
@@ -163,6 +185,12 @@ type inspection struct {
 	rev       *gitbook.Revision
 	reason    string
 	byGitBook bool
+	// baseKnown: the commit both sides share is known, so the repository's
+	// own changes (res.Diff) can be told from GitBook's.
+	baseKnown bool
+	// unrecorded: GitBook's content equals HEAD but names no commit (a
+	// merged change request).
+	unrecorded bool
 }
 
 func inspect(ctx context.Context, opts Options, spaceID string, head *object.Commit, dir string, res *Result) (*inspection, error) {
@@ -203,10 +231,15 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 			res.DiffSource = "git"
 			return insp, err
 		}
-		res.State = Diverged
-		insp.reason = "the space was edited in GitBook since its last sync (its current revision has no Git commit)"
 		res.Diff, err = diffWithSpace(ctx, opts, spaceID, head, dir, rev)
 		res.DiffSource = "api"
+		if err == nil && len(res.Diff.Pages) == 0 {
+			res.State, insp.unrecorded = InSync, true
+			insp.reason = "GitBook's content equals HEAD but the space records no commit (a merged change request)"
+			return insp, nil
+		}
+		res.State = Diverged
+		insp.reason = "the space was edited in GitBook since its last sync (its current revision has no Git commit)"
 		return insp, err
 	}
 	res.SyncedCommit = rev.Git.OID
@@ -266,9 +299,10 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 			return insp, err
 		}
 		// Each side's own changes since the commit they share.
-		if res.Diff, err = opts.Repo.DiffCommits(base, head, dir, opts.KeepText); err != nil {
+		if res.Diff, err = opts.Repo.DiffCommits(base, head, dir, true); err != nil {
 			return nil, err
 		}
+		insp.baseKnown = true
 		res.SpaceDiff, err = opts.Repo.DiffCommits(base, synced, dir, opts.KeepText)
 	}
 	return insp, err
@@ -378,6 +412,9 @@ func decide(state State, mode string, force bool, insp *inspection) (Decision, s
 		if force && mode == config.ModeImport {
 			return DoImport, "forced"
 		}
+		if insp.unrecorded && mode != config.ModeExport {
+			return DoImport, "importing records HEAD as the space's commit, so later pushes compare by history"
+		}
 		return Nothing, ""
 	case OperationRunning:
 		return Stop, "wait for it to finish, then run again"
@@ -406,6 +443,12 @@ func decide(state State, mode string, force bool, insp *inspection) (Decision, s
 		}
 		return DoExport, ""
 	case config.ModeChangeRequest:
+		if state == Diverged && !insp.baseKnown {
+			return Stop, "the space was edited in GitBook and its last synced commit is unknown: the repository's changes cannot be told apart from GitBook's"
+		}
+		if state == SpaceAhead {
+			return Stop, "pull GitBook's commit into this branch (git pull), then run again"
+		}
 		return DoChangeRequest, ""
 	}
 	// auto
@@ -415,9 +458,127 @@ func decide(state State, mode string, force bool, insp *inspection) (Decision, s
 	case SpaceAhead:
 		return Stop, "pull GitBook's commit into this branch (git pull), then run again"
 	case Diverged:
-		return Stop, "gitbook-sync never overwrites GitBook edits: bring them into the repository (mode: export to a branch, or copy them by hand), or send the repository's changes as a change request (mode: change-request)"
+		if insp.baseKnown {
+			return DoChangeRequest, "the repository's changes go to a change request for review; live content is not touched"
+		}
+		return Stop, "gitbook-sync never overwrites GitBook edits: bring them into the repository (mode: export to a branch, or copy them by hand), or open a pull request to send the repository's changes as a change request"
 	}
 	return Stop, "unknown state"
+}
+
+// decidePR decides for a pull request event: its change request is
+// created or updated while it is open, merged when it lands (or, in import
+// mode, archived, as the import brings the same content), archived when it
+// is closed without merging.
+func decidePR(pr *PullRequest, sp config.Space) (Decision, string) {
+	switch pr.State {
+	case PROpen:
+		if sp.Preview == "standalone" {
+			return Stop, "preview: standalone is not available in this version; nothing was written"
+		}
+		return DoChangeRequest, fmt.Sprintf("pull request #%d is proposed to GitBook as a change request", pr.Number)
+	case PRMerged:
+		if sp.Mode == config.ModeImport {
+			return DoArchive, fmt.Sprintf("pull request #%d landed; in import mode the push imports it, so its change request is archived", pr.Number)
+		}
+		return DoMerge, fmt.Sprintf("pull request #%d landed: its change request is merged", pr.Number)
+	case PRClosed:
+		return DoArchive, fmt.Sprintf("pull request #%d was closed without merging: its change request is archived", pr.Number)
+	}
+	return Stop, "unknown pull request state " + pr.State
+}
+
+// doChangeRequest creates, updates, merges or archives the change request
+// of the pull request (or, for a push, of the branch).
+func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir string, head *object.Commit, decision Decision, res *Result) error {
+	cro := changerequest.Options{Client: opts.Client, Space: sp.Space, Organization: sp.Organization,
+		Reviewers: sp.Reviewers, Review: sp.Review, DryRun: opts.DryRun}
+	if pr := opts.PullRequest; pr != nil {
+		cro.Link, cro.LinkTitle, cro.Subject = pr.URL, fmt.Sprintf("Pull request #%d", pr.Number), pr.Title
+	} else {
+		cro.Link = branchLink(opts.RepoURL, res.Branch)
+		cro.LinkTitle = "Branch " + res.Branch
+		cro.Subject = "Changes from " + res.Branch + " (" + shortHash(head.Hash.String()) + ")"
+	}
+	var out *changerequest.Result
+	var err error
+	switch decision {
+	case DoMerge:
+		out, err = changerequest.Merge(ctx, cro)
+		res.Outcome = Merged
+	case DoArchive:
+		out, err = changerequest.Archive(ctx, cro)
+		res.Outcome = Archived
+	default:
+		scope := res.Diff
+		if pr := opts.PullRequest; pr != nil {
+			// The pull request's own changes: from where it left its base.
+			if scope, err = prDiff(opts, pr, head, dir); err != nil {
+				return err
+			}
+			res.Diff, res.DiffSource = scope, "git"
+		}
+		proj, files, perr := opts.Repo.Project(head, dir)
+		if perr != nil {
+			return perr
+		}
+		desired, warnings, derr := changerequest.Desired(proj, files)
+		if derr != nil {
+			return derr
+		}
+		res.Warnings = append(res.Warnings, warnings...)
+		out, err = changerequest.Update(ctx, cro, desired, changerequest.ScopeOf(scope))
+		res.Outcome = Proposed
+		if opts.DryRun {
+			res.Outcome = Planned
+		}
+	}
+	res.ChangeRequest = out
+	if out != nil && out.URL != "" {
+		res.RevisionURL = out.URL
+	}
+	if err != nil {
+		return fmt.Errorf("space %s: %w", sp.Space, err)
+	}
+	if out != nil && out.Number == 0 && decision != DoChangeRequest {
+		res.Outcome = Unchanged
+		res.Reason += "; no change request is linked to it"
+	}
+	if out != nil && decision == DoChangeRequest && !opts.DryRun && out.Writes == 0 {
+		res.Outcome = Unchanged
+		if out.Number == 0 {
+			res.Reason += "; nothing to propose"
+		} else {
+			res.Reason += fmt.Sprintf("; change request #%d is up to date", out.Number)
+		}
+	}
+	return nil
+}
+
+func prDiff(opts Options, pr *PullRequest, head *object.Commit, dir string) (*content.Diff, error) {
+	baseC := opts.Repo.Commit(pr.BaseSHA)
+	if baseC == nil && opts.Repo.Shallow() {
+		_ = opts.Repo.Deepen()
+		baseC = opts.Repo.Commit(pr.BaseSHA)
+	}
+	if baseC == nil {
+		return nil, fmt.Errorf("the pull request's base commit %s is not in this checkout; fetch the history (actions/checkout with fetch-depth: 0)", shortHash(pr.BaseSHA))
+	}
+	from := opts.Repo.MergeBase(baseC, head)
+	if from == nil {
+		from = baseC
+	}
+	return opts.Repo.DiffCommits(from, head, dir, true)
+}
+
+// branchLink names a branch for a change request link: the repository's
+// web address when it has one.
+func branchLink(repoURL, branch string) string {
+	u := strings.TrimSuffix(redact.StripCredentials(repoURL), ".git")
+	if strings.HasPrefix(u, "http") {
+		return u + "/tree/" + branch
+	}
+	return "gitbook-sync:branch/" + branch
 }
 
 // follow polls git/info until the operation that started at or after

@@ -250,7 +250,7 @@ func TestStates(t *testing.T) {
 				f.repo.Write(map[string]string{"guide/install.md": "# Install\n\nLocal.\n"})
 				f.repo.Commit("local edit")
 			},
-			wantState: gbsync.Diverged, wantDecision: gbsync.Stop, wantOutcome: gbsync.Stopped,
+			wantState: gbsync.Diverged, wantDecision: gbsync.DoChangeRequest, wantOutcome: gbsync.Proposed,
 			wantDiff: "modified guide/install.md +1 -2", wantSpaceDiff: "modified guide/usage.md +1 -1",
 		},
 		{
@@ -456,5 +456,62 @@ func TestImportFailureIsReported(t *testing.T) {
 	res := f.run(false, cfg.Space{})
 	if res.Outcome != gbsync.Failed || !strings.Contains(res.Error, "README") {
 		t.Errorf("result: %+v", res)
+	}
+}
+
+// TestPullRequestEvents drives a pull request through its life: opened,
+// pushed to again, merged; and another closed without merging.
+func TestPullRequestEvents(t *testing.T) {
+	f := newFixture(t, emulator.DefaultSeed(), baseDocs)
+	f.syncNow(cfg.Space{})
+	base := f.repo.Head().String()
+	f.repo.Write(map[string]string{"guide/usage.md": "# Usage\n\nUse it well.\n"})
+	f.repo.Commit("better usage")
+	pr := &gbsync.PullRequest{URL: "https://github.com/acme/docs/pull/3", Title: "Better usage", Number: 3, State: gbsync.PROpen, BaseSHA: base}
+	run := func(dry bool, pr *gbsync.PullRequest, mode string) gbsync.Result {
+		t.Helper()
+		opts := f.opts(dry)
+		opts.PullRequest = pr
+		return gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: ".", Mode: mode, Organization: "org-1", Reviewers: []string{"reviewer@example.com"}}})[0]
+	}
+	f.env.Server.ResetRequests()
+	plan := run(true, pr, "")
+	if plan.Decision != gbsync.DoChangeRequest || plan.Outcome != gbsync.Planned || plan.ChangeRequest == nil || len(plan.ChangeRequest.Pages) != 1 || len(writes(f.env)) != 0 {
+		t.Fatalf("plan: %+v, writes %v", plan, writes(f.env))
+	}
+	res := run(false, pr, "")
+	if res.Outcome != gbsync.Proposed || res.ChangeRequest.Number != 1 || !res.ChangeRequest.Created {
+		t.Fatalf("opened: %+v %+v", res, res.ChangeRequest)
+	}
+	if again := run(false, pr, ""); again.Outcome != gbsync.Unchanged || !strings.Contains(again.Reason, "#1 is up to date") {
+		t.Errorf("re-run: %q %s", again.Outcome, again.Reason)
+	}
+	pr.State = gbsync.PRMerged
+	if merged := run(false, pr, ""); merged.Outcome != gbsync.Merged || !merged.ChangeRequest.Merged {
+		t.Fatalf("merged: %+v %s", merged, merged.Error)
+	}
+	// The push that lands it: GitBook already has the content, so the
+	// import only records the commit.
+	f.repo.Push()
+	push := run(false, nil, "")
+	if push.State != gbsync.InSync || push.Decision != gbsync.DoImport || push.Outcome != gbsync.Imported {
+		t.Errorf("push after merge: %q %q %q (%s)", push.State, push.Decision, push.Outcome, push.Reason)
+	}
+	if after := run(true, nil, ""); after.State != gbsync.InSync || after.Decision != gbsync.Nothing {
+		t.Errorf("then: %q %q", after.State, after.Decision)
+	}
+
+	closed := &gbsync.PullRequest{URL: "https://github.com/acme/docs/pull/4", Title: "Abandoned", Number: 4, State: gbsync.PROpen, BaseSHA: f.repo.Head().String()}
+	f.repo.Write(map[string]string{"guide/install.md": "# Install\n\nNope.\n"})
+	f.repo.Commit("abandoned idea")
+	if r := run(false, closed, ""); r.Outcome != gbsync.Proposed {
+		t.Fatalf("second pull request: %+v", r)
+	}
+	closed.State = gbsync.PRClosed
+	if r := run(false, closed, ""); r.Outcome != gbsync.Archived {
+		t.Errorf("closed: %+v", r)
+	}
+	if open, _ := f.c.ChangeRequests(ctx, "space-1", ""); len(open) != 0 {
+		t.Errorf("%d change requests still open", len(open))
 	}
 }

@@ -82,14 +82,19 @@ func (r *Repo) Deepen() error {
 	return err
 }
 
-// Commit returns the commit with hash h, or nil when the checkout lacks it.
-func (r *Repo) Commit(h string) *object.Commit {
+// Commit returns the commit a hash or revision (main~1, a tag) names, or
+// nil when the checkout lacks it.
+func (r *Repo) Commit(rev string) *object.Commit {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !plumbing.IsHash(h) {
-		return nil
+	if plumbing.IsHash(rev) {
+		c, err := r.Git.CommitObject(plumbing.NewHash(rev))
+		if err != nil {
+			return nil
+		}
+		return c
 	}
-	c, err := r.Git.CommitObject(plumbing.NewHash(h))
+	c, err := gitrepo.ResolveCommit(r.Git, rev)
 	if err != nil {
 		return nil
 	}

@@ -6,6 +6,7 @@
 package sync
 
 import (
+	"github.com/gitbook-sync/gitbook-sync/changerequest"
 	"github.com/gitbook-sync/gitbook-sync/content"
 )
 
@@ -32,6 +33,8 @@ const (
 	DoImport        Decision = "import"
 	DoExport        Decision = "export"
 	DoChangeRequest Decision = "change-request"
+	DoMerge         Decision = "merge change request"
+	DoArchive       Decision = "archive change request"
 	Stop            Decision = "stop"
 )
 
@@ -44,6 +47,9 @@ const (
 	Unchanged Outcome = "unchanged" // nothing to do
 	Imported  Outcome = "imported"
 	Exported  Outcome = "exported"
+	Proposed  Outcome = "proposed" // a change request was created or updated
+	Merged    Outcome = "merged"
+	Archived  Outcome = "archived"
 	Stopped   Outcome = "stopped" // a person must act; nothing written
 	Failed    Outcome = "failed"
 )
@@ -68,11 +74,12 @@ type Result struct {
 	DiffSource string `json:"diffSource,omitempty"`
 	// SpaceDiff is what GitBook's side changed since the common commit,
 	// when both sides moved.
-	SpaceDiff   *content.Diff `json:"spaceDiff,omitempty"`
-	Outcome     Outcome       `json:"outcome"`
-	NewRevision string        `json:"newRevision,omitempty"`
-	NewCommit   string        `json:"newCommit,omitempty"`
-	Error       string        `json:"error,omitempty"`
+	SpaceDiff     *content.Diff         `json:"spaceDiff,omitempty"`
+	Outcome       Outcome               `json:"outcome"`
+	NewRevision   string                `json:"newRevision,omitempty"`
+	NewCommit     string                `json:"newCommit,omitempty"`
+	ChangeRequest *changerequest.Result `json:"changeRequest,omitempty"`
+	Error         string                `json:"error,omitempty"`
 	// HTTPStatus is GitBook's status when an API call failed, else 0.
 	HTTPStatus int      `json:"httpStatus,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`

@@ -66,6 +66,7 @@ type app struct {
 	concurrency  int
 	template     string
 	pageDiffs    bool
+	pr           gbsync.PullRequest
 }
 
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -130,6 +131,28 @@ func (a *app) spaceFlags(cmd *cobra.Command) {
 	f.IntVar(&a.concurrency, "concurrency", 4, "spaces handled at once")
 	f.StringVar(&a.template, "template", "", "file of Go templates overriding parts of the report")
 	f.BoolVar(&a.pageDiffs, "page-diffs", false, "include a unified diff per changed page")
+	f.StringVar(&a.pr.URL, "pull-request", "", "URL of the pull request this run is for (CI sets it from its event)")
+	f.StringVar(&a.pr.Title, "pull-request-title", "", "its title, the change request's subject")
+	f.IntVar(&a.pr.Number, "pull-request-number", 0, "its number")
+	f.StringVar(&a.pr.State, "pull-request-state", gbsync.PROpen, "open, closed or merged")
+	f.StringVar(&a.pr.BaseSHA, "pull-request-base", "", "commit of the target branch it is compared with")
+}
+
+// pullRequest returns the pull request given by flags, if any.
+func (a *app) pullRequest() (*gbsync.PullRequest, error) {
+	if a.pr.URL == "" {
+		return nil, nil
+	}
+	switch a.pr.State {
+	case gbsync.PROpen, gbsync.PRClosed, gbsync.PRMerged:
+	default:
+		return nil, usagef("--pull-request-state %q: choose open, closed or merged", a.pr.State)
+	}
+	if a.pr.State == gbsync.PROpen && a.pr.BaseSHA == "" {
+		return nil, usagef("--pull-request needs --pull-request-base (the target branch's commit) to know the pull request's own changes")
+	}
+	pr := a.pr
+	return &pr, nil
 }
 
 // spaces resolves the spaces to handle from the configuration file and flags.

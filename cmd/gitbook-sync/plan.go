@@ -68,8 +68,13 @@ func (a *app) runSync(cmd *cobra.Command, dryRun bool) error {
 	if err != nil {
 		return err
 	}
+	pr, err := a.pullRequest()
+	if err != nil {
+		return err
+	}
 	opts := gbsync.Options{
-		Client: client, Repo: repo, Redactor: a.redactor, RepoURL: a.resolveRepoURL(repo),
+		PullRequest: pr,
+		Client:      client, Repo: repo, Redactor: a.redactor, RepoURL: a.resolveRepoURL(repo),
 		GitToken: a.gitToken(), DryRun: dryRun, Force: a.force, Concurrency: a.concurrency,
 		Wait: a.timeout, Progress: a.stderr, KeepText: a.pageDiffs,
 	}
