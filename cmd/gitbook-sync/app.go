@@ -14,9 +14,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+	"github.com/gitbook-sync/gitbook-sync/report"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
 
@@ -49,6 +51,7 @@ type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	redactor       *redact.Redactor
+	ci             *ci.Context
 
 	configFile   string
 	repoDir      string
@@ -76,6 +79,19 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		a.redactor.Add(getenv(name))
 	}
 	a.stdout, a.stderr = redact.Writer(stdout, a.redactor), redact.Writer(stderr, a.redactor)
+	ciCtx, ciErr := ci.Detect(getenv)
+	if ciErr != nil {
+		fmt.Fprintf(a.stderr, "gitbook-sync: %v\n", ciErr)
+		return exitUsage
+	}
+	a.ci = ciCtx
+	if ciCtx.Provider == ci.GitHub {
+		// Before anything else is printed, so Actions masks them in its log.
+		act := (&report.Publisher{CI: ciCtx, Getenv: getenv, Stdout: stdout}).Actions()
+		for _, s := range a.redactor.Secrets() {
+			act.AddMask(s)
+		}
+	}
 
 	root := a.rootCommand()
 	root.SetArgs(args)
@@ -92,6 +108,10 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return ee.code
 	}
 	fmt.Fprintf(a.stderr, "gitbook-sync: %v\n", err)
+	var ce *config.Error
+	if act := (&report.Publisher{CI: a.ci, Getenv: getenv, Stdout: a.stdout}).Actions(); act != nil && errors.As(err, &ce) {
+		act.WithFieldsMap(map[string]string{"file": ce.File, "line": strconv.Itoa(ce.Line), "col": strconv.Itoa(ce.Col)}).Errorf("%s", ce.Msg)
+	}
 	var ue usageError
 	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown") || strings.Contains(err.Error(), "flag") {
 		return exitUsage
@@ -138,9 +158,12 @@ func (a *app) spaceFlags(cmd *cobra.Command) {
 	f.StringVar(&a.pr.BaseSHA, "pull-request-base", "", "commit of the target branch it is compared with")
 }
 
-// pullRequest returns the pull request given by flags, if any.
+// pullRequest returns the pull request given by flags, else the CI's.
 func (a *app) pullRequest() (*gbsync.PullRequest, error) {
 	if a.pr.URL == "" {
+		if p := a.ci.PullRequest; p != nil {
+			return &gbsync.PullRequest{URL: p.URL, Title: p.Title, Number: p.Number, State: p.State, BaseSHA: p.BaseSHA}, nil
+		}
 		return nil, nil
 	}
 	switch a.pr.State {

@@ -43,6 +43,11 @@ func TestScripts(t *testing.T) {
 			"mkrepo":          cmdMkrepo,
 			"commit":          cmdCommit,
 			"edit-in-gitbook": cmdEditInGitBook,
+			"github-start":    cmdGitHubStart,
+			"gitlab-start":    cmdGitLabStart,
+			"comments":        cmdComments,
+			"host-writes":     cmdHostWrites,
+			"pr-event":        cmdPREvent,
 		},
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
@@ -64,11 +65,25 @@ func (a *app) runSync(cmd *cobra.Command, dryRun bool) error {
 	if err != nil {
 		return usageError{err}
 	}
-	client, err := a.client()
+	pr, err := a.pullRequest()
 	if err != nil {
 		return err
 	}
-	pr, err := a.pullRequest()
+	if a.getenv("GITBOOK_TOKEN") == "" && a.ci.PullRequest != nil && a.ci.PullRequest.Fork {
+		// Forks get no secrets: say so, rather than fail their checks.
+		pub := &report.Publisher{CI: a.ci, Getenv: a.getenv, Stdout: a.stdout, Stderr: a.stderr}
+		msg := fmt.Sprintf("pull request #%d comes from a fork, which gets no GITBOOK_TOKEN: nothing was compared; the sync runs once it is merged", a.ci.PullRequest.Number)
+		if act := pub.Actions(); act != nil {
+			act.Warningf("%s", msg)
+			if a.ci.StepSummary != "" {
+				act.AddStepSummary("### GitBook sync skipped\n\n" + msg + "\n")
+			}
+		} else {
+			fmt.Fprintln(a.stderr, "gitbook-sync: warning:", msg)
+		}
+		return nil
+	}
+	client, err := a.client()
 	if err != nil {
 		return err
 	}
@@ -80,6 +95,11 @@ func (a *app) runSync(cmd *cobra.Command, dryRun bool) error {
 	}
 	results := gbsync.Run(cmd.Context(), opts, spaces)
 	if err := a.print(results, dryRun, spaces); err != nil {
+		return err
+	}
+	pub := &report.Publisher{CI: a.ci, Getenv: a.getenv, Stdout: a.stdout, Stderr: a.stderr}
+	comment := !dryRun && len(spaces) > 0 && spaces[0].Comment.Enabled
+	if _, err := pub.Publish(cmd.Context(), results, a.reportOptions(dryRun, spaces), comment); err != nil {
 		return err
 	}
 	// Errors go to stderr too, where CI logs and people look first.
@@ -129,17 +149,29 @@ func (a *app) print(results []gbsync.Result, dryRun bool, spaces []config.Space)
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"dryRun": dryRun, "results": results})
 	}
-	marker := "default"
-	if len(spaces) == 1 && spaces[0].Comment.Marker != "" {
-		marker = spaces[0].Comment.Marker
-	}
-	text, err := report.Render(results, report.Options{DryRun: dryRun, Marker: marker, PageDiffs: a.pageDiffs,
-		TemplateFile: a.template, Redactor: a.redactor})
+	text, err := report.Render(results, a.reportOptions(dryRun, spaces))
 	if err != nil {
 		return usageError{err}
 	}
 	_, err = fmt.Fprint(a.stdout, text)
 	return err
+}
+
+func (a *app) reportOptions(dryRun bool, spaces []config.Space) report.Options {
+	// One marker per configuration: the spaces it names, unless set.
+	var ids []string
+	for _, s := range spaces {
+		if s.Comment.Marker != "" {
+			ids = append(ids, s.Comment.Marker)
+		} else {
+			ids = append(ids, s.Space)
+		}
+	}
+	marker := strings.Join(ids, ",")
+	if marker == "" {
+		marker = "default"
+	}
+	return report.Options{DryRun: dryRun, Marker: marker, PageDiffs: a.pageDiffs, TemplateFile: a.template, Redactor: a.redactor}
 }
 
 func (a *app) offlinePlan(cmd *cobra.Command, base, head string) error {
