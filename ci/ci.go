@@ -130,7 +130,7 @@ func fromGitLab(getenv func(string) string) (*Context, error) {
 		c.PullRequest = &PullRequest{Number: n, Title: getenv("CI_MERGE_REQUEST_TITLE"), State: "open",
 			URL:     project + "/-/merge_requests/" + iid,
 			BaseSHA: getenv("CI_MERGE_REQUEST_DIFF_BASE_SHA"), HeadSHA: c.SHA,
-			Fork:    getenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID") != "" && getenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID") != c.ProjectID}
+			Fork: getenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID") != "" && getenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID") != c.ProjectID}
 		c.Branch = getenv("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
 	}
 	return c, nil
