@@ -131,7 +131,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.configFile, "config", "", "configuration file (default: "+config.FileName+" at the repository root)")
 	pf.StringVar(&a.repoDir, "repo", ".", "the repository checkout")
 	pf.StringVar(&a.apiURL, "api-url", "", "GitBook API base URL (env GITBOOK_API_URL; default "+gitbook.DefaultBaseURL+")")
-	root.AddCommand(a.planCommand(), a.syncCommand(), a.demoCommand(), a.emulatorCommand(), a.versionCommand(), a.configCommand(), a.actionCommand())
+	root.AddCommand(a.planCommand(), a.syncCommand(), a.demoCommand(), a.emulatorCommand(), a.versionCommand(), a.configCommand(), a.actionCommand(), a.openapiCommand())
 	return root
 }
 
