@@ -17,6 +17,7 @@ import (
 
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+	"github.com/gitbook-sync/gitbook-sync/openapi"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
 
@@ -151,10 +152,11 @@ func maskDiff(r *redact.Redactor, d *content.Diff) *content.Diff {
 
 func parse(file string) (*template.Template, error) {
 	t := template.New("gitbook-sync").Funcs(template.FuncMap{
-		"md":   escapeMarkdown,
-		"code": escapeCode,
-		"html": html.EscapeString,
-		"icon": icon,
+		"md":      escapeMarkdown,
+		"code":    escapeCode,
+		"html":    html.EscapeString,
+		"icon":    icon,
+		"changes": func(c *openapi.Changes) string { return c.Summary() },
 	})
 	t, err := t.ParseFS(builtin, "templates/report.md.tmpl")
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+	"github.com/gitbook-sync/gitbook-sync/openapi"
 )
 
 // Options configure a run.
@@ -93,6 +94,7 @@ func Run(ctx context.Context, opts Options, spaces []config.Space) []Result {
 			defer func() { <-sem }()
 			start := time.Now()
 			results[i] = runSpace(ctx, opts, sp)
+			runSpecs(ctx, opts, sp, &results[i])
 			results[i].Duration = time.Since(start).Round(time.Millisecond).String()
 			if results[i].Error != "" {
 				results[i].Error = opts.Redactor.String(results[i].Error)
@@ -464,6 +466,55 @@ func decide(state State, mode string, force bool, insp *inspection) (Decision, s
 		return Stop, "gitbook-sync never overwrites GitBook edits: bring them into the repository (mode: export to a branch, or copy them by hand), or open a pull request to send the repository's changes as a change request"
 	}
 	return Stop, "unknown state"
+}
+
+// runSpecs validates, compares and publishes the space's OpenAPI specs:
+// published from the source-of-truth branch, only compared on pull
+// requests (unless configured otherwise), never sent in a dry run. A spec
+// failing marks the space failed without undoing its sync.
+func runSpecs(ctx context.Context, opts Options, sp config.Space, res *Result) {
+	if len(sp.OpenAPI) == 0 {
+		return
+	}
+	var problems []string
+	for _, e := range sp.OpenAPI {
+		org := e.Organization
+		if org == "" {
+			org = sp.Organization
+		}
+		if org == "" {
+			problems = append(problems, fmt.Sprintf("openapi %s: set organization (on the entry or the space)", e.Spec))
+			continue
+		}
+		src := openapi.Source{URL: e.URL}
+		if e.File != "" {
+			src.File = e.File
+			if opts.Repo.Dir != "" {
+				src.File = path.Join(opts.Repo.Dir, e.File)
+			}
+		}
+		onPR := opts.PullRequest != nil && opts.PullRequest.State == PROpen
+		po := openapi.PublishOptions{Client: opts.Client, Organization: org, Slug: e.Spec, Source: src,
+			DryRun: opts.DryRun || (onPR && !e.PublishOnPR), Wait: opts.Wait, Poll: opts.Poll}
+		out, err := openapi.Publish(ctx, po)
+		if out != nil {
+			out.Source = e.File + e.URL
+			res.OpenAPI = append(res.OpenAPI, out)
+		}
+		switch {
+		case err != nil:
+			problems = append(problems, err.Error())
+		case onPR && e.FailOnBreaking && out.Changes != nil && len(out.Changes.Breaking) > 0:
+			problems = append(problems, fmt.Sprintf("openapi %s: %d breaking changes (fail-on-breaking)", e.Spec, len(out.Changes.Breaking)))
+		}
+	}
+	if len(problems) > 0 {
+		msg := strings.Join(problems, "; ")
+		if res.Error != "" {
+			msg = res.Error + "; " + msg
+		}
+		res.Outcome, res.Error = Failed, opts.Redactor.String(msg)
+	}
 }
 
 // decidePR decides for a pull request event: its change request is

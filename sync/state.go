@@ -8,6 +8,7 @@ package sync
 import (
 	"github.com/gitbook-sync/gitbook-sync/changerequest"
 	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/openapi"
 )
 
 // State is how the repository and the space relate.
@@ -79,7 +80,9 @@ type Result struct {
 	NewRevision   string                `json:"newRevision,omitempty"`
 	NewCommit     string                `json:"newCommit,omitempty"`
 	ChangeRequest *changerequest.Result `json:"changeRequest,omitempty"`
-	Error         string                `json:"error,omitempty"`
+	// OpenAPI lists the specs handled with this space.
+	OpenAPI []*openapi.Result `json:"openapi,omitempty"`
+	Error   string            `json:"error,omitempty"`
 	// HTTPStatus is GitBook's status when an API call failed, else 0.
 	HTTPStatus int      `json:"httpStatus,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
