@@ -28,7 +28,7 @@ measure() { # label command...: prints the median wall time and peak memory
   for _ in $(seq "$runs"); do
     /usr/bin/time -o "$t" -a -f '%e %M' "$@" >/dev/null 2>&1
   done
-  sort -n "$t" | awk -v l="$label" -v n="$runs" 'NR==int((n+1)/2){printf "%-22s %6.3f s  %7.1f MiB\n", l, $1, $2/1024}'
+  grep -E '^[0-9.]+ [0-9]+$' "$t" | sort -n | awk -v l="$label" -v n="$runs" 'NR==int((n+1)/2){printf "%-22s %6.3f s  %7.1f MiB\n", l, $1, $2/1024}'
   rm -f "$t"
 }
 
