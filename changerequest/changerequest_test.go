@@ -38,6 +38,7 @@ type fixture struct {
 	c    *gitbook.Client
 	repo *testrepo.Repo
 	base plumbing.Hash
+	dir  string // project directory
 }
 
 // newFixture imports base into space-1 and leaves the repository on a
@@ -78,11 +79,11 @@ func (f *fixture) update(opts changerequest.Options) (*changerequest.Result, err
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	diff, err := r.DiffCommits(baseC, head, "", true)
+	diff, err := r.DiffCommits(baseC, head, f.dir, true)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	proj, files, err := r.Project(head, "")
+	proj, files, err := r.Project(head, f.dir)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -118,10 +119,15 @@ func outline(pages []gitbook.Page) string {
 // its outline: what GitBook makes of the same commit.
 func (f *fixture) importedOutline() string {
 	f.t.Helper()
+	return f.importedOutlineOf("refs/heads/pr")
+}
+
+func (f *fixture) importedOutlineOf(ref string) string {
+	f.t.Helper()
 	seed := emulator.DefaultSeed()
 	env := emulatortest.Start(f.t, seed, emulator.Options{})
 	c := env.Client(f.t, nil)
-	if err := c.Import(ctx, "space-1", gitbook.ImportRequest{URL: f.repo.Dir, Ref: "refs/heads/pr"}); err != nil {
+	if err := c.Import(ctx, "space-1", gitbook.ImportRequest{URL: f.repo.Dir, Ref: ref, RepoProjectDirectory: f.dir}); err != nil {
 		f.t.Fatal(err)
 	}
 	env.Server.Wait()

@@ -174,6 +174,29 @@ func (m *matcher) find(d *Page, slugPath string) *current {
 	return nil
 }
 
+// siblingSlugs gives each page of a sibling list its slug as GitBook's
+// import does: from the file (or, for groups and a root README, the
+// title), with -2, -3... for repeats, in summary order.
+func siblingSlugs(list []*Page) []string {
+	seen := map[string]int{}
+	out := make([]string, len(list))
+	for i, d := range list {
+		base := SlugFor(d)
+		if d.Kind == content.KindGroup {
+			base = content.Slug(d.Title)
+		}
+		if base == "" {
+			base = "page"
+		}
+		seen[base]++
+		out[i] = base
+		if n := seen[base]; n > 1 {
+			out[i] = fmt.Sprintf("%s-%d", base, n)
+		}
+	}
+	return out
+}
+
 // SlugFor is the slug given to a page inserted from file p.
 func SlugFor(p *Page) string {
 	if s := content.SlugForPath(p.Path); s != "" {
@@ -212,11 +235,9 @@ func Plan(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
 	type target struct{ id, ref, slugPath string }
 	var visit func(list []*Page, parent target)
 	visit = func(list []*Page, parent target) {
-		for _, d := range list {
-			slug := SlugFor(d)
-			if d.Kind == content.KindGroup {
-				slug = content.Slug(d.Title)
-			}
+		slugs := siblingSlugs(list)
+		for i, d := range list {
+			slug := slugs[i]
 			slugPath := slug
 			if parent.slugPath != "" {
 				slugPath = parent.slugPath + "/" + slug
@@ -251,7 +272,7 @@ func Plan(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
 				// does not have it and this change does not add it.
 				continue
 			case inScope:
-				steps = append(steps, updates(c, d, parent.id, parent.ref, scope)...)
+				steps = append(steps, updates(c, d, slug, parent.id, parent.ref, scope)...)
 			}
 			visit(d.Children, target{id: c.page.ID, slugPath: c.page.Path})
 		}
@@ -282,7 +303,7 @@ func Plan(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
 
 // updates brings a matched page up to date: content and metadata, then
 // its parent.
-func updates(c *current, d *Page, parentID, parentRef string, scope Scope) []Step {
+func updates(c *current, d *Page, slug, parentID, parentRef string, scope Scope) []Step {
 	var steps []Step
 	p := c.page
 	ch := gitbook.Change{Operation: gitbook.OpUpdatePage, Page: p.ID}
@@ -301,7 +322,7 @@ func updates(c *current, d *Page, parentID, parentRef string, scope Scope) []Ste
 	if base, ok := scope.Base[d.Path]; ok && ch.Document != nil && normalize(base) != normalize(p.Markdown) {
 		summary.Note = "also edited in GitBook: merging replaces that edit"
 	}
-	if slug := SlugFor(d); path.Base(p.Path) != slug && p.Path != "" {
+	if path.Base(p.Path) != slug && p.Path != "" {
 		ch.Slug = slug
 		changed = true
 	}
@@ -345,14 +366,11 @@ func Reorder(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
 		var want []string
 		touched := false
 		titles := map[string]*Page{}
-		for _, d := range list {
-			slug := SlugFor(d)
-			if d.Kind == content.KindGroup {
-				slug = content.Slug(d.Title)
-			}
-			sp := slug
+		slugs := siblingSlugs(list)
+		for i, d := range list {
+			sp := slugs[i]
 			if parentSlug != "" {
-				sp = parentSlug + "/" + slug
+				sp = parentSlug + "/" + sp
 			}
 			c := m.find(d, sp)
 			if c == nil {
