@@ -40,7 +40,7 @@ func TestCorpusReplay(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			src := filepath.Join(corpus, tc.dir)
 			repo := testrepo.New(t)
-			copyAll(t, src, repo.Dir)
+			testrepo.CopyDir(t, src, repo.Dir)
 			proj := filepath.Join(repo.Dir, tc.project)
 			summaryPath := findSummary(t, proj)
 			full, _ := os.ReadFile(summaryPath)
@@ -120,25 +120,4 @@ func firstDifference(a, b string) string {
 		}
 	}
 	return fmt.Sprintf("lengths %d and %d", len(al), len(bl))
-}
-
-func copyAll(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

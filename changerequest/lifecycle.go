@@ -299,16 +299,22 @@ func requestReviewers(ctx context.Context, opts Options, crID string, ids []stri
 	return nil
 }
 
+// linked finds the change request for opts.Link and starts its result;
+// nil when there is none (nothing to merge or archive).
+func linked(ctx context.Context, opts Options) (*gitbook.ChangeRequest, *Result, error) {
+	cr, err := Find(ctx, opts)
+	if err != nil || cr == nil {
+		return nil, &Result{}, err
+	}
+	return cr, &Result{Number: cr.Number, ID: cr.ID, URL: cr.URLs.App}, nil
+}
+
 // Merge merges the change request linked to opts.Link, if there is one.
 // Conflicts leave it open and return ErrConflicts.
 func Merge(ctx context.Context, opts Options) (*Result, error) {
-	cr, err := Find(ctx, opts)
-	if err != nil || cr == nil {
-		return &Result{}, err
-	}
-	res := &Result{Number: cr.Number, ID: cr.ID, URL: cr.URLs.App}
-	if opts.DryRun {
-		return res, nil
+	cr, res, err := linked(ctx, opts)
+	if cr == nil || opts.DryRun {
+		return res, err
 	}
 	m, err := opts.Client.MergeChangeRequest(ctx, opts.Space, cr.ID)
 	res.Writes++
@@ -324,13 +330,9 @@ func Merge(ctx context.Context, opts Options) (*Result, error) {
 
 // Archive archives the change request linked to opts.Link, if any.
 func Archive(ctx context.Context, opts Options) (*Result, error) {
-	cr, err := Find(ctx, opts)
-	if err != nil || cr == nil {
-		return &Result{}, err
-	}
-	res := &Result{Number: cr.Number, ID: cr.ID, URL: cr.URLs.App}
-	if opts.DryRun {
-		return res, nil
+	cr, res, err := linked(ctx, opts)
+	if cr == nil || opts.DryRun {
+		return res, err
 	}
 	if _, err := opts.Client.UpdateChangeRequest(ctx, opts.Space, cr.ID, gitbook.ChangeRequestUpdate{Status: gitbook.CRArchived}); err != nil {
 		return res, fmt.Errorf("archive change request #%d: %w", cr.Number, err)

@@ -635,48 +635,50 @@ func branchLink(repoURL, branch string) string {
 // follow polls git/info until the operation that started at or after
 // since finishes, or opts.Wait runs out.
 func follow(ctx context.Context, opts Options, spaceID string, since time.Time, direction string) (*gitbook.GitOperation, error) {
-	deadline := time.Now().Add(opts.Wait)
-	started := time.Now()
-	lastNote := time.Now()
-	for {
+	started, lastNote := time.Now(), time.Now()
+	var op *gitbook.GitOperation
+	err := poll(ctx, opts, func() (bool, error) {
 		info, err := opts.Client.GitInfo(ctx, spaceID)
 		if err != nil && !errors.Is(err, gitbook.ErrNoGitProvider) {
-			return nil, err
+			return false, err
 		}
 		if info != nil && info.Operation != nil && !info.Operation.StartedAt.Before(since) && info.Operation.State != gitbook.OperationRunning {
-			return info.Operation, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("GitBook's %s did not finish within %s; it may still complete: check the space, then run again", direction, opts.Wait)
+			op = info.Operation
+			return true, nil
 		}
 		if opts.Progress != nil && time.Since(lastNote) >= 10*time.Second {
 			fmt.Fprintf(opts.Progress, "waiting for GitBook's %s of space %s (%s so far)\n", direction, spaceID, time.Since(started).Round(time.Second))
 			lastNote = time.Now()
 		}
-		t := time.NewTimer(opts.Poll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		case <-t.C:
-		}
-	}
+		return false, nil
+	}, func() error {
+		return fmt.Errorf("GitBook's %s did not finish within %s; it may still complete: check the space, then run again", direction, opts.Wait)
+	})
+	return op, err
 }
 
 // followRevision waits until the space's revision satisfies done, for
 // spaces whose operations cannot be followed through git/info (no Git Sync).
 func followRevision(ctx context.Context, opts Options, spaceID, what string, done func(*gitbook.Revision) bool) error {
+	return poll(ctx, opts, func() (bool, error) {
+		rev, err := opts.Client.CurrentRevision(ctx, spaceID)
+		return err == nil && done(rev), err
+	}, func() error {
+		return fmt.Errorf("%s did not happen within %s; the space has no Git Sync, so GitBook's own error cannot be read: check the space", what, opts.Wait)
+	})
+}
+
+// poll calls check every opts.Poll until it reports done or fails, or
+// until opts.Wait has passed (then it returns timeout()).
+func poll(ctx context.Context, opts Options, check func() (bool, error), timeout func() error) error {
 	deadline := time.Now().Add(opts.Wait)
 	for {
-		rev, err := opts.Client.CurrentRevision(ctx, spaceID)
-		if err != nil {
+		done, err := check()
+		if err != nil || done {
 			return err
 		}
-		if done(rev) {
-			return nil
-		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s did not happen within %s; the space has no Git Sync, so GitBook's own error cannot be read: check the space", what, opts.Wait)
+			return timeout()
 		}
 		t := time.NewTimer(opts.Poll)
 		select {

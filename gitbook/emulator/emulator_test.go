@@ -488,7 +488,7 @@ func TestCorpusImports(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			src := filepath.Join(sharedCorpus, tt.dir)
 			repo := testrepo.New(t)
-			copyTree(t, src, repo.Dir)
+			testrepo.CopyDir(t, src, repo.Dir)
 			repo.Commit("corpus")
 			env := emulatortest.Start(t, emulator.Seed{}, emulator.Options{})
 			c := env.Client(t, nil)
@@ -525,26 +525,5 @@ func TestCorpusImports(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }

@@ -134,3 +134,26 @@ func (r *Repo) CommitMerge(msg string, other plumbing.Hash) plumbing.Hash {
 	}
 	return h
 }
+
+// CopyDir copies the files below src into dst (the shared corpus into a
+// test repository, say), leaving src untouched.
+func CopyDir(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
