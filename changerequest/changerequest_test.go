@@ -380,3 +380,31 @@ func TestMergeArchiveAndGitBookEdits(t *testing.T) {
 		}
 	})
 }
+
+func TestImagesAreUploadedOnce(t *testing.T) {
+	f := newFixture(t, emulator.Seed{})
+	f.repo.Write(map[string]string{
+		".gitbook/assets/diagram one.png": "PNG-bytes",
+		".gitbook/assets/unused.png":      "not referenced",
+		"guide/usage.md":                  "# Usage\n\n![Diagram](../.gitbook/assets/diagram%20one.png)\n",
+	})
+	f.repo.Commit("diagram")
+	res, err := f.update(f.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, _ := f.c.ChangeRequestRevision(ctx, "space-1", res.ID)
+	var names []string
+	for _, file := range rev.Files {
+		names = append(names, file.Name)
+	}
+	if len(names) != 1 || names[0] != "diagram one.png" {
+		t.Errorf("files in the change request: %v", names)
+	}
+	if w := len(f.writes()); w > 4 {
+		t.Errorf("%d writes: %v", w, f.writes())
+	}
+	if _, err := f.update(f.opts()); err != nil || len(f.writes()) != 0 {
+		t.Errorf("re-run uploaded again: %v %v", f.writes(), err)
+	}
+}

@@ -132,16 +132,18 @@ func Update(ctx context.Context, opts Options, desired []*Page, scope Scope) (*R
 	if err != nil {
 		return nil, err
 	}
-	var pages []gitbook.Page
+	// One read gives the pages and the files (to upload images once).
+	var rev *gitbook.Revision
 	if cr != nil {
 		res.Number, res.ID, res.URL = cr.Number, cr.ID, cr.URLs.App
-		if pages, err = opts.Client.ChangeRequestPages(ctx, opts.Space, cr.ID); err != nil {
+		if rev, err = opts.Client.ChangeRequestRevision(ctx, opts.Space, cr.ID); err != nil {
 			return nil, fmt.Errorf("read change request #%d: %w", cr.Number, err)
 		}
-	} else if pages, err = opts.Client.Pages(ctx, opts.Space); err != nil {
+	} else if rev, err = opts.Client.CurrentRevision(ctx, opts.Space); err != nil {
 		return nil, fmt.Errorf("read space %s: %w", opts.Space, err)
 	}
-	steps := Plan(desired, pages, scope)
+	pages := rev.Pages
+	steps := Plan(desired, pages, rev.Files, scope)
 	res.Pages = Summaries(steps)
 	if opts.DryRun {
 		if cr == nil && len(steps) > 0 {
@@ -213,6 +215,9 @@ func apply(ctx context.Context, opts Options, crID string, steps []Step, res *Re
 		var later []Step
 		inBatch := map[string]bool{}
 		for _, s := range pending {
+			if s.Change.Operation == "" {
+				continue // summary only: its upload travels in a neighbouring step
+			}
 			if s.ParentRef != "" && (ids[s.ParentRef] == "" || inBatch[s.ParentRef]) {
 				later = append(later, s)
 				continue
@@ -253,12 +258,12 @@ func apply(ctx context.Context, opts Options, crID string, steps []Step, res *Re
 // verify reads the change request back and fails if it does not match the
 // repository for the pages in scope.
 func verify(ctx context.Context, opts Options, crID string, desired []*Page, scope Scope) error {
-	pages, err := opts.Client.ChangeRequestPages(ctx, opts.Space, crID)
+	rev, err := opts.Client.ChangeRequestRevision(ctx, opts.Space, crID)
 	if err != nil {
 		return fmt.Errorf("check change request: %w", err)
 	}
-	left := Plan(desired, pages, scope)
-	left = append(left, Reorder(desired, pages, scope)...)
+	left := Plan(desired, rev.Pages, rev.Files, scope)
+	left = append(left, Reorder(desired, rev.Pages, scope)...)
 	if len(left) > 0 {
 		var what []string
 		for _, s := range left {

@@ -5,9 +5,13 @@
 package changerequest
 
 import (
+	"encoding/base64"
 	"fmt"
+	"mime"
+	"net/url"
 	"path"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/gitbook-sync/gitbook-sync/content"
@@ -22,6 +26,36 @@ type Page struct {
 	Body     string // Markdown without front matter
 	Meta     content.Meta
 	Children []*Page
+	// Assets are the files under .gitbook/assets the page refers to, by
+	// content path, with their bytes.
+	Assets map[string][]byte
+}
+
+var assetLink = regexp.MustCompile(`\]\(<?([^)>\s]*\.gitbook/assets/[^)>\s"]+)`)
+
+// assetsOf finds the asset files a page body links to, relative to the
+// page, that exist in the repository.
+func assetsOf(proj *content.Project, files content.Files, pagePath, body string) map[string][]byte {
+	var out map[string][]byte
+	for _, m := range assetLink.FindAllStringSubmatch(body, -1) {
+		target := m[1]
+		if dec, err := url.PathUnescape(target); err == nil {
+			target = dec
+		}
+		p := path.Clean(path.Join(content.Dir(pagePath), target))
+		if strings.HasPrefix(p, "../") {
+			continue
+		}
+		data, err := files.Read(proj.ContentPath(p))
+		if err != nil {
+			continue // a broken link is the page's business, not ours
+		}
+		if out == nil {
+			out = map[string][]byte{}
+		}
+		out[p] = data
+	}
+	return out
 }
 
 // Desired reads the project's pages with their bodies. Link entries are
@@ -58,7 +92,7 @@ func Desired(proj *content.Project, files content.Files) ([]*Page, []string, err
 				return nil, err
 			}
 			out = append(out, &Page{Kind: content.KindDocument, Path: cp.Path, Title: content.PageTitle(body, cp.Title),
-				Body: string(body), Meta: meta, Children: children})
+				Body: string(body), Meta: meta, Children: children, Assets: assetsOf(proj, files, cp.Path, string(body))})
 		}
 		return out, nil
 	}
@@ -229,9 +263,21 @@ func refFor(p string) string {
 // Plan computes the changes that bring the change request's pages to what
 // the repository says, for the pages in scope. Pages are visited parents
 // first, so an inserted child names an inserted parent by its ref.
-func Plan(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
+func Plan(desired []*Page, pages []gitbook.Page, files []gitbook.File, scope Scope) []Step {
 	m := newMatcher(pages, scope.Renamed)
 	var steps []Step
+	have := map[string]bool{}
+	for _, f := range files {
+		have[f.Name] = true
+	}
+	assets := map[string][]byte{}
+	needAssets := func(d *Page) {
+		for p, data := range d.Assets {
+			if !have[path.Base(p)] {
+				assets[p] = data
+			}
+		}
+	}
 	type target struct{ id, ref, slugPath string }
 	var visit func(list []*Page, parent target)
 	visit = func(list []*Page, parent target) {
@@ -262,6 +308,7 @@ func Plan(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
 				if parent.id != "" {
 					ch.Into = gitbook.Into(parent.id)
 				}
+				needAssets(d)
 				a, r := content.CountLines("", d.Body)
 				steps = append(steps, Step{Change: ch, ParentRef: parent.ref,
 					Summary: content.PageChange{Op: content.Added, Title: d.Title, Path: d.Path, Added: a, Removed: r}})
@@ -272,7 +319,13 @@ func Plan(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
 				// does not have it and this change does not add it.
 				continue
 			case inScope:
-				steps = append(steps, updates(c, d, slug, parent.id, parent.ref, scope)...)
+				up := updates(c, d, slug, parent.id, parent.ref, scope)
+				for _, st := range up {
+					if st.Change.Document != nil {
+						needAssets(d)
+					}
+				}
+				steps = append(steps, up...)
 			}
 			visit(d.Children, target{id: c.page.ID, slugPath: c.page.Path})
 		}
@@ -298,7 +351,39 @@ func Plan(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
 		}
 	}
 	walk(pages, false)
-	return append(steps, deletes...)
+	// Files first, so pages in the same batch can link to them by ref.
+	return append(append(fileSteps(assets), steps...), deletes...)
+}
+
+// fileSteps uploads assets, at most 20 files per change as GitBook allows.
+func fileSteps(assets map[string][]byte) []Step {
+	paths := make([]string, 0, len(assets))
+	for p := range assets {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var steps []Step
+	for len(paths) > 0 {
+		n := min(len(paths), 20)
+		ch := gitbook.Change{Operation: gitbook.OpInsertFiles}
+		for _, p := range paths[:n] {
+			ct := mime.TypeByExtension(path.Ext(p))
+			if ct == "" {
+				ct = "application/octet-stream"
+			}
+			ch.Files = append(ch.Files, gitbook.FileUpload{Name: path.Base(p), Ref: p, ContentType: ct,
+				Base64: base64.StdEncoding.EncodeToString(assets[p])})
+			steps = append(steps, Step{Summary: content.PageChange{Op: content.Added, Title: path.Base(p), Path: p, Note: "file"}})
+		}
+		steps[len(steps)-1].Change = ch
+		// Only the last step of the group carries the change; the others
+		// are there for the summary.
+		for i := len(steps) - n; i < len(steps)-1; i++ {
+			steps[i].Change.Operation = ""
+		}
+		paths = paths[n:]
+	}
+	return steps
 }
 
 // updates brings a matched page up to date: content and metadata, then
