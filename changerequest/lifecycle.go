@@ -142,8 +142,7 @@ func Update(ctx context.Context, opts Options, desired []*Page, scope Scope) (*R
 	} else if rev, err = opts.Client.CurrentRevision(ctx, opts.Space); err != nil {
 		return nil, fmt.Errorf("read space %s: %w", opts.Space, err)
 	}
-	pages := rev.Pages
-	steps := Plan(desired, pages, rev.Files, scope)
+	steps := Plan(desired, rev.Pages, rev.Files, scope)
 	res.Pages = Summaries(steps)
 	if opts.DryRun {
 		if cr == nil && len(steps) > 0 {
@@ -179,13 +178,19 @@ func Update(ctx context.Context, opts Options, desired []*Page, scope Scope) (*R
 	}
 	if len(steps) > 0 {
 		// Order comes last: it depends on which pages exist by now.
-		if pages, err = opts.Client.ChangeRequestPages(ctx, opts.Space, cr.ID); err != nil {
+		if rev, err = opts.Client.ChangeRequestRevision(ctx, opts.Space, cr.ID); err != nil {
 			return res, err
 		}
-		if err := apply(ctx, opts, cr.ID, Reorder(desired, pages, scope), res); err != nil {
-			return res, err
+		moves := Reorder(desired, rev.Pages, scope)
+		if len(moves) > 0 {
+			if err := apply(ctx, opts, cr.ID, moves, res); err != nil {
+				return res, err
+			}
+			if rev, err = opts.Client.ChangeRequestRevision(ctx, opts.Space, cr.ID); err != nil {
+				return res, err
+			}
 		}
-		if err := verify(ctx, opts, cr.ID, desired, scope); err != nil {
+		if err := verify(desired, rev, scope); err != nil {
 			return res, err
 		}
 	}
@@ -257,11 +262,9 @@ func apply(ctx context.Context, opts Options, crID string, steps []Step, res *Re
 
 // verify reads the change request back and fails if it does not match the
 // repository for the pages in scope.
-func verify(ctx context.Context, opts Options, crID string, desired []*Page, scope Scope) error {
-	rev, err := opts.Client.ChangeRequestRevision(ctx, opts.Space, crID)
-	if err != nil {
-		return fmt.Errorf("check change request: %w", err)
-	}
+// verify fails if the change request (rev, read after the update) does
+// not match the repository for the pages in scope.
+func verify(desired []*Page, rev *gitbook.Revision, scope Scope) error {
 	left := Plan(desired, rev.Pages, rev.Files, scope)
 	left = append(left, Reorder(desired, rev.Pages, scope)...)
 	if len(left) > 0 {

@@ -45,7 +45,7 @@ func Start(t testing.TB, seed emulator.Seed, opts emulator.Options) *Env {
 	hs := httptest.NewServer(checker.Handler(srv.Handler()))
 	srv.SetBaseURL(hs.URL)
 	env := &Env{Server: srv, URL: hs.URL + "/v1", Root: hs.URL, Token: seed.Token, Checker: checker,
-		HTTP: &http.Client{Transport: checker.Transport(nil), Timeout: 30 * time.Second}}
+		HTTP: &http.Client{Transport: checker.Transport(nil), Timeout: 5 * time.Minute}}
 	t.Cleanup(func() {
 		srv.Wait()
 		hs.Close()
