@@ -29,7 +29,10 @@ type Context struct {
 	ProjectID  string // GitLab project ID
 	SHA        string
 	Branch     string
-	APIURL     string // GitHub or GitLab API base
+	// Before is the commit the branch was at before the push, "" for a
+	// new branch (GitLab gives all zeros then).
+	Before string
+	APIURL string // GitHub or GitLab API base
 	// PullRequest is set for pull (merge) request events.
 	PullRequest *PullRequest
 	// StepSummary and Output are GitHub Actions' files, when set.
@@ -119,7 +122,10 @@ func fromGitLab(getenv func(string) string) (*Context, error) {
 	}
 	c := &Context{Provider: GitLab, Event: getenv("CI_PIPELINE_SOURCE"), Repository: getenv("CI_PROJECT_PATH"),
 		ProjectID: getenv("CI_PROJECT_ID"), SHA: getenv("CI_COMMIT_SHA"), Branch: getenv("CI_COMMIT_BRANCH"),
-		RepoURL: project + ".git", APIURL: getenv("CI_API_V4_URL")}
+		RepoURL: project + ".git", APIURL: getenv("CI_API_V4_URL"), Before: getenv("CI_COMMIT_BEFORE_SHA")}
+	if strings.Trim(c.Before, "0") == "" {
+		c.Before = ""
+	}
 	if iid := getenv("CI_MERGE_REQUEST_IID"); iid != "" {
 		n, err := strconv.Atoi(iid)
 		if err != nil {
@@ -134,11 +140,4 @@ func fromGitLab(getenv func(string) string) (*Context, error) {
 		c.Branch = getenv("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
 	}
 	return c, nil
-}
-
-// NoPreviousCommit reports GitLab's all-zero CI_COMMIT_BEFORE_SHA: the
-// first push of a branch.
-func NoPreviousCommit(getenv func(string) string) bool {
-	b := getenv("CI_COMMIT_BEFORE_SHA")
-	return b != "" && strings.Trim(b, "0") == ""
 }

@@ -96,10 +96,12 @@ func TestGitLab(t *testing.T) {
 	if err != nil || c.PullRequest == nil || c.PullRequest.URL != "https://gitlab.com/acme/docs/-/merge_requests/5" || c.PullRequest.Fork || c.Branch != "guide" {
 		t.Fatalf("merge request pipeline: %+v %v", c.PullRequest, err)
 	}
-	if !NoPreviousCommit(env(map[string]string{"CI_COMMIT_BEFORE_SHA": "0000000000000000000000000000000000000000"})) {
-		t.Error("zeros mean no previous commit")
+	base["CI_COMMIT_BEFORE_SHA"] = "0000000000000000000000000000000000000000"
+	if c, _ := Detect(env(base)); c.Before != "" {
+		t.Errorf("zeros mean no previous commit, got %q", c.Before)
 	}
-	if NoPreviousCommit(env(map[string]string{"CI_COMMIT_BEFORE_SHA": "0a00"})) {
-		t.Error("a real SHA is a previous commit")
+	base["CI_COMMIT_BEFORE_SHA"] = "0a00"
+	if c, _ := Detect(env(base)); c.Before != "0a00" {
+		t.Errorf("a real SHA is the previous commit, got %q", c.Before)
 	}
 }

@@ -50,15 +50,6 @@ type Diff struct {
 	NotPages []string `json:"notPages,omitempty"`
 }
 
-// Counts returns how many pages changed per kind.
-func (d *Diff) Counts() map[string]int {
-	out := map[string]int{}
-	for _, p := range d.Pages {
-		out[p.Op]++
-	}
-	return out
-}
-
 // DiffInput is what DiffPages compares.
 type DiffInput struct {
 	Old, New *Project // Old is nil when nothing was synced yet

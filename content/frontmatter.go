@@ -60,16 +60,6 @@ func JoinFrontMatter(m Meta, body []byte) []byte {
 	return b.Bytes()
 }
 
-// FirstHeading returns the text of the first "# " heading in body, if any.
-func FirstHeading(body []byte) string {
-	for _, line := range strings.Split(string(body), "\n") {
-		if t, ok := strings.CutPrefix(strings.TrimSpace(line), "# "); ok {
-			return strings.TrimSpace(t)
-		}
-	}
-	return ""
-}
-
 // PageTitle is the title GitBook gives a page whose Markdown body is body:
 // a leading "# heading" wins over the title from SUMMARY.md (fallback), as
 // GitBook's API description states for Git Sync and change requests.

@@ -373,22 +373,6 @@ func sortKey(e object.TreeEntry) string {
 	return e.Name
 }
 
-// IsAncestor reports whether a is an ancestor of (or equal to) b.
-func IsAncestor(r *git.Repository, a, b plumbing.Hash) (bool, error) {
-	if a == b {
-		return true, nil
-	}
-	ca, err := r.CommitObject(a)
-	if err != nil {
-		return false, err
-	}
-	cb, err := r.CommitObject(b)
-	if err != nil {
-		return false, err
-	}
-	return ca.IsAncestor(cb)
-}
-
 // ChangedFiles lists the files that differ between two trees below prefix
 // ("" for all), with renames detected as git does by default: same blob,
 // or at least half of the content alike. Paths are repository paths.
