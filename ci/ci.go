@@ -47,6 +47,9 @@ type PullRequest struct {
 	State   string // open, closed or merged
 	BaseSHA string
 	HeadSHA string
+	// HeadRef is where the host keeps the pull request's head, readable
+	// from the base repository even for forks.
+	HeadRef string
 	// Fork is true when the pull request comes from another repository:
 	// its token is read-only and secrets are not available.
 	Fork bool
@@ -108,7 +111,7 @@ func fromGitHub(getenv func(string) string) (*Context, error) {
 		}
 		head := pr.GetHead().GetRepo()
 		c.PullRequest = &PullRequest{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Title: pr.GetTitle(), State: state,
-			BaseSHA: pr.GetBase().GetSHA(), HeadSHA: pr.GetHead().GetSHA(),
+			BaseSHA: pr.GetBase().GetSHA(), HeadSHA: pr.GetHead().GetSHA(), HeadRef: fmt.Sprintf("refs/pull/%d/head", pr.GetNumber()),
 			Fork: head != nil && (head.GetFork() || !strings.EqualFold(head.GetFullName(), gc.Repository))}
 		c.Branch = gc.HeadRef
 	}
@@ -135,7 +138,7 @@ func fromGitLab(getenv func(string) string) (*Context, error) {
 		// shows as a branch pipeline on the target branch.
 		c.PullRequest = &PullRequest{Number: n, Title: getenv("CI_MERGE_REQUEST_TITLE"), State: "open",
 			URL:     project + "/-/merge_requests/" + iid,
-			BaseSHA: getenv("CI_MERGE_REQUEST_DIFF_BASE_SHA"), HeadSHA: c.SHA,
+			BaseSHA: getenv("CI_MERGE_REQUEST_DIFF_BASE_SHA"), HeadSHA: c.SHA, HeadRef: "refs/merge-requests/" + iid + "/head",
 			Fork: getenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID") != "" && getenv("CI_MERGE_REQUEST_SOURCE_PROJECT_ID") != c.ProjectID}
 		c.Branch = getenv("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
 	}

@@ -61,6 +61,9 @@ func TestGitHubPullRequest(t *testing.T) {
 			if pr == nil || pr.Number != 12 || pr.State != tt.wantState || pr.Fork != tt.wantFork || pr.BaseSHA != "aaa" || pr.Title != "Docs: new guide" {
 				t.Fatalf("pull request: %+v", pr)
 			}
+			if pr.HeadRef != "refs/pull/12/head" {
+				t.Errorf("head ref %q", pr.HeadRef)
+			}
 			if c.APIURL != "https://ghe.example/api/v3" || c.RepoURL != "https://github.com/acme/docs.git" || c.Branch != "guide" || c.Output != "/tmp/out" {
 				t.Errorf("context: %+v", c)
 			}
@@ -93,7 +96,7 @@ func TestGitLab(t *testing.T) {
 		mr[k] = v
 	}
 	c, err = Detect(env(mr))
-	if err != nil || c.PullRequest == nil || c.PullRequest.URL != "https://gitlab.com/acme/docs/-/merge_requests/5" || c.PullRequest.Fork || c.Branch != "guide" {
+	if err != nil || c.PullRequest == nil || c.PullRequest.URL != "https://gitlab.com/acme/docs/-/merge_requests/5" || c.PullRequest.Fork || c.Branch != "guide" || c.PullRequest.HeadRef != "refs/merge-requests/5/head" {
 		t.Fatalf("merge request pipeline: %+v %v", c.PullRequest, err)
 	}
 	base["CI_COMMIT_BEFORE_SHA"] = "0000000000000000000000000000000000000000"

@@ -226,7 +226,7 @@ func summary(counts map[gbsync.Outcome]int, total int) string {
 		return "no spaces"
 	}
 	var parts []string
-	for _, o := range []gbsync.Outcome{gbsync.Failed, gbsync.Stopped, gbsync.Planned, gbsync.Proposed, gbsync.Merged, gbsync.Archived, gbsync.Imported, gbsync.Exported, gbsync.Unchanged} {
+	for _, o := range []gbsync.Outcome{gbsync.Failed, gbsync.Stopped, gbsync.Planned, gbsync.Proposed, gbsync.Merged, gbsync.Archived, gbsync.Previewed, gbsync.Imported, gbsync.Exported, gbsync.Unchanged} {
 		if n := counts[o]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, o))
 		}
@@ -242,7 +242,7 @@ func icon(o gbsync.Outcome) string {
 		return "✋"
 	case gbsync.Planned:
 		return "📝"
-	case gbsync.Imported, gbsync.Exported, gbsync.Merged:
+	case gbsync.Imported, gbsync.Exported, gbsync.Merged, gbsync.Previewed:
 		return "✅"
 	case gbsync.Proposed:
 		return "🔀"

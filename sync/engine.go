@@ -56,6 +56,9 @@ type PullRequest struct {
 	State   string // open, closed (without merging) or merged
 	BaseSHA string // the target branch's commit the pull request is compared with
 	Branch  string
+	// HeadRef is the ref GitBook reads the pull request from, for previews
+	// (refs/pull/N/head on GitHub, refs/merge-requests/N/head on GitLab).
+	HeadRef string
 }
 
 // Pull request states.
@@ -175,6 +178,8 @@ func runSpace(ctx context.Context, opts Options, sp config.Space) (res Result) {
 		err = doExport(ctx, opts, sp, dir, branch, insp.rev, &res)
 	case DoChangeRequest, DoMerge, DoArchive:
 		err = doChangeRequest(ctx, opts, sp, dir, head, res.Decision, &res)
+	case DoPreview:
+		err = doPreview(ctx, opts, sp, dir, &res)
 	}
 	if err != nil {
 		return fail(err)
@@ -525,7 +530,7 @@ func decidePR(pr *PullRequest, sp config.Space) (Decision, string) {
 	switch pr.State {
 	case PROpen:
 		if sp.Preview == "standalone" {
-			return Stop, "preview: standalone is not available in this version; nothing was written"
+			return DoPreview, fmt.Sprintf("pull request #%d gets a standalone preview revision; live content is not touched", pr.Number)
 		}
 		return DoChangeRequest, fmt.Sprintf("pull request #%d is proposed to GitBook as a change request", pr.Number)
 	case PRMerged:
@@ -603,6 +608,43 @@ func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir str
 			res.Reason += fmt.Sprintf("; change request #%d is up to date", out.Number)
 		}
 	}
+	return nil
+}
+
+// doPreview imports the pull request's head as a standalone revision, as
+// GitBook's own pull request previews do, leaving the space as it is.
+func doPreview(ctx context.Context, opts Options, sp config.Space, dir string, res *Result) error {
+	pr := opts.PullRequest
+	ref := pr.HeadRef
+	if ref == "" && pr.Branch != "" {
+		ref = "refs/heads/" + pr.Branch
+	}
+	if ref == "" {
+		return errors.New("preview: the pull request's head ref is unknown; pass --pull-request-ref")
+	}
+	if opts.RepoURL == "" {
+		return errors.New("preview: no repository URL for GitBook to read: pass --repo-url")
+	}
+	req := gitbook.ImportRequest{URL: withCredentials(opts.RepoURL, opts.GitUser, opts.GitToken), Ref: ref,
+		RepoProjectDirectory: dir, Standalone: true, Force: true}
+	req.RepoTreeURL, req.RepoCommitURL = hostURLs(opts.RepoURL, pr.Branch, dir)
+	since := time.Now().Add(-2 * time.Second)
+	if err := opts.Client.Import(ctx, sp.Space, req); err != nil {
+		return fmt.Errorf("preview of pull request #%d: %w", pr.Number, err)
+	}
+	if res.Connected {
+		op, err := follow(ctx, opts, sp.Space, since, gitbook.DirectionImport)
+		if err != nil {
+			return fmt.Errorf("preview of pull request #%d: %w", pr.Number, err)
+		}
+		if op.State != gitbook.OperationSuccess {
+			return fmt.Errorf("preview of pull request #%d failed in GitBook: %s", pr.Number, orUnknown(op.Error))
+		}
+	}
+	res.Outcome = Previewed
+	// GitBook answers an import with no body and lists no revisions, so
+	// the preview's own address cannot be read back through the API.
+	res.Reason += fmt.Sprintf("; built from %s, it is in the space's history (GitBook's API does not return its address)", ref)
 	return nil
 }
 

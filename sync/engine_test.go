@@ -515,3 +515,34 @@ func TestPullRequestEvents(t *testing.T) {
 		t.Errorf("%d change requests still open", len(open))
 	}
 }
+
+// TestPreviewStandalone builds a standalone revision of a pull request and
+// leaves the live content alone.
+func TestPreviewStandalone(t *testing.T) {
+	f := newFixture(t, emulator.DefaultSeed(), baseDocs)
+	f.repo.Push()
+	f.syncNow(cfg.Space{})
+	live, _ := f.c.CurrentRevision(ctx, "space-1")
+	wt, _ := f.repo.Git.Worktree()
+	if err := wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName("preview-me"), Create: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.repo.Write(map[string]string{"guide/usage.md": "# Usage\n\nPreviewed.\n"})
+	f.repo.Commit("preview")
+	if err := f.repo.Git.Push(&git.PushOptions{RemoteName: "origin", RefSpecs: []config.RefSpec{"refs/heads/preview-me:refs/heads/preview-me"}}); err != nil {
+		t.Fatal(err)
+	}
+	opts := f.opts(false)
+	opts.PullRequest = &gbsync.PullRequest{URL: "https://github.com/acme/docs/pull/5", Number: 5, State: gbsync.PROpen, Branch: "preview-me", BaseSHA: "main"}
+	f.env.Server.ResetRequests()
+	res := gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: ".", Preview: "standalone"}})[0]
+	if res.Decision != gbsync.DoPreview || res.Outcome != gbsync.Previewed {
+		t.Fatalf("preview: %q %q %s %s", res.Decision, res.Outcome, res.Reason, res.Error)
+	}
+	if after, _ := f.c.CurrentRevision(ctx, "space-1"); after.ID != live.ID {
+		t.Errorf("the preview changed the live content: %s -> %s", live.ID, after.ID)
+	}
+	if w := writes(f.env); len(w) != 1 || w[0] != "POST /v1/spaces/space-1/git/import" {
+		t.Errorf("writes: %v", w)
+	}
+}

@@ -36,6 +36,7 @@ const (
 	DoChangeRequest Decision = "change-request"
 	DoMerge         Decision = "merge change request"
 	DoArchive       Decision = "archive change request"
+	DoPreview       Decision = "preview"
 	Stop            Decision = "stop"
 )
 
@@ -51,6 +52,7 @@ const (
 	Proposed  Outcome = "proposed" // a change request was created or updated
 	Merged    Outcome = "merged"
 	Archived  Outcome = "archived"
+	Previewed Outcome = "preview built"
 	Stopped   Outcome = "stopped" // a person must act; nothing written
 	Failed    Outcome = "failed"
 )

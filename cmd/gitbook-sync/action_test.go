@@ -20,6 +20,7 @@ var notInputs = map[string]string{
 	"pull-request-number": "read from the event payload",
 	"pull-request-state":  "read from the event payload",
 	"pull-request-base":   "read from the event payload",
+	"pull-request-ref":    "read from the event payload",
 	"repo":                "the workspace",
 	"api-url":             "passed as GITBOOK_API_URL",
 	"help":                "not for CI",

@@ -156,13 +156,15 @@ func (a *app) spaceFlags(cmd *cobra.Command) {
 	f.IntVar(&a.pr.Number, "pull-request-number", 0, "its number")
 	f.StringVar(&a.pr.State, "pull-request-state", gbsync.PROpen, "open, closed or merged")
 	f.StringVar(&a.pr.BaseSHA, "pull-request-base", "", "commit of the target branch it is compared with")
+	f.StringVar(&a.pr.HeadRef, "pull-request-ref", "", "ref GitBook reads it from, for previews (refs/pull/N/head)")
 }
 
 // pullRequest returns the pull request given by flags, else the CI's.
 func (a *app) pullRequest() (*gbsync.PullRequest, error) {
 	if a.pr.URL == "" {
 		if p := a.ci.PullRequest; p != nil {
-			return &gbsync.PullRequest{URL: p.URL, Title: p.Title, Number: p.Number, State: p.State, BaseSHA: p.BaseSHA}, nil
+			return &gbsync.PullRequest{URL: p.URL, Title: p.Title, Number: p.Number, State: p.State, BaseSHA: p.BaseSHA,
+				HeadRef: p.HeadRef, Branch: a.ci.Branch}, nil
 		}
 		return nil, nil
 	}
