@@ -410,57 +410,30 @@ func (li *lineIndex) lineOf(parts []string) int {
 	return found
 }
 
-// jsonLine streams the document's tokens to the pointer's target.
+// jsonLine walks down the document to the pointer's key, stepping over
+// every other value without decoding it.
 func jsonLine(data []byte, keys []string) int {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	type frame struct {
-		object bool
-		key    string
-		index  int
-	}
-	var stack []frame
-	depthMatched := 0
-	expectKey := false
-	for {
-		off := dec.InputOffset()
-		tok, err := dec.Token()
-		if err != nil {
-			return 0
+	sc := &jsonScan{data: data}
+	line := 0
+	for _, want := range keys {
+		if sc.peek() != '{' {
+			return line
 		}
-		atValue := !expectKey
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				if atValue && len(stack) == len(keys) && depthMatched == len(keys) {
-					return 1 + bytes.Count(data[:off], []byte("\n"))
-				}
-				stack = append(stack, frame{object: t == '{'})
-				expectKey = t == '{'
-				continue
-			default:
-				stack = stack[:len(stack)-1]
-				if depthMatched > len(stack) {
-					depthMatched = len(stack)
-				}
+		found := false
+		sc.object(func(key string, _ []byte) bool {
+			if key == want {
+				found = true
+				return false // stop, at its value
 			}
-		case string:
-			if expectKey && len(stack) > 0 && stack[len(stack)-1].object {
-				stack[len(stack)-1].key = t
-				d := len(stack)
-				if d <= len(keys) && depthMatched == d-1 && t == keys[d-1] {
-					depthMatched = d
-					if d == len(keys) {
-						return 1 + bytes.Count(data[:dec.InputOffset()], []byte("\n"))
-					}
-				}
-				expectKey = false
-				continue
-			}
+			_, ok := sc.value()
+			return ok
+		})
+		if !found {
+			return line
 		}
-		// A value ended: objects expect a key next.
-		expectKey = len(stack) > 0 && stack[len(stack)-1].object
+		line = 1 + bytes.Count(data[:sc.keyAt], []byte{'\n'})
 	}
+	return line
 }
 
 // Canonical renders a spec's text as sorted, compact JSON, so that two

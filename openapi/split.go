@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oasdiff/yaml"
@@ -261,6 +262,9 @@ func (b *batcher) add(section string, entry []byte) {
 	if b.json && len(cur) > 0 {
 		cur = append(cur, ',')
 	}
+	if !b.json {
+		cur = newline(cur)
+	}
 	cur = append(cur, entry...)
 	if len(cur) >= pieceSize {
 		b.flush(section, cur)
@@ -301,7 +305,7 @@ var (
 	// A plain top-level or components key with nothing after the colon
 	// but a comment: the only header the cutter descends into.
 	reBlockKey = regexp.MustCompile(`^ *([A-Za-z_][A-Za-z0-9_.$-]*) *:([ \t]+(#.*)?)?$`)
-	reTopKey   = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_.$-]*) *:([ \t]|$)`)
+	reKey      = regexp.MustCompile(`^ *([A-Za-z_][A-Za-z0-9_.$-]*) *:([ \t]|$)`)
 	// The first line of a block mapping entry: a plain or quoted key and
 	// its colon. Indicators that cannot start a plain key are refused.
 	reEntry    = regexp.MustCompile(`^ *([^-?:,\[\]{}#&*!|>'"%@\x60\s][^\r\n]*?|"([^"\\]|\\.)*"|'([^']|'')*') *:([ \t]|$)`)
@@ -518,23 +522,26 @@ func dedent(dst, data []byte, entry []yline, indent int) []byte {
 	for _, l := range entry {
 		cut := min(indent, l.indent)
 		dst = append(dst, data[l.start+cut:l.end]...)
-		if l.end == len(data) && (l.end == l.start || data[l.end-1] != '\n') {
-			dst = append(dst, '\n')
-		}
 	}
 	return dst
 }
 
-// appendLines appends the lines' text, ending with a newline.
+// appendLines appends the lines' text on a line of its own. The text's
+// own end is kept: a block scalar at the end of the document without a
+// line break has none in its value either.
 func appendLines(dst, data []byte, ls []yline) []byte {
 	if len(ls) == 0 {
 		return dst
 	}
-	dst = append(dst, data[ls[0].start:ls[len(ls)-1].end]...)
-	if dst[len(dst)-1] != '\n' {
-		dst = append(dst, '\n')
+	return append(newline(dst), data[ls[0].start:ls[len(ls)-1].end]...)
+}
+
+// newline ends text with a line break, if it has text.
+func newline(text []byte) []byte {
+	if len(text) > 0 && text[len(text)-1] != '\n' {
+		text = append(text, '\n')
 	}
-	return dst
+	return text
 }
 
 // head is a line's text without its line break.
@@ -548,7 +555,9 @@ func splitYAML(data []byte, emit func(*piece)) (rest []byte, ok bool) {
 	if bytes.Count(data, []byte{'\r'}) != bytes.Count(data, []byte("\r\n")) {
 		return nil, false
 	}
-	if bytes.HasPrefix(data, []byte("\uFEFF")) || bytes.Contains(data, []byte("\u0085")) || bytes.Contains(data, []byte("\u2028")) || bytes.Contains(data, []byte("\u2029")) {
+	// Comments ahead of a block's first entry are not passed on to the
+	// decoder; only text it would accept anywhere can be cut.
+	if !printable(data) || bytes.HasPrefix(data, []byte("\uFEFF")) || bytes.Contains(data, []byte("\u0085")) || bytes.Contains(data, []byte("\u2028")) || bytes.Contains(data, []byte("\u2029")) {
 		return nil, false
 	}
 	ls := yamlLines(data)
@@ -572,16 +581,20 @@ func splitYAML(data []byte, emit func(*piece)) (rest []byte, ok bool) {
 	seen := map[string]bool{}
 	var restBuf []byte
 	var componentsRest []byte
-	for _, e := range top {
-		name := ""
-		if m := reTopKey.FindSubmatch(head(data, e[0])); m != nil {
-			name = string(m[1])
+	// Keys at the top and in components must be plain names, so that a
+	// key given twice (one half cut, one not) is seen here.
+	keyName := func(seen map[string]bool, l yline) (string, bool) {
+		m := reKey.FindSubmatch(head(data, l))
+		if m == nil || seen[string(m[1])] {
+			return "", false
 		}
-		if name != "" {
-			if seen[name] {
-				return nil, false
-			}
-			seen[name] = true
+		seen[string(m[1])] = true
+		return string(m[1]), true
+	}
+	for _, e := range top {
+		name, ok := keyName(seen, e[0])
+		if !ok {
+			return nil, false
 		}
 		splittable := reBlockKey.Match(head(data, e[0]))
 		switch {
@@ -595,8 +608,14 @@ func splitYAML(data []byte, emit func(*piece)) (rest []byte, ok bool) {
 				continue
 			}
 			for _, pe := range entries {
+				// Extensions and path items decode differently: the key
+				// must be read as the decoder will read it.
+				k := head(data, pe[0])[indent:]
+				if k[0] == '"' && bytes.IndexByte(k[:max(1, keyEnd(k, 0))], '\\') >= 0 {
+					return nil, false // escapes in the key
+				}
 				section := "paths"
-				if k := data[pe[0].start+indent:]; bytes.HasPrefix(k, []byte("x-")) || bytes.HasPrefix(k, []byte(`"x-`)) || bytes.HasPrefix(k, []byte("'x-")) {
+				if bytes.HasPrefix(bytes.TrimLeft(k, `"'`), []byte("x-")) {
 					section = "paths x-"
 				}
 				b.add(section, dedent(nil, data, pe, indent))
@@ -606,9 +625,13 @@ func splitYAML(data []byte, emit func(*piece)) (rest []byte, ok bool) {
 			if !ok {
 				return nil, false
 			}
+			seenChild := map[string]bool{}
 			for _, ce := range children {
-				m := reBlockKey.FindSubmatch(head(data, ce[0]))
-				if m == nil || !splitComponents[string(m[1])] {
+				child, ok := keyName(seenChild, ce[0])
+				if !ok {
+					return nil, false
+				}
+				if !splitComponents[child] || !reBlockKey.Match(head(data, ce[0])) {
 					componentsRest = appendLines(componentsRest, data, ce)
 					continue
 				}
@@ -621,11 +644,11 @@ func splitYAML(data []byte, emit func(*piece)) (rest []byte, ok bool) {
 					continue
 				}
 				for _, x := range entries {
-					b.add(string(m[1]), dedent(nil, data, x, inner))
+					b.add(child, dedent(nil, data, x, inner))
 				}
 			}
 			if len(componentsRest) > 0 {
-				restBuf = append(restBuf, "components:\n"...)
+				restBuf = append(newline(restBuf), "components:\n"...)
 				restBuf = append(restBuf, componentsRest...)
 			}
 		default:
@@ -637,6 +660,28 @@ func splitYAML(data []byte, emit func(*piece)) (rest []byte, ok bool) {
 	}
 	b.done()
 	return restBuf, true
+}
+
+// printable reports whether text is valid UTF-8 of YAML's printable
+// characters: no control characters but tab and line breaks, no C1
+// controls, no U+FFFE or U+FFFF.
+func printable(text []byte) bool {
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(text[i:])
+		if (r == utf8.RuneError && n == 1) || (r >= 0x80 && r <= 0x9f) || r == 0xfffe || r == 0xffff {
+			return false
+		}
+		i += n
+	}
+	return true
 }
 
 // --- JSON ---
@@ -706,8 +751,9 @@ func member(obj, key, raw []byte) []byte {
 
 // jsonScan steps over JSON text: objects member by member, values whole.
 type jsonScan struct {
-	data []byte
-	p    int
+	data  []byte
+	p     int
+	keyAt int // where the last key read starts
 }
 
 // peek is the next byte after blanks (0 at the end).
@@ -739,6 +785,7 @@ func (s *jsonScan) object(read func(key string, rawKey []byte) bool) bool {
 		if s.peek() != '"' {
 			return false
 		}
+		s.keyAt = s.p
 		rawKey, ok := s.value()
 		var key string
 		if !ok || json.Unmarshal(rawKey, &key) != nil || seen[key] {

@@ -85,11 +85,15 @@ func TestSplitLoadMatchesWholeOnRealSpecs(t *testing.T) {
 	}
 }
 
-// The cutter either reproduces the whole-document load or refuses.
-func TestSplitLoadLayouts(t *testing.T) {
+// layouts are texts the cutter must load as the whole load does, or refuse.
+var layouts = func() []struct {
+	name   string
+	text   string
+	wantOK bool
+} {
 	const head = "openapi: 3.0.3\ninfo:\n  title: t\n  version: '1'\n"
 	pathsYAML := "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: a\n  /b:\n    get:\n      responses:\n        '200':\n          description: b\n"
-	tests := []struct {
+	return []struct {
 		name   string
 		text   string
 		wantOK bool
@@ -102,6 +106,9 @@ func TestSplitLoadLayouts(t *testing.T) {
 		{"block scalars and quoted keys", head + "paths:\n  \"/a\":\n    description: |\n      line one\n\n      # not a comment\n    get:\n      responses:\n        '200':\n          description: >-\n            folded\n            text\n  '/b':\n    get:\n      responses:\n        '200':\n          description: b\n", true},
 		{"quoted scalars and flow collections over lines", head + "paths:\n  /a:\n    description: \"starts here\n  /looks: like a path\"\n    summary: 'single\n  /x: y'\n    get:\n      tags: [a,\n  \"/z: w]\"]\n      responses: {'200': {description:\n  ok}}\n  /b:\n    get:\n      responses:\n        '200':\n          description: b\n", true},
 		{"quoted scalar over top-level lines", "A: \"x\npaths:\n 00:1:\n0: y\"\n" + head + pathsYAML, true},
+		{"components map given twice", head + "components:\n  schemas:\n    A: {}\n    B: {}\n  schemas:\n" + pathsYAML, false},
+		{"escaped key among paths", head + pathsYAML + "  \"\\x78-a\": 1\n", false},
+		{"quoted top-level key", "\"openapi\": 3.0.3\ninfo: {title: t, version: '1'}\n" + pathsYAML, false},
 		{"anchor used across entries", head + "paths:\n  /a:\n    get: &op\n      responses:\n        '200':\n          description: a\n  /b:\n    get: *op\n", false},
 		{"anchor used within an entry", head + "paths:\n  /a:\n    get: &op\n      responses:\n        '200':\n          description: a\n    put: *op\n  /b:\n    get:\n      responses:\n        '200':\n          description: b\n", true},
 		{"path given twice", head + pathsYAML + "  /a:\n    get:\n      responses:\n        '200':\n          description: again\n", false},
@@ -113,6 +120,11 @@ func TestSplitLoadLayouts(t *testing.T) {
 		{"json with a key given twice", `{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/a":{},"/a":{"get":{}}}}`, false},
 		{"json with text after it", `{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/a":{},"/b":{}}} {}`, false},
 	}
+}()
+
+// The cutter either reproduces the whole-document load or refuses.
+func TestSplitLoadLayouts(t *testing.T) {
+	tests := layouts
 	defer func(n int) { pieceSize = n }(pieceSize)
 	for _, size := range []int{pieceSize, 1} { // one piece; a piece per entry
 		pieceSize = size
@@ -144,6 +156,9 @@ func FuzzSplitLoad(f *testing.F) {
 		`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/a":{},"x-b":2},"components":{"schemas":{"A":{}}}}`,
 	} {
 		f.Add(seed)
+	}
+	for _, l := range layouts {
+		f.Add(l.text)
 	}
 	defer func(n int) { pieceSize = n }(pieceSize)
 	pieceSize = 1
@@ -201,5 +216,40 @@ func TestValidateMatchesKin(t *testing.T) {
 				t.Error("no problem found in an invalid spec")
 			}
 		})
+	}
+}
+
+// jsonLine finds keys deep in a large document, past strings holding
+// braces and escaped quotes.
+func TestJSONLineOnALargeSpec(t *testing.T) {
+	data, err := os.ReadFile("../../shared/gitbook-api/openapi.json")
+	if os.IsNotExist(err) {
+		t.Skip("shared material absent")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]json.RawMessage `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	n := 0
+	for name := range doc.Components.Schemas {
+		line := jsonLine(data, []string{"components", "schemas", name})
+		if line == 0 || !strings.Contains(lines[line-1], `"`+name+`"`) {
+			t.Fatalf("schema %s: line %d", name, line)
+		}
+		if n++; n == 50 {
+			break
+		}
+	}
+	// A name not there: the line of the deepest key found.
+	if line := jsonLine(data, []string{"components", "schemas", "NoSuchSchema"}); line == 0 || !strings.Contains(lines[line-1], `"schemas"`) {
+		t.Errorf("missing schema: line %d", line)
 	}
 }
