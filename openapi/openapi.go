@@ -335,9 +335,10 @@ func locate(name string, lines *lineIndex, err error) Problem {
 // and key (YAML), or a streaming token walk finds it (JSON). A full parse
 // of a 3 MB spec would double validation's time and memory.
 type lineIndex struct {
-	data  []byte
-	lines []keyLine // YAML only, built on first use
-	built bool
+	data   []byte
+	lines  []keyLine // YAML only, built on first use
+	built  bool
+	blocks map[int]map[string]int // see children
 }
 
 type keyLine struct {
@@ -384,30 +385,57 @@ func (li *lineIndex) lineOf(parts []string) int {
 			start = end + 1
 		}
 	}
-	// Walk down: each key is looked for inside the block of the previous.
-	from, to, indent, found := 0, len(li.lines), -1, 0
+	// Walk down: each key is looked for among the children of the last.
+	h, found := -1, 0
 	for _, key := range keys {
-		hit := -1
-		for i := from; i < to; i++ {
-			l := li.lines[i]
-			if l.start == l.end {
-				continue
-			}
-			if l.indent <= indent {
-				break
-			}
-			if string(li.data[l.start:l.end]) == key {
-				hit = i
-				break
-			}
-		}
-		if hit < 0 {
+		i, ok := li.children(h)[key]
+		if !ok {
 			return found
 		}
-		found, indent, from = hit+1, li.lines[hit].indent, hit+1
-		to = len(li.lines)
+		h, found = i, i+1
 	}
 	return found
+}
+
+// children maps the keys directly inside the block under line h (-1: the
+// document) to their lines, built once per block: a spec with thousands
+// of problems finds each in constant time.
+func (li *lineIndex) children(h int) map[string]int {
+	if m, ok := li.blocks[h]; ok {
+		return m
+	}
+	m := map[string]int{}
+	indent, child := -1, -1
+	if h >= 0 {
+		indent = li.lines[h].indent
+	}
+	for i := h + 1; i < len(li.lines); i++ {
+		l := li.lines[i]
+		if l.start == l.end {
+			continue
+		}
+		if l.indent <= indent {
+			break
+		}
+		if child < 0 {
+			child = l.indent
+		}
+		if l.indent == child {
+			if k := string(li.data[l.start:l.end]); !has(m, k) {
+				m[k] = i
+			}
+		}
+	}
+	if li.blocks == nil {
+		li.blocks = map[int]map[string]int{}
+	}
+	li.blocks[h] = m
+	return m
+}
+
+func has(m map[string]int, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // jsonLine walks down the document to the pointer's key, stepping over

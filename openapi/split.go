@@ -246,12 +246,36 @@ func componentPiece[M ~map[string]V, V any](text []byte, field func(*openapi3.Co
 type batcher struct {
 	emit     func(*piece)
 	json     bool
+	bad      bool     // an entry is not valid JSON
 	sections []string // in the order met, for a deterministic end
 	buf      map[string][]byte
 }
 
-// add appends one entry's text (YAML lines, or `"key":value` for JSON).
-func (b *batcher) add(section string, entry []byte) {
+// addYAML appends an entry of YAML: its lines in data, which lose indent
+// spaces so that the entry's key starts its line.
+func (b *batcher) addYAML(section string, data []byte, lines []yline, indent int) {
+	b.put(section, dedent(newline(b.take(section)), data, lines, indent))
+}
+
+// addJSON appends a member of a JSON object.
+func (b *batcher) addJSON(section string, key, value []byte) {
+	cur := b.take(section)
+	if len(cur) > 0 {
+		cur = append(cur, ',')
+	}
+	cur = append(append(cur, key...), ':')
+	// Without the indentation of pretty-printed JSON (near half of
+	// GitBook's spec): kin-openapi reads each value once per level of
+	// nesting above it.
+	w := bytes.NewBuffer(cur)
+	if json.Compact(w, value) != nil {
+		b.bad = true
+	}
+	b.put(section, w.Bytes())
+}
+
+// take is the section's batch so far.
+func (b *batcher) take(section string) []byte {
 	if b.buf == nil {
 		b.buf = map[string][]byte{}
 	}
@@ -259,13 +283,11 @@ func (b *batcher) add(section string, entry []byte) {
 	if !met {
 		b.sections = append(b.sections, section)
 	}
-	if b.json && len(cur) > 0 {
-		cur = append(cur, ',')
-	}
-	if !b.json {
-		cur = newline(cur)
-	}
-	cur = append(cur, entry...)
+	return cur
+}
+
+// put keeps the section's batch, handing it on when full.
+func (b *batcher) put(section string, cur []byte) {
 	if len(cur) >= pieceSize {
 		b.flush(section, cur)
 		cur = cur[:0:0]
@@ -618,7 +640,7 @@ func splitYAML(data []byte, emit func(*piece)) (rest []byte, ok bool) {
 				if bytes.HasPrefix(bytes.TrimLeft(k, `"'`), []byte("x-")) {
 					section = "paths x-"
 				}
-				b.add(section, dedent(nil, data, pe, indent))
+				b.addYAML(section, data, pe, indent)
 			}
 		case name == "components" && splittable:
 			children, indent, ok := blockEntries(data, e[1:], 0)
@@ -644,7 +666,7 @@ func splitYAML(data []byte, emit func(*piece)) (rest []byte, ok bool) {
 					continue
 				}
 				for _, x := range entries {
-					b.add(child, dedent(nil, data, x, inner))
+					b.addYAML(child, data, x, inner)
 				}
 			}
 			if len(componentsRest) > 0 {
@@ -699,7 +721,7 @@ func splitJSON(data []byte, emit func(*piece)) (rest []byte, ok bool) {
 		ok := sc.object(func(key string, rawKey []byte) bool {
 			n++
 			raw, ok := sc.value()
-			b.add(section(key), append(append(rawKey[:len(rawKey):len(rawKey)], ':'), raw...))
+			b.addJSON(section(key), rawKey, raw)
 			return ok
 		})
 		if ok && n == 0 {
@@ -733,7 +755,7 @@ func splitJSON(data []byte, emit func(*piece)) (rest []byte, ok bool) {
 		restBuf = member(restBuf, rawKey, raw)
 		return ok
 	})
-	if !ok || sc.peek() != 0 || sc.p != len(data) {
+	if !ok || b.bad || sc.peek() != 0 || sc.p != len(data) {
 		return nil, false // malformed, or something after the document
 	}
 	b.done()

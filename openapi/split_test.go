@@ -253,3 +253,16 @@ func TestJSONLineOnALargeSpec(t *testing.T) {
 		t.Errorf("missing schema: line %d", line)
 	}
 }
+
+// A problem's line is its key's, not that of a same-named key met earlier
+// deeper in the document.
+func TestProblemLineIsTheDirectChild(t *testing.T) {
+	text := "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        B: {type: string}\n    B:\n      type: object\n      required: [id, id]\n"
+	_, problems, err := LoadData(context.Background(), []byte(text), "api.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 1 || problems[0].Line != 10 || problems[0].Pointer != "/components/schemas/B" {
+		t.Errorf("problems: %+v", problems)
+	}
+}

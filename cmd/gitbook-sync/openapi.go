@@ -16,9 +16,9 @@ func (a *app) openapiCommand() *cobra.Command {
 	c := &cobra.Command{Use: "openapi", Short: "Validate, compare and publish OpenAPI specs",
 		PersistentPreRun: func(_ *cobra.Command, args []string) {
 			// Loading a spec allocates about 50 times its size, of which
-			// 7 times stays live. A soft limit of 16 times (48 MiB at
+			// 7 times stays live. A soft limit of 20 times (48 MiB at
 			// least) collects rarely while the heap is small and keeps
-			// peak memory at half of rdme's on 2-3 MB specs; see
+			// peak memory under half of rdme's on 2-3 MB specs; see
 			// bench/openapi-validate.sh. A GOMEMLIMIT set by the user wins.
 			if a.getenv("GOMEMLIMIT") != "" {
 				return
@@ -29,7 +29,7 @@ func (a *app) openapiCommand() *cobra.Command {
 					size += fi.Size()
 				}
 			}
-			debug.SetMemoryLimit(max(48<<20, 16*size))
+			debug.SetMemoryLimit(max(48<<20, 20*size))
 		}}
 	c.AddCommand(a.openapiValidate(), a.openapiDiff(), a.openapiPublish())
 	return c
