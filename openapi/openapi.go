@@ -160,15 +160,21 @@ func finish(ctx context.Context, name string, data []byte, doc *openapi3.T, err 
 }
 
 // validate checks the document as kin-openapi's T.Validate does, on
-// every core: on large specs validation is a third of the time. The
-// paths go whole (kin-openapi compares them with one another), the
-// component schemas in batches, the rest of the document as it is.
+// every core: on large specs validation is a third of the time. Three
+// kinds of task share the work: T.Validate on the document without its
+// paths and with the first batch of component schemas; T.Validate on the
+// paths with only the security schemes (operations are checked against
+// them), keeping what it finds in the paths; each further batch of
+// component schemas on its own, as T.Validate would check it.
 func validate(ctx context.Context, doc *openapi3.T) []error {
-	opts := validationOptions(doc)
+	// Clipped: T.Validate appends to the options it is given, and two run
+	// at once.
+	opts := slices.Clip(validationOptions(doc))
+	const batch = 64
 	if doc.Paths.Len() == 0 || doc.Components == nil || runtime.GOMAXPROCS(0) == 1 {
 		return multi(doc.Validate(ctx, opts...))
 	}
-	// Parts validated outside T.Validate get the options it would add.
+	// Batches validated outside T.Validate get the options it would add.
 	partOpts := slices.Clone(opts)
 	if doc.IsOpenAPI31OrLater() {
 		partOpts = append(partOpts, openapi3.IsOpenAPI31OrLater())
@@ -176,29 +182,38 @@ func validate(ctx context.Context, doc *openapi3.T) []error {
 	if doc.IsOpenAPI32OrLater() {
 		partOpts = append(partOpts, openapi3.IsOpenAPI32OrLater())
 	}
-	section := func(name string, err error) []error {
-		var out []error
-		for _, e := range multi(err) {
-			out = append(out, &openapi3.SectionValidationError{Section: name, Cause: e})
-		}
-		return out
-	}
-	// The rest of the document: no paths (an empty object is valid in
-	// every version) and the schemas not given to a batch. The copies
-	// share everything else; validation only reads it.
+	partOpts = slices.Clip(partOpts)
+	// The copies share everything else; validation only reads it. An
+	// empty paths object is valid in every version.
 	names := slices.Sorted(maps.Keys(doc.Components.Schemas))
-	const batch = 64
 	keep := min(len(names), batch)
 	rest, comps := *doc, *doc.Components
 	rest.Paths, rest.Components = openapi3.NewPaths(), &comps
 	comps.Schemas = subset(doc.Components.Schemas, names[:keep])
+	paths := *doc
+	paths.Components = &openapi3.Components{SecuritySchemes: doc.Components.SecuritySchemes}
 	tasks := []func() []error{
-		func() []error { return section("paths", doc.Paths.Validate(ctx, partOpts...)) },
+		func() []error {
+			var errs []error
+			for _, e := range multi(paths.Validate(ctx, opts...)) {
+				var s *openapi3.SectionValidationError
+				if errors.As(e, &s) && s.Section == "paths" {
+					errs = append(errs, e)
+				}
+			}
+			return errs
+		},
 		func() []error { return multi(rest.Validate(ctx, opts...)) },
 	}
 	for i := keep; i < len(names); i += batch {
 		part := &openapi3.Components{Schemas: subset(doc.Components.Schemas, names[i:min(i+batch, len(names))])}
-		tasks = append(tasks, func() []error { return section("components", part.Validate(ctx, partOpts...)) })
+		tasks = append(tasks, func() []error {
+			var errs []error
+			for _, e := range multi(part.Validate(ctx, partOpts...)) {
+				errs = append(errs, &openapi3.SectionValidationError{Section: "components", Cause: e})
+			}
+			return errs
+		})
 	}
 	results := make([][]error, len(tasks))
 	var next atomic.Int64
