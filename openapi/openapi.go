@@ -436,7 +436,8 @@ func (li *lineIndex) children(h int) map[string]int {
 			child = l.indent
 		}
 		if l.indent == child {
-			if k := string(li.data[l.start:l.end]); !has(m, k) {
+			k := string(li.data[l.start:l.end])
+			if _, seen := m[k]; !seen {
 				m[k] = i
 			}
 		}
@@ -446,11 +447,6 @@ func (li *lineIndex) children(h int) map[string]int {
 	}
 	li.blocks[h] = m
 	return m
-}
-
-func has(m map[string]int, k string) bool {
-	_, ok := m[k]
-	return ok
 }
 
 // jsonLine walks down the document to the pointer's key, stepping over

@@ -251,12 +251,12 @@ type batcher struct {
 // addYAML appends an entry of YAML: its lines in data, which lose indent
 // spaces so that the entry's key starts its line.
 func (b *batcher) addYAML(section string, data []byte, lines []yline, indent int) {
-	b.put(section, dedent(newline(b.take(section)), data, lines, indent))
+	b.put(section, dedent(newline(b.batch(section)), data, lines, indent))
 }
 
 // addJSON appends a member of a JSON object.
 func (b *batcher) addJSON(section string, key, value []byte) {
-	cur := b.take(section)
+	cur := b.batch(section)
 	if len(cur) > 0 {
 		cur = append(cur, ',')
 	}
@@ -271,8 +271,8 @@ func (b *batcher) addJSON(section string, key, value []byte) {
 	b.put(section, w.Bytes())
 }
 
-// take is the section's batch so far.
-func (b *batcher) take(section string) []byte {
+// batch is the section's batch so far.
+func (b *batcher) batch(section string) []byte {
 	if b.buf == nil {
 		b.buf = map[string][]byte{}
 	}

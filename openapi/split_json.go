@@ -134,35 +134,40 @@ func (s *jsonScan) object(read func(key string, rawKey []byte) bool) bool {
 // value steps over the value ahead and returns its text.
 func (s *jsonScan) value() ([]byte, bool) {
 	start := s.p
-	depth := 0
-	for s.p < len(s.data) {
-		switch c := s.data[s.p]; c {
-		case '"':
-			if !s.skipString() {
-				return nil, false
-			}
-		case '{', '[':
-			depth++
-			s.p++
-		case '}', ']':
-			if depth == 0 {
-				return s.data[start:s.p], s.p > start // the end of a scalar
-			}
-			depth--
-			s.p++
-		case ',', ' ', '\t', '\r', '\n':
-			if depth == 0 {
-				return s.data[start:s.p], s.p > start
-			}
-			s.p++
-		default:
-			s.p++
-		}
-		if depth == 0 && s.p > start && (s.data[start] == '"' || s.data[start] == '{' || s.data[start] == '[') {
-			return s.data[start:s.p], true
-		}
+	if s.p == len(s.data) {
+		return nil, false
 	}
-	return s.data[start:s.p], depth == 0 && s.p > start
+	switch s.data[s.p] {
+	case '"':
+		if !s.skipString() {
+			return nil, false
+		}
+		return s.data[start:s.p], true
+	case '{', '[':
+		for depth := 0; s.p < len(s.data); s.p++ {
+			switch s.data[s.p] {
+			case '"':
+				if !s.skipString() {
+					return nil, false
+				}
+				s.p-- // the loop steps past the closing quote
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					s.p++
+					return s.data[start:s.p], true
+				}
+			}
+		}
+		return nil, false
+	}
+	// A scalar runs to the next delimiter; its spelling is checked when
+	// the piece holding it is decoded.
+	for s.p < len(s.data) && strings.IndexByte(",}] \t\r\n", s.data[s.p]) < 0 {
+		s.p++
+	}
+	return s.data[start:s.p], s.p > start
 }
 
 // skipString steps over the string starting at the scanner.
@@ -176,5 +181,6 @@ func (s *jsonScan) skipString() bool {
 			return true
 		}
 	}
+	s.p = len(s.data) // an escape may have stepped past the end
 	return false
 }

@@ -271,8 +271,10 @@ func splitYAML(data []byte, emit func(*piece)) (rest []byte, ok bool) {
 		return nil, false
 	}
 	// Comments ahead of a block's first entry are not passed on to the
-	// decoder; only text it would accept anywhere can be cut.
-	if !printable(data) || bytes.HasPrefix(data, []byte("\uFEFF")) || bytes.Contains(data, []byte("\u0085")) || bytes.Contains(data, []byte("\u2028")) || bytes.Contains(data, []byte("\u2029")) {
+	// decoder; only text it would accept anywhere can be cut (printable
+	// also refuses NEL, a C1 control; the line and paragraph separators
+	// and a byte-order mark are left to the whole load).
+	if !printable(data) || bytes.HasPrefix(data, []byte("\uFEFF")) || bytes.Contains(data, []byte("\u2028")) || bytes.Contains(data, []byte("\u2029")) {
 		return nil, false
 	}
 	ls := yamlLines(data)
