@@ -33,7 +33,7 @@ type PageChange struct {
 	Op      string `json:"op"`
 	Title   string `json:"title"`
 	Path    string `json:"path"`              // content path (new side; old side for deletions)
-	OldPath string `json:"oldPath,omitempty"` // for renames
+	OldPath string `json:"old_path,omitempty"` // for renames
 	Added   int    `json:"added"`             // lines
 	Removed int    `json:"removed"`
 	Note    string `json:"note,omitempty"`
@@ -47,7 +47,7 @@ type Diff struct {
 	Pages []PageChange `json:"pages"`
 	// NotPages lists changed Markdown files that no SUMMARY entry makes a
 	// page: GitBook ignores them.
-	NotPages []string `json:"notPages,omitempty"`
+	NotPages []string `json:"not_pages,omitempty"`
 }
 
 // DiffInput is what DiffPages compares.

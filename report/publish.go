@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 
 	"github.com/sethvargo/go-githubactions"
@@ -154,7 +153,7 @@ func setOutputs(a *githubactions.Action, results []gbsync.Result, pub *Published
 	var all []entry
 	for _, r := range results {
 		e := entry{Space: r.Space, State: string(r.State), Decision: string(r.Decision), Outcome: string(r.Outcome),
-			Revision: orElse(r.NewRevision, r.Revision), Error: opts.Redactor.String(r.Error)}
+			Revision: orElse(r.NewRevision, r.Revision), Error: opts.Redactor.String(r.ErrorText())}
 		if r.ChangeRequest != nil {
 			e.ChangeRequestURL = r.ChangeRequest.URL
 		}
@@ -171,18 +170,24 @@ func orElse(a, b string) string {
 	return b
 }
 
-var fileLine = regexp.MustCompile(`^([^:\s]+):(\d+): (.*)$`)
-
 // annotate turns warnings that name a file and line into annotations.
 func annotate(a *githubactions.Action, results []gbsync.Result) {
 	for _, r := range results {
-		for _, w := range r.Warnings {
-			if m := fileLine.FindStringSubmatch(w); m != nil {
-				a.WithFieldsMap(map[string]string{"file": m[1], "line": m[2]}).Warningf("%s", m[3])
+		for _, d := range r.Diagnostics {
+			if d.File == "" {
+				continue
 			}
+			fields := map[string]string{"file": d.File}
+			if d.Line > 0 {
+				fields["line"] = strconv.Itoa(d.Line)
+			}
+			if d.Col > 0 {
+				fields["col"] = strconv.Itoa(d.Col)
+			}
+			a.WithFieldsMap(fields).Warningf("%s", d.Message)
 		}
-		if r.Error != "" {
-			a.Errorf("space %s: %s", r.Space, r.Error)
+		if r.Err != nil {
+			a.Errorf("space %s: %s", r.Space, r.ErrorText())
 		}
 	}
 }

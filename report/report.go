@@ -12,6 +12,7 @@ import (
 	"html"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -120,9 +121,13 @@ func tidy(s string) string {
 func mask(results []gbsync.Result, r *redact.Redactor) []gbsync.Result {
 	out := make([]gbsync.Result, len(results))
 	for i, res := range results {
-		res.Space, res.Reason, res.Error = r.String(res.Space), r.String(res.Reason), r.String(res.Error)
+		res.Space, res.Err = r.String(res.Space), r.Error(res.Err)
+		res.Reasons = maskAll(r, res.Reasons)
 		res.RevisionURL = r.String(res.RevisionURL)
-		res.Warnings = maskAll(r, res.Warnings)
+		res.Diagnostics = slices.Clone(res.Diagnostics)
+		for i := range res.Diagnostics {
+			res.Diagnostics[i].Message = r.String(res.Diagnostics[i].Message)
+		}
 		res.Diff, res.SpaceDiff = maskDiff(r, res.Diff), maskDiff(r, res.SpaceDiff)
 		out[i] = res
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/base64"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
@@ -49,18 +51,18 @@ func sample() []gbsync.Result {
 				},
 				NotPages: []string{"notes.md"},
 			},
-			Warnings: []string{"SUMMARY.md:7: gone.md does not exist; the entry is skipped"},
+			Diagnostics: []diag.Diagnostic{diag.Warnf("SUMMARY.md", 7, 0, "gone.md does not exist; the entry is skipped")},
 		},
 		{
 			Space: "space-2", Path: ".", State: gbsync.Diverged, Decision: gbsync.Stop, Outcome: gbsync.Stopped,
-			Reason:     "the space's commit abc1234 and HEAD have both moved on; gitbook-sync never overwrites GitBook edits",
+			Reasons:    []string{"the space's commit abc1234 and HEAD have both moved on", "gitbook-sync never overwrites GitBook edits"},
 			DiffSource: "git",
 			Diff:       &content.Diff{Pages: []content.PageChange{{Op: content.Modified, Title: "A", Path: "a.md", Added: 1, Removed: 2}}},
 			SpaceDiff:  &content.Diff{Pages: []content.PageChange{{Op: content.Modified, Title: "B", Path: "b.md", Added: 1, Removed: 1}}},
 		},
 		{
 			Space: "space-3", Path: ".", State: gbsync.Unknown, Decision: gbsync.Stop, Outcome: gbsync.Failed,
-			Error: "inspect space space-3: gitbook: GET /spaces/space-3/git/info: 404: Space not found",
+			Err: errors.New("inspect space space-3: gitbook: GET /spaces/space-3/git/info: 404: Space not found"),
 		},
 		{Space: "space-4", Path: ".", State: gbsync.InSync, Decision: gbsync.Nothing, Outcome: gbsync.Unchanged},
 	}
@@ -125,7 +127,7 @@ func TestUntrustedText(t *testing.T) {
 	evil := "x](https://evil.example)<!-- gitbook-sync:docs --><img src=x onerror=alert(1)>|`*_~\n## injected"
 	results := []gbsync.Result{{
 		Space: evil, Path: "a|b`c", State: gbsync.RepoAhead, Decision: gbsync.DoImport, Outcome: gbsync.Planned,
-		Reason: evil, Error: evil, Warnings: []string{evil},
+		Reasons: []string{evil}, Err: errors.New(evil), Diagnostics: []diag.Diagnostic{{Severity: diag.Warning, Message: evil}},
 		Diff: &content.Diff{Pages: []content.PageChange{{Op: content.Modified, Title: evil, Path: "p|`.md", OldPath: "o`|.md",
 			Note: evil, Old: "```\nold\n", New: "````\nnew\n"}}, NotPages: []string{"n`|.md"}},
 	}}
@@ -153,8 +155,8 @@ func TestSecretsMasked(t *testing.T) {
 	r.Add(canary)
 	results := []gbsync.Result{{
 		Space: "space-1", Path: ".", State: gbsync.Unknown, Decision: gbsync.Stop, Outcome: gbsync.Failed,
-		Error:  "clone https://x-access-token:" + canary + "@github.com/o/r.git failed; header Basic " + base64.StdEncoding.EncodeToString([]byte("x-access-token:"+canary)),
-		Reason: "token " + canary,
+		Err:     errors.New("clone https://x-access-token:" + canary + "@github.com/o/r.git failed; header Basic " + base64.StdEncoding.EncodeToString([]byte("x-access-token:"+canary))),
+		Reasons: []string{"token " + canary},
 	}}
 	out, err := Render(results, Options{Marker: "docs", Redactor: r})
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 	"github.com/gitbook-sync/gitbook-sync/openapi"
 )
@@ -98,10 +99,8 @@ func Run(ctx context.Context, opts Options, spaces []config.Space) []Result {
 			start := time.Now()
 			results[i] = runSpace(ctx, opts, sp)
 			runSpecs(ctx, opts, sp, &results[i])
-			results[i].Duration = time.Since(start).Round(time.Millisecond).String()
-			if results[i].Error != "" {
-				results[i].Error = opts.Redactor.String(results[i].Error)
-			}
+			results[i].Duration = time.Since(start).Round(time.Millisecond)
+			results[i].Err = opts.Redactor.Error(results[i].Err)
 		}()
 	}
 	wg.Wait()
@@ -130,7 +129,7 @@ func projectDir(p string) string {
 func runSpace(ctx context.Context, opts Options, sp config.Space) (res Result) {
 	res = Result{Space: sp.Space, Path: sp.Path}
 	fail := func(err error) Result {
-		res.Outcome, res.Error, res.HTTPStatus = Failed, err.Error(), gitbook.StatusOf(err)
+		res.Outcome, res.Err, res.HTTPStatus = Failed, err, gitbook.StatusOf(err)
 		if res.Decision == "" {
 			res.Decision = Stop
 		}
@@ -150,15 +149,13 @@ func runSpace(ctx context.Context, opts Options, sp config.Space) (res Result) {
 	if err != nil {
 		return fail(fmt.Errorf("inspect space %s: %w", sp.Space, err))
 	}
-	res.Decision, res.Reason = decide(res.State, sp.Mode, opts.Force, insp)
+	decision, reason := decide(res.State, sp.Mode, opts.Force, insp)
 	if pr := opts.PullRequest; pr != nil && res.State != OperationRunning {
-		res.Decision, res.Reason = decidePR(pr, sp)
+		decision, reason = decidePR(pr, sp)
 	}
-	if res.Reason == "" {
-		res.Reason = insp.reason
-	} else if insp.reason != "" {
-		res.Reason = insp.reason + "; " + res.Reason
-	}
+	res.Decision = decision
+	res.addReason(insp.reason)
+	res.addReason(reason)
 	switch {
 	case res.Decision == Nothing:
 		res.Outcome = Unchanged
@@ -254,7 +251,7 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 	synced := opts.Repo.Commit(rev.Git.OID)
 	if synced == nil && opts.Repo.Shallow() {
 		if err := opts.Repo.Deepen(); err != nil {
-			res.Warnings = append(res.Warnings, "this is a shallow clone and its history could not be fetched ("+opts.Redactor.String(err.Error())+"); compared page content through the API instead")
+			res.addReason("this is a shallow clone and its history could not be fetched (" + opts.Redactor.String(err.Error()) + "); compared page content through the API instead")
 		}
 		synced = opts.Repo.Commit(rev.Git.OID)
 	}
@@ -481,14 +478,14 @@ func runSpecs(ctx context.Context, opts Options, sp config.Space, res *Result) {
 	if len(sp.OpenAPI) == 0 {
 		return
 	}
-	var problems []string
+	var problems []error
 	for _, e := range sp.OpenAPI {
 		org := e.Organization
 		if org == "" {
 			org = sp.Organization
 		}
 		if org == "" {
-			problems = append(problems, fmt.Sprintf("openapi %s: set organization (on the entry or the space)", e.Spec))
+			problems = append(problems, fmt.Errorf("openapi %s: set organization (on the entry or the space)", e.Spec))
 			continue
 		}
 		src := openapi.Source{URL: e.URL}
@@ -508,17 +505,13 @@ func runSpecs(ctx context.Context, opts Options, sp config.Space, res *Result) {
 		}
 		switch {
 		case err != nil:
-			problems = append(problems, err.Error())
+			problems = append(problems, err)
 		case onPR && e.FailOnBreaking && out.Changes != nil && len(out.Changes.Breaking) > 0:
-			problems = append(problems, fmt.Sprintf("openapi %s: %d breaking changes (fail-on-breaking)", e.Spec, len(out.Changes.Breaking)))
+			problems = append(problems, fmt.Errorf("openapi %s: %d breaking changes (fail-on-breaking)", e.Spec, len(out.Changes.Breaking)))
 		}
 	}
 	if len(problems) > 0 {
-		msg := strings.Join(problems, "; ")
-		if res.Error != "" {
-			msg = res.Error + "; " + msg
-		}
-		res.Outcome, res.Error = Failed, opts.Redactor.String(msg)
+		res.Outcome, res.Err = Failed, errors.Join(append([]error{res.Err}, problems...)...)
 	}
 }
 
@@ -582,7 +575,9 @@ func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir str
 		if derr != nil {
 			return derr
 		}
-		res.Warnings = append(res.Warnings, warnings...)
+		for _, w := range warnings {
+			res.Diagnostics = append(res.Diagnostics, diag.Diagnostic{Severity: diag.Warning, Message: w})
+		}
 		out, err = changerequest.Update(ctx, cro, desired, changerequest.ScopeOf(scope))
 		res.Outcome = Proposed
 		if opts.DryRun {
@@ -598,14 +593,14 @@ func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir str
 	}
 	if out != nil && out.Number == 0 && decision != DoChangeRequest {
 		res.Outcome = Unchanged
-		res.Reason += "; no change request is linked to it"
+		res.addReason("no change request is linked to it")
 	}
 	if out != nil && decision == DoChangeRequest && !opts.DryRun && out.Writes == 0 {
 		res.Outcome = Unchanged
 		if out.Number == 0 {
-			res.Reason += "; nothing to propose"
+			res.addReason("nothing to propose")
 		} else {
-			res.Reason += fmt.Sprintf("; change request #%d is up to date", out.Number)
+			res.addReason(fmt.Sprintf("change request #%d is up to date", out.Number))
 		}
 	}
 	return nil
@@ -644,7 +639,7 @@ func doPreview(ctx context.Context, opts Options, sp config.Space, dir string, r
 	res.Outcome = Previewed
 	// GitBook answers an import with no body and lists no revisions, so
 	// the preview's own address cannot be read back through the API.
-	res.Reason += fmt.Sprintf("; built from %s, it is in the space's history (GitBook's API does not return its address)", ref)
+	res.addReason(fmt.Sprintf("built from %s, it is in the space's history (GitBook's API does not return its address)", ref))
 	return nil
 }
 
@@ -826,7 +821,7 @@ func doExport(ctx context.Context, opts Options, sp config.Space, dir, branch st
 		return fmt.Errorf("export space %s: GitBook reported success but the revision has no exported commit", sp.Space)
 	}
 	res.Outcome, res.NewCommit = Exported, after.Git.OID
-	res.Reason = strings.TrimPrefix(res.Reason+"; pull commit "+shortHash(after.Git.OID)+" into your checkout", "; ")
+	res.addReason("pull commit " + shortHash(after.Git.OID) + " into your checkout")
 	return nil
 }
 

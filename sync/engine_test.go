@@ -285,11 +285,11 @@ func TestStates(t *testing.T) {
 			if w := writes(f.env); len(w) > 0 {
 				t.Errorf("the plan wrote: %v", w)
 			}
-			if plan.Error != "" {
-				t.Fatalf("plan failed: %s", plan.Error)
+			if plan.Err != nil {
+				t.Fatalf("plan failed: %s", plan.ErrorText())
 			}
 			if plan.State != tt.wantState || plan.Decision != tt.wantDecision {
-				t.Errorf("plan: state %q decision %q (%s), want %q %q", plan.State, plan.Decision, plan.Reason, tt.wantState, tt.wantDecision)
+				t.Errorf("plan: state %q decision %q (%s), want %q %q", plan.State, plan.Decision, plan.Reason(), tt.wantState, tt.wantDecision)
 			}
 			if tt.wantDiff != "" && diffString(plan.Diff) != tt.wantDiff {
 				t.Errorf("diff:\n got %s\nwant %s", diffString(plan.Diff), tt.wantDiff)
@@ -297,13 +297,13 @@ func TestStates(t *testing.T) {
 			if tt.wantSpaceDiff != "" && diffString(plan.SpaceDiff) != tt.wantSpaceDiff {
 				t.Errorf("GitBook's side:\n got %s\nwant %s", diffString(plan.SpaceDiff), tt.wantSpaceDiff)
 			}
-			if tt.wantReason != "" && !strings.Contains(plan.Reason, tt.wantReason) {
-				t.Errorf("reason %q lacks %q", plan.Reason, tt.wantReason)
+			if tt.wantReason != "" && !strings.Contains(plan.Reason(), tt.wantReason) {
+				t.Errorf("reason %q lacks %q", plan.Reason(), tt.wantReason)
 			}
 			opts.DryRun = false
 			res := gbsync.Run(ctx, opts, []cfg.Space{sp})[0]
 			if res.Outcome != tt.wantOutcome {
-				t.Fatalf("sync: outcome %q (%s %s), want %q", res.Outcome, res.Reason, res.Error, tt.wantOutcome)
+				t.Fatalf("sync: outcome %q (%s %s), want %q", res.Outcome, res.Reason(), res.ErrorText(), tt.wantOutcome)
 			}
 			if res.Outcome == gbsync.Stopped && len(writes(f.env)) > 0 {
 				t.Errorf("a stopped run wrote: %v", writes(f.env))
@@ -311,7 +311,7 @@ func TestStates(t *testing.T) {
 			if res.Outcome == gbsync.Imported {
 				again := gbsync.Run(ctx, f.opts(true), []cfg.Space{sp})[0]
 				if again.State != gbsync.InSync {
-					t.Errorf("after import: %q (%s)", again.State, again.Reason)
+					t.Errorf("after import: %q (%s)", again.State, again.Reason())
 				}
 			}
 		})
@@ -380,7 +380,7 @@ func TestShallowClone(t *testing.T) {
 	opts.Repo = r
 	res := gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
 	if res.State != gbsync.RepoAhead || res.DiffSource != "git" || diffString(res.Diff) != "modified guide/usage.md +1 -1" {
-		t.Errorf("deepened shallow clone: %q via %q: %s %v", res.State, res.DiffSource, diffString(res.Diff), res.Warnings)
+		t.Errorf("deepened shallow clone: %q via %q: %s %v", res.State, res.DiffSource, diffString(res.Diff), res.Reasons)
 	}
 
 	// Without a reachable origin the diff comes from GitBook's pages.
@@ -393,8 +393,8 @@ func TestShallowClone(t *testing.T) {
 	_, _ = r2.Git.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{filepath.Join(t.TempDir(), "gone")}})
 	opts.Repo = r2
 	res = gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
-	if res.State != gbsync.RepoAhead || res.DiffSource != "api" || diffString(res.Diff) != "modified guide/usage.md +1 -1" || len(res.Warnings) == 0 {
-		t.Errorf("unreachable origin: %q via %q: %s %v", res.State, res.DiffSource, diffString(res.Diff), res.Warnings)
+	if res.State != gbsync.RepoAhead || res.DiffSource != "api" || diffString(res.Diff) != "modified guide/usage.md +1 -1" || !strings.Contains(res.Reason(), "could not be fetched") {
+		t.Errorf("unreachable origin: %q via %q: %s %v", res.State, res.DiffSource, diffString(res.Diff), res.Reasons)
 	}
 }
 
@@ -416,7 +416,7 @@ func TestOperationRunning(t *testing.T) {
 	opts.DryRun = false
 	res = gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
 	if res.State != gbsync.InSync {
-		t.Errorf("sync after waiting: %q %s %s", res.State, res.Reason, res.Error)
+		t.Errorf("sync after waiting: %q %s %s", res.State, res.Reason(), res.ErrorText())
 	}
 }
 
@@ -436,7 +436,7 @@ func TestSeveralSpaces(t *testing.T) {
 	if results[0].Outcome != gbsync.Imported || results[2].Outcome != gbsync.Imported {
 		t.Errorf("outcomes: %+v %+v", results[0], results[2])
 	}
-	if results[1].Outcome != gbsync.Failed || !strings.Contains(results[1].Error, "missing") {
+	if results[1].Outcome != gbsync.Failed || !strings.Contains(results[1].ErrorText(), "missing") {
 		t.Errorf("missing space: %+v", results[1])
 	}
 	if gbsync.ExitCode(results) != 1 {
@@ -454,7 +454,7 @@ func TestSeveralSpaces(t *testing.T) {
 func TestImportFailureIsReported(t *testing.T) {
 	f := newFixture(t, emulator.DefaultSeed(), map[string]string{"SUMMARY.md": "* [A](a.md)\n", "a.md": "# A\n"})
 	res := f.run(false, cfg.Space{})
-	if res.Outcome != gbsync.Failed || !strings.Contains(res.Error, "README") {
+	if res.Outcome != gbsync.Failed || !strings.Contains(res.ErrorText(), "README") {
 		t.Errorf("result: %+v", res)
 	}
 }
@@ -483,19 +483,19 @@ func TestPullRequestEvents(t *testing.T) {
 	if res.Outcome != gbsync.Proposed || res.ChangeRequest.Number != 1 || !res.ChangeRequest.Created {
 		t.Fatalf("opened: %+v %+v", res, res.ChangeRequest)
 	}
-	if again := run(false, pr, ""); again.Outcome != gbsync.Unchanged || !strings.Contains(again.Reason, "#1 is up to date") {
-		t.Errorf("re-run: %q %s", again.Outcome, again.Reason)
+	if again := run(false, pr, ""); again.Outcome != gbsync.Unchanged || !strings.Contains(again.Reason(), "#1 is up to date") {
+		t.Errorf("re-run: %q %s", again.Outcome, again.Reason())
 	}
 	pr.State = gbsync.PRMerged
 	if merged := run(false, pr, ""); merged.Outcome != gbsync.Merged || !merged.ChangeRequest.Merged {
-		t.Fatalf("merged: %+v %s", merged, merged.Error)
+		t.Fatalf("merged: %+v %s", merged, merged.ErrorText())
 	}
 	// The push that lands it: GitBook already has the content, so the
 	// import only records the commit.
 	f.repo.Push()
 	push := run(false, nil, "")
 	if push.State != gbsync.InSync || push.Decision != gbsync.DoImport || push.Outcome != gbsync.Imported {
-		t.Errorf("push after merge: %q %q %q (%s)", push.State, push.Decision, push.Outcome, push.Reason)
+		t.Errorf("push after merge: %q %q %q (%s)", push.State, push.Decision, push.Outcome, push.Reason())
 	}
 	if after := run(true, nil, ""); after.State != gbsync.InSync || after.Decision != gbsync.Nothing {
 		t.Errorf("then: %q %q", after.State, after.Decision)
@@ -537,7 +537,7 @@ func TestPreviewStandalone(t *testing.T) {
 	f.env.Server.ResetRequests()
 	res := gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: ".", Preview: "standalone"}})[0]
 	if res.Decision != gbsync.DoPreview || res.Outcome != gbsync.Previewed {
-		t.Fatalf("preview: %q %q %s %s", res.Decision, res.Outcome, res.Reason, res.Error)
+		t.Fatalf("preview: %q %q %s %s", res.Decision, res.Outcome, res.Reason(), res.ErrorText())
 	}
 	if after, _ := f.c.CurrentRevision(ctx, "space-1"); after.ID != live.ID {
 		t.Errorf("the preview changed the live content: %s -> %s", live.ID, after.ID)

@@ -6,8 +6,13 @@
 package sync
 
 import (
+	"encoding/json"
+	"strings"
+	"time"
+
 	"github.com/gitbook-sync/gitbook-sync/changerequest"
 	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	"github.com/gitbook-sync/gitbook-sync/openapi"
 )
 
@@ -57,38 +62,74 @@ const (
 	Failed    Outcome = "failed"
 )
 
-// Result is the outcome for one space.
+// Result is the outcome for one space. It is also the one JSON shape of
+// a run (`--json` and the Action's `results` output), so its keys are
+// snake_case and stable.
 type Result struct {
-	Space        string        `json:"space"`
-	Path         string        `json:"path"`
-	Branch       string        `json:"branch"`
-	State        State         `json:"state"`
-	Connected    bool          `json:"connected"`
-	Provider     string        `json:"provider,omitempty"`
-	Revision     string        `json:"revision,omitempty"`
-	RevisionURL  string        `json:"revisionUrl,omitempty"`
-	SyncedCommit string        `json:"syncedCommit,omitempty"`
-	Head         string        `json:"head,omitempty"`
-	Decision     Decision      `json:"decision"`
-	Reason       string        `json:"reason"`
-	Diff         *content.Diff `json:"diff,omitempty"`
+	Space        string   `json:"space"`
+	Path         string   `json:"path"`
+	Branch       string   `json:"branch,omitempty"`
+	State        State    `json:"state"`
+	Connected    bool     `json:"connected"`
+	Provider     string   `json:"provider,omitempty"`
+	Revision     string   `json:"revision,omitempty"`
+	RevisionURL  string   `json:"revision_url,omitempty"`
+	SyncedCommit string   `json:"synced_commit,omitempty"`
+	Head         string   `json:"head,omitempty"`
+	Decision     Decision `json:"decision"`
+	// Reasons explain the state and the decision, one sentence each, in
+	// the order they were found.
+	Reasons []string      `json:"reasons,omitempty"`
+	Diff    *content.Diff `json:"diff,omitempty"`
 	// DiffSource says what the diff compares: "git" (two commits) or "api"
 	// (GitBook's pages against the repository, when history is missing).
-	DiffSource string `json:"diffSource,omitempty"`
+	DiffSource string `json:"diff_source,omitempty"`
 	// SpaceDiff is what GitBook's side changed since the common commit,
 	// when both sides moved.
-	SpaceDiff     *content.Diff         `json:"spaceDiff,omitempty"`
+	SpaceDiff     *content.Diff         `json:"space_diff,omitempty"`
 	Outcome       Outcome               `json:"outcome"`
-	NewRevision   string                `json:"newRevision,omitempty"`
-	NewCommit     string                `json:"newCommit,omitempty"`
-	ChangeRequest *changerequest.Result `json:"changeRequest,omitempty"`
+	NewRevision   string                `json:"new_revision,omitempty"`
+	NewCommit     string                `json:"new_commit,omitempty"`
+	ChangeRequest *changerequest.Result `json:"change_request,omitempty"`
 	// OpenAPI lists the specs handled with this space.
 	OpenAPI []*openapi.Result `json:"openapi,omitempty"`
-	Error   string            `json:"error,omitempty"`
+	// Err is why the space failed; nil unless Outcome is Failed. It is
+	// written to JSON as "error", masked.
+	Err error `json:"-"`
 	// HTTPStatus is GitBook's status when an API call failed, else 0.
-	HTTPStatus int      `json:"httpStatus,omitempty"`
-	Warnings   []string `json:"warnings,omitempty"`
-	Duration   string   `json:"duration,omitempty"`
+	HTTPStatus int `json:"http_status,omitempty"`
+	// Diagnostics are problems found in the repository's files
+	// (configuration, SUMMARY.md, specs), each with its place.
+	Diagnostics []diag.Diagnostic `json:"diagnostics,omitempty"`
+	Duration    time.Duration     `json:"-"`
+}
+
+// Reason joins the reasons into one paragraph, for one-line displays.
+func (r Result) Reason() string { return strings.Join(r.Reasons, "; ") }
+
+// ErrorText is the failure's message, or "".
+func (r Result) ErrorText() string {
+	if r.Err == nil {
+		return ""
+	}
+	return r.Err.Error()
+}
+
+// addReason appends a reason when it says something.
+func (r *Result) addReason(s string) {
+	if s != "" {
+		r.Reasons = append(r.Reasons, s)
+	}
+}
+
+// MarshalJSON writes Err as "error" and Duration in milliseconds.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	return json.Marshal(struct {
+		plain
+		Error      string `json:"error,omitempty"`
+		DurationMS int64  `json:"duration_ms,omitempty"`
+	}{plain(r), r.ErrorText(), r.Duration.Milliseconds()})
 }
 
 func shortHash(h string) string {

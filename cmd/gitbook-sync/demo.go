@@ -97,7 +97,7 @@ func (a *app) demo(cmd *cobra.Command, dir string) error {
 			return err
 		}
 		if results[0].Outcome != want {
-			return fmt.Errorf("demo: expected %s, got %s: %s %s", want, results[0].Outcome, results[0].Reason, results[0].Error)
+			return fmt.Errorf("demo: expected %s, got %s: %s %s", want, results[0].Outcome, results[0].Reason(), results[0].ErrorText())
 		}
 		return nil
 	}

@@ -104,8 +104,8 @@ func (a *app) runSync(cmd *cobra.Command, dryRun bool) error {
 	}
 	// Errors go to stderr too, where CI logs and people look first.
 	for _, r := range results {
-		if r.Error != "" {
-			fmt.Fprintf(a.stderr, "gitbook-sync: space %s: %s\n", r.Space, r.Error)
+		if r.Err != nil {
+			fmt.Fprintf(a.stderr, "gitbook-sync: space %s: %s\n", r.Space, r.ErrorText())
 			if r.HTTPStatus == http.StatusUnauthorized {
 				fmt.Fprintln(a.stderr, "gitbook-sync: GitBook refused the token: check GITBOOK_TOKEN (and --api-url)")
 			}
@@ -147,7 +147,7 @@ func (a *app) print(results []gbsync.Result, dryRun bool, spaces []config.Space)
 	if a.json {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"dryRun": dryRun, "results": results})
+		return enc.Encode(map[string]any{"dry_run": dryRun, "results": results})
 	}
 	text, err := report.Render(results, a.reportOptions(dryRun, spaces))
 	if err != nil {
@@ -206,10 +206,10 @@ func (a *app) offlinePlan(cmd *cobra.Command, base, head string) error {
 	for _, sp := range spaces {
 		res := gbsync.Result{Space: sp.Space, Path: sp.Path, State: "offline", Decision: gbsync.Nothing, Outcome: gbsync.Planned,
 			SyncedCommit: baseC.Hash.String(), Head: headC.Hash.String(), DiffSource: "git",
-			Reason: fmt.Sprintf("pages changed from %s to %s", base, head)}
+			Reasons: []string{fmt.Sprintf("pages changed from %s to %s", base, head)}}
 		d, err := repo.DiffCommits(baseC, headC, cleanDir(sp.Path), a.pageDiffs)
 		if err != nil {
-			res.Outcome, res.Error = gbsync.Failed, err.Error()
+			res.Outcome, res.Err = gbsync.Failed, err
 		}
 		res.Diff = d
 		results = append(results, res)
