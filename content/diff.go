@@ -32,9 +32,9 @@ const (
 type PageChange struct {
 	Op      string `json:"op"`
 	Title   string `json:"title"`
-	Path    string `json:"path"`              // content path (new side; old side for deletions)
+	Path    string `json:"path"`               // content path (new side; old side for deletions)
 	OldPath string `json:"old_path,omitempty"` // for renames
-	Added   int    `json:"added"`             // lines
+	Added   int    `json:"added"`              // lines
 	Removed int    `json:"removed"`
 	Note    string `json:"note,omitempty"`
 	// Old and New are the file contents, kept only when asked for (the
