@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -20,7 +19,7 @@ import (
 // doChangeRequest creates, updates, merges or archives the change request
 // of the pull request (or, for a push, of the branch).
 func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir string, head *object.Commit, decision Decision, res *Result) error {
-	cro := changerequest.Options{Client: opts.Client, Space: sp.Space, Organization: sp.Organization,
+	cro := changerequest.Options{Space: sp.Space, Organization: sp.Organization,
 		Reviewers: sp.Reviewers, Review: sp.Review, DryRun: opts.DryRun}
 	if pr := opts.PullRequest; pr != nil {
 		cro.Link, cro.LinkTitle, cro.Subject = pr.URL, fmt.Sprintf("Pull request #%d", pr.Number), pr.Title
@@ -33,10 +32,10 @@ func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir str
 	var err error
 	switch decision {
 	case DoMerge:
-		out, err = changerequest.Merge(ctx, cro)
+		out, err = opts.ChangeRequests.Merge(ctx, cro)
 		res.Outcome = Merged
 	case DoArchive:
-		out, err = changerequest.Archive(ctx, cro)
+		out, err = opts.ChangeRequests.Archive(ctx, cro)
 		res.Outcome = Archived
 	default:
 		scope := res.Diff
@@ -58,7 +57,7 @@ func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir str
 		for _, w := range warnings {
 			res.Diagnostics = append(res.Diagnostics, diag.Diagnostic{Severity: diag.Warning, Message: w})
 		}
-		out, err = changerequest.Update(ctx, cro, desired, changerequest.ScopeOf(scope))
+		out, err = opts.ChangeRequests.Update(ctx, cro, desired, changerequest.ScopeOf(scope))
 		res.Outcome = Proposed
 		if opts.DryRun {
 			res.Outcome = Planned
@@ -103,18 +102,10 @@ func doPreview(ctx context.Context, opts Options, sp config.Space, dir string, r
 	req := gitbook.ImportRequest{URL: withCredentials(opts.RepoURL, opts.GitUser, opts.GitToken), Ref: ref,
 		RepoProjectDirectory: dir, Standalone: true, Force: true}
 	req.RepoTreeURL, req.RepoCommitURL = hostURLs(opts.RepoURL, pr.Branch, dir)
-	since := time.Now().Add(-2 * time.Second)
-	if err := opts.Client.Import(ctx, sp.Space, req); err != nil {
-		return fmt.Errorf("preview of pull request #%d: %w", pr.Number, err)
-	}
-	if res.Connected {
-		op, err := follow(ctx, opts, sp.Space, since, gitbook.DirectionImport)
-		if err != nil {
-			return fmt.Errorf("preview of pull request #%d: %w", pr.Number, err)
-		}
-		if op.State != gitbook.OperationSuccess {
-			return fmt.Errorf("preview of pull request #%d failed in GitBook: %s", pr.Number, orUnknown(op.Error))
-		}
+	op := operation{space: sp.Space, direction: gitbook.DirectionImport, what: fmt.Sprintf("preview of pull request #%d", pr.Number),
+		start: func(ctx context.Context) error { return opts.GitBook.Import(ctx, sp.Space, req) }}
+	if _, err := op.run(ctx, opts, res.Connected); err != nil {
+		return err
 	}
 	res.Outcome = Previewed
 	// GitBook answers an import with no body and lists no revisions, so
@@ -171,34 +162,20 @@ func doImport(ctx context.Context, opts Options, sp config.Space, dir, branch st
 	if opts.Progress != nil {
 		fmt.Fprintf(opts.Progress, "importing %s@%s into space %s\n", redact.StripCredentials(opts.RepoURL), shortHash(head.Hash.String()), sp.Space)
 	}
-	since := time.Now().Add(-2 * time.Second)
-	if err := opts.Client.Import(ctx, sp.Space, req); err != nil {
-		return fmt.Errorf("import into space %s: %w", sp.Space, err)
-	}
-	if res.Connected {
-		op, err := follow(ctx, opts, sp.Space, since, gitbook.DirectionImport)
-		if err != nil {
-			return fmt.Errorf("import into space %s: %w", sp.Space, err)
-		}
-		if op.State != gitbook.OperationSuccess {
-			return fmt.Errorf("import into space %s failed in GitBook: %s", sp.Space, orUnknown(op.Error))
-		}
-	} else if err := followRevision(ctx, opts, sp.Space, "the import of "+shortHash(head.Hash.String()), func(r *gitbook.Revision) bool {
-		return r.Git != nil && r.Git.OID == head.Hash.String()
-	}); err != nil {
-		// Without Git Sync, git/info is 404: the revision is all we can watch.
-		return fmt.Errorf("import into space %s: %w", sp.Space, err)
-	}
-	rev, err := opts.Client.CurrentRevision(ctx, sp.Space)
+	want := head.Hash.String()
+	op := operation{space: sp.Space, direction: gitbook.DirectionImport, what: "import into space " + sp.Space,
+		start:  func(ctx context.Context) error { return opts.GitBook.Import(ctx, sp.Space, req) },
+		landed: func(r *gitbook.Revision) bool { return r.Git != nil && r.Git.OID == want }}
+	rev, err := op.run(ctx, opts, res.Connected)
 	if err != nil {
-		return fmt.Errorf("import into space %s: read the new revision: %w", sp.Space, err)
+		return err
 	}
-	if rev.Git == nil || rev.Git.OID != head.Hash.String() {
+	if rev.Git == nil || rev.Git.OID != want {
 		got := "no commit"
 		if rev.Git != nil {
 			got = shortHash(rev.Git.OID)
 		}
-		return fmt.Errorf("import into space %s: GitBook reported success but the space points at %s, not %s; it skips imports older than its last operation: run again with --force to import anyway", sp.Space, got, shortHash(head.Hash.String()))
+		return fmt.Errorf("import into space %s: GitBook reported success but the space points at %s, not %s; it skips imports older than its last operation: run again with --force to import anyway", sp.Space, got, shortHash(want))
 	}
 	res.Outcome, res.NewRevision, res.RevisionURL = Imported, rev.ID, rev.URLs.App
 	return nil
@@ -211,47 +188,26 @@ func doExport(ctx context.Context, opts Options, sp config.Space, dir, branch st
 	if branch == "" {
 		return errors.New("export needs a branch: set branch in the configuration or check one out")
 	}
-	msg := exportMessage(opts.ExportMessage, rev)
 	req := gitbook.ExportRequest{URL: withCredentials(opts.RepoURL, opts.GitUser, opts.GitToken), Ref: "refs/heads/" + branch,
-		CommitMessage: msg, RepoProjectDirectory: dir, Force: opts.Force}
+		CommitMessage: exportMessage(opts.ExportMessage, rev), RepoProjectDirectory: dir, Force: opts.Force}
 	req.RepoTreeURL, req.RepoCommitURL = hostURLs(opts.RepoURL, branch, dir)
 	if opts.Progress != nil {
 		fmt.Fprintf(opts.Progress, "exporting space %s to %s (%s)\n", sp.Space, redact.StripCredentials(opts.RepoURL), branch)
 	}
-	since := time.Now().Add(-2 * time.Second)
-	if err := opts.Client.Export(ctx, sp.Space, req); err != nil {
-		return fmt.Errorf("export space %s: %w", sp.Space, err)
-	}
-	if res.Connected {
-		op, err := follow(ctx, opts, sp.Space, since, gitbook.DirectionExport)
-		if err != nil {
-			return fmt.Errorf("export space %s: %w", sp.Space, err)
-		}
-		if op.State != gitbook.OperationSuccess {
-			return fmt.Errorf("export space %s failed in GitBook: %s", sp.Space, orUnknown(op.Error))
-		}
-	} else if err := followRevision(ctx, opts, sp.Space, "the export", func(r *gitbook.Revision) bool {
-		return r.Git != nil && r.Git.CreatedByGitBook
-	}); err != nil {
-		return fmt.Errorf("export space %s: %w", sp.Space, err)
-	}
-	after, err := opts.Client.CurrentRevision(ctx, sp.Space)
+	exported := func(r *gitbook.Revision) bool { return r.Git != nil && r.Git.CreatedByGitBook }
+	op := operation{space: sp.Space, direction: gitbook.DirectionExport, what: "export space " + sp.Space,
+		start:  func(ctx context.Context) error { return opts.GitBook.Export(ctx, sp.Space, req) },
+		landed: exported}
+	after, err := op.run(ctx, opts, res.Connected)
 	if err != nil {
-		return fmt.Errorf("export space %s: read the revision: %w", sp.Space, err)
+		return err
 	}
-	if after.Git == nil || !after.Git.CreatedByGitBook {
+	if !exported(after) {
 		return fmt.Errorf("export space %s: GitBook reported success but the revision has no exported commit", sp.Space)
 	}
 	res.Outcome, res.NewCommit = Exported, after.Git.OID
 	res.addReason("pull commit " + shortHash(after.Git.OID) + " into your checkout")
 	return nil
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "GitBook gave no reason"
-	}
-	return s
 }
 
 // exportMessage fills the template; without a merged change request the

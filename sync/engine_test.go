@@ -57,7 +57,7 @@ func (f *fixture) opts(dryRun bool) gbsync.Options {
 		f.t.Fatal(err)
 	}
 	return gbsync.Options{Client: f.c, Repo: r, Redactor: &redact.Redactor{}, RepoURL: "file://" + f.bare,
-		DryRun: dryRun, Poll: 5 * time.Millisecond, Wait: 20 * time.Second}
+		DryRun: dryRun, Poll: gitbook.Poll{Initial: 5 * time.Millisecond}, Wait: 20 * time.Second}
 }
 
 func (f *fixture) run(dryRun bool, sp cfg.Space) gbsync.Result {
@@ -407,7 +407,7 @@ func TestOperationRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, _ := gbsync.OpenRepo(repo.Dir)
-	opts := gbsync.Options{Client: c, Repo: r, RepoURL: repo.Dir, DryRun: true, Poll: 5 * time.Millisecond, Wait: 10 * time.Second}
+	opts := gbsync.Options{Client: c, Repo: r, RepoURL: repo.Dir, DryRun: true, Poll: gitbook.Poll{Initial: 5 * time.Millisecond}, Wait: 10 * time.Second}
 	res := gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
 	if res.State != gbsync.OperationRunning || res.Decision != gbsync.Stop {
 		t.Errorf("plan during an import: %q %q", res.State, res.Decision)

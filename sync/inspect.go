@@ -28,7 +28,7 @@ type inspection struct {
 
 func inspect(ctx context.Context, opts Options, spaceID string, head *object.Commit, dir string, res *Result) (*inspection, error) {
 	insp := &inspection{}
-	info, err := opts.Client.GitInfo(ctx, spaceID)
+	info, err := opts.GitBook.GitInfo(ctx, spaceID)
 	switch {
 	case errors.Is(err, gitbook.ErrNoGitProvider):
 		res.Connected = false
@@ -49,7 +49,7 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 			}
 		}
 	}
-	rev, err := opts.Client.CurrentRevision(ctx, spaceID)
+	rev, err := opts.GitBook.CurrentRevision(ctx, spaceID)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func diffWithSpace(ctx context.Context, opts Options, spaceID string, head *obje
 		if p.Markdown != "" {
 			return p.Markdown, nil
 		}
-		full, err := opts.Client.PageMarkdown(ctx, spaceID, p.ID)
+		full, err := opts.GitBook.PageMarkdown(ctx, spaceID, p.ID)
 		if err != nil {
 			return "", err
 		}

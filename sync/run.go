@@ -16,9 +16,13 @@ import (
 
 // Options configure a run.
 type Options struct {
-	Client   *gitbook.Client
-	Repo     *Repo
-	Redactor *redact.Redactor
+	// Client is GitBook's API. The engine's own calls go through GitBook
+	// and ChangeRequests, which default to Client; tests replace them.
+	Client         *gitbook.Client
+	GitBook        GitBook
+	ChangeRequests ChangeRequests
+	Repo           *Repo
+	Redactor       *redact.Redactor
 	// RepoURL is what GitBook reads and writes: a file:// URL or path, or a
 	// Git host URL without credentials.
 	RepoURL  string
@@ -28,9 +32,11 @@ type Options struct {
 	Force    bool // import even over GitBook edits; skip the timestamp order check
 	// Concurrency bounds how many spaces are handled at once (default 4).
 	Concurrency int
-	// Wait bounds how long to follow one GitBook operation (default 10m);
-	// Poll is the interval between checks (default 2s).
-	Wait, Poll time.Duration
+	// Wait bounds how long to follow one GitBook operation (default 10m).
+	Wait time.Duration
+	// Poll spaces the checks while following an operation (gitbook.Poll's
+	// defaults; its Timeout is Wait).
+	Poll gitbook.Poll
 	// Progress receives a line now and then while GitBook works (stderr).
 	Progress io.Writer
 	// KeepText keeps file contents in diffs, for per-page diffs in reports.
@@ -73,8 +79,12 @@ func Run(ctx context.Context, opts Options, spaces []config.Space) []Result {
 	if opts.Wait <= 0 {
 		opts.Wait = 10 * time.Minute
 	}
-	if opts.Poll <= 0 {
-		opts.Poll = 2 * time.Second
+	opts.Poll.Timeout = opts.Wait
+	if opts.GitBook == nil {
+		opts.GitBook = opts.Client
+	}
+	if opts.ChangeRequests == nil {
+		opts.ChangeRequests = clientChangeRequests{opts.Client}
 	}
 	if opts.ExportMessage == "" {
 		opts.ExportMessage = DefaultExportMessage

@@ -79,7 +79,7 @@ func (a *app) demo(cmd *cobra.Command, dir string) error {
 			return nil, err
 		}
 		opts := gbsync.Options{Client: client, Repo: r, Redactor: a.redactor, RepoURL: "file://" + filepath.ToSlash(remote),
-			DryRun: dryRun, Poll: 20 * time.Millisecond, Wait: time.Minute, KeepText: true}
+			DryRun: dryRun, Poll: gitbook.Poll{Initial: 20 * time.Millisecond}, Wait: time.Minute, KeepText: true}
 		results := gbsync.Run(cmd.Context(), opts, space)
 		text, err := report.Render(results, report.Options{DryRun: dryRun, Marker: "demo", PageDiffs: true, Redactor: a.redactor})
 		if err != nil {
