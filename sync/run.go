@@ -151,10 +151,13 @@ func runSpace(ctx context.Context, opts Options, sp config.Space) (res Result) {
 	if err != nil {
 		return fail(fmt.Errorf("inspect space %s: %w", sp.Space, err))
 	}
-	decision, reason := decide(res.State, sp.Mode, opts.Force, insp)
-	if pr := opts.PullRequest; pr != nil && res.State != OperationRunning {
-		decision, reason = decidePR(pr, sp)
+	sit := situation{State: res.State, Mode: sp.Mode, Event: EventPush, Force: opts.Force, Preview: sp.Preview == "standalone",
+		BaseKnown: insp.baseKnown, Unrecorded: insp.unrecorded}
+	if pr := opts.PullRequest; pr != nil {
+		sit.Subject = fmt.Sprintf("pull request #%d", pr.Number)
+		sit.Event = map[string]Event{PROpen: EventOpen, PRMerged: EventMerged, PRClosed: EventClosed}[pr.State]
 	}
+	decision, reason := decide(sit)
 	res.Decision = decision
 	res.addReason(insp.reason)
 	res.addReason(reason)

@@ -42,7 +42,9 @@ const (
 	DoMerge         Decision = "merge change request"
 	DoArchive       Decision = "archive change request"
 	DoPreview       Decision = "preview"
-	Stop            Decision = "stop"
+	// DoFollow waits for the import GitBook's own Git Sync makes of a push.
+	DoFollow Decision = "follow GitBook's import"
+	Stop     Decision = "stop"
 )
 
 // Outcome is what happened.
