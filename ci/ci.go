@@ -285,6 +285,15 @@ func (c *Context) TreeURL(branch, dir string) string {
 	return u
 }
 
+// BranchURL is the web address of a branch, or "" when the host is not
+// known.
+func (c *Context) BranchURL(branch string) string {
+	if base := c.webPrefix(); base != "" && branch != "" {
+		return base + "tree/" + branch
+	}
+	return ""
+}
+
 // CommitURL is the prefix of a commit's web address.
 func (c *Context) CommitURL() string {
 	if base := c.webPrefix(); base != "" {

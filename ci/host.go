@@ -135,7 +135,7 @@ func (c *Context) githubPulls(ctx context.Context, sha string) ([]*github.PullRe
 // branch act for that branch's open pull request, when it has one: the
 // run then proposes, reports and comments for it.
 func (c *Context) AdoptOpenPullRequest(ctx context.Context, sources []string) error {
-	if c.PullRequest != nil || c.Branch == "" || c.SHA == "" || slices.Contains(sources, c.Branch) {
+	if c.PullRequest != nil || c.Branch == "" || c.SHA == "" || len(sources) == 0 || slices.Contains(sources, c.Branch) {
 		return nil
 	}
 	pr, err := c.OpenPullRequest(ctx, c.SHA)

@@ -1,94 +1,28 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
-	"github.com/go-git/go-git/v5/plumbing/object"
-
-	"github.com/gitbook-sync/gitbook-sync/changerequest"
 	"github.com/gitbook-sync/gitbook-sync/config"
-	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
-	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 )
 
-// doChangeRequest creates, updates, merges or archives the change request
-// of the pull request (or, for a push, of the branch).
-func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir string, head *object.Commit, decision Decision, res *Result) error {
-	cro := changerequest.Options{Space: sp.Space, Organization: sp.Organization,
-		Reviewers: sp.Reviewers, Review: sp.Review, DryRun: opts.DryRun}
-	if pr := opts.PullRequest; pr != nil {
-		cro.Link, cro.LinkTitle, cro.Subject = pr.URL, fmt.Sprintf("Pull request #%d", pr.Number), pr.Title
-	} else {
-		cro.Link = branchLink(opts.RepoURL, res.Branch)
-		cro.LinkTitle = "Branch " + res.Branch
-		cro.Subject = "Changes from " + res.Branch + " (" + shortHash(head.Hash.String()) + ")"
-	}
-	var out *changerequest.Result
-	var err error
-	switch decision {
-	case DoMerge:
-		out, err = opts.ChangeRequests.Merge(ctx, cro)
-		res.Outcome = Merged
-	case DoArchive:
-		out, err = opts.ChangeRequests.Archive(ctx, cro)
-		res.Outcome = Archived
-	default:
-		scope := res.Diff
-		if pr := opts.PullRequest; pr != nil {
-			// The pull request's own changes: from where it left its base.
-			if scope, err = prDiff(opts, pr, head, dir); err != nil {
-				return err
-			}
-			res.Diff, res.DiffSource = scope, "git"
-		}
-		proj, files, perr := opts.Repo.Project(head, dir)
-		if perr != nil {
-			return perr
-		}
-		desired, warnings, derr := changerequest.Desired(proj, files)
-		if derr != nil {
-			return derr
-		}
-		for _, w := range warnings {
-			res.Diagnostics = append(res.Diagnostics, diag.Diagnostic{Severity: diag.Warning, Message: w})
-		}
-		out, err = opts.ChangeRequests.Update(ctx, cro, desired, changerequest.ScopeOf(scope))
-		res.Outcome = Proposed
-		if opts.DryRun {
-			res.Outcome = Planned
-		}
-	}
-	res.ChangeRequest = out
-	if out != nil && out.URL != "" {
-		res.RevisionURL = out.URL
-	}
-	if err != nil {
-		return fmt.Errorf("space %s: %w", sp.Space, err)
-	}
-	if out != nil && out.Number == 0 && decision != DoChangeRequest {
-		res.Outcome = Unchanged
-		res.addReason("no change request is linked to it")
-	}
-	if out != nil && decision == DoChangeRequest && !opts.DryRun && out.Writes == 0 {
-		res.Outcome = Unchanged
-		if out.Number == 0 {
-			res.addReason("nothing to propose")
-		} else {
-			res.addReason(fmt.Sprintf("change request #%d is up to date", out.Number))
-		}
-	}
-	return nil
+// gitURL is the repository's URL as GitBook reads and writes it: with the
+// Git host token as basic auth (never the GitBook token).
+func gitURL(opts Options) string {
+	return withCredentials(opts.RepoURL, opts.CI.GitUser(), opts.CI.GitToken)
 }
 
 // doPreview imports the pull request's head as a standalone revision, as
 // GitBook's own pull request previews do, leaving the space as it is.
-func doPreview(ctx context.Context, opts Options, sp config.Space, dir string, res *Result) error {
-	pr := opts.PullRequest
+func doPreview(ctx context.Context, opts Options, sp config.Space, dir string, t *target, res *Result) error {
+	pr := t.pr
 	ref := pr.HeadRef
 	if ref == "" && pr.Branch != "" {
 		ref = "refs/heads/" + pr.Branch
@@ -99,10 +33,9 @@ func doPreview(ctx context.Context, opts Options, sp config.Space, dir string, r
 	if opts.RepoURL == "" {
 		return errors.New("preview: no repository URL for GitBook to read: pass --repo-url")
 	}
-	req := gitbook.ImportRequest{URL: withCredentials(opts.RepoURL, opts.GitUser, opts.GitToken), Ref: ref,
-		RepoProjectDirectory: dir, Standalone: true, Force: true}
-	req.RepoTreeURL, req.RepoCommitURL = hostURLs(opts.RepoURL, pr.Branch, dir)
-	op := operation{space: sp.Space, direction: gitbook.DirectionImport, what: fmt.Sprintf("preview of pull request #%d", pr.Number),
+	req := gitbook.ImportRequest{URL: gitURL(opts), Ref: ref, RepoProjectDirectory: dir, Standalone: true, Force: true,
+		RepoTreeURL: opts.CI.TreeURL(pr.Branch, dir), RepoCommitURL: opts.CI.CommitURL()}
+	op := operation{space: sp.Space, direction: gitbook.DirectionImport, what: "preview of " + t.subject(),
 		start: func(ctx context.Context) error { return opts.GitBook.Import(ctx, sp.Space, req) }}
 	if _, err := op.run(ctx, opts, res.Connected); err != nil {
 		return err
@@ -114,47 +47,21 @@ func doPreview(ctx context.Context, opts Options, sp config.Space, dir string, r
 	return nil
 }
 
-func prDiff(opts Options, pr *PullRequest, head *object.Commit, dir string) (*content.Diff, error) {
-	baseC := opts.Repo.Commit(pr.BaseSHA)
-	if baseC == nil && opts.Repo.Shallow() {
-		_ = opts.Repo.Deepen()
-		baseC = opts.Repo.Commit(pr.BaseSHA)
-	}
-	if baseC == nil {
-		return nil, fmt.Errorf("the pull request's base commit %s is not in this checkout; fetch the history (actions/checkout with fetch-depth: 0)", shortHash(pr.BaseSHA))
-	}
-	from := opts.Repo.MergeBase(baseC, head)
-	if from == nil {
-		from = baseC
-	}
-	return opts.Repo.DiffCommits(from, head, dir, true)
-}
-
-// branchLink names a branch for a change request link: the repository's
-// web address when it has one.
-func branchLink(repoURL, branch string) string {
-	u := strings.TrimSuffix(redact.StripCredentials(repoURL), ".git")
-	if strings.HasPrefix(u, "http") {
-		return u + "/tree/" + branch
-	}
-	return "gitbook-sync:branch/" + branch
-}
-
-func doImport(ctx context.Context, opts Options, sp config.Space, dir, branch string, head *object.Commit, res *Result) error {
+// doImport imports HEAD of the source branch and checks the space then
+// points at it (or at a later commit of the branch).
+func doImport(ctx context.Context, opts Options, sp config.Space, dir string, t *target, res *Result) error {
 	if opts.RepoURL == "" {
 		return errors.New("no repository URL for GitBook to read: pass --repo-url, or add an origin remote")
 	}
-	ref := "refs/heads/" + branch
-	if branch == "" {
+	head := t.head
+	// GitBook imports a ref ("refs/heads/main"); a detached checkout of an
+	// unknown branch can only name the commit.
+	ref := "refs/heads/" + t.branch
+	if t.branch == "" {
 		ref = head.Hash.String()
 	}
-	req := gitbook.ImportRequest{
-		URL:                  withCredentials(opts.RepoURL, opts.GitUser, opts.GitToken),
-		Ref:                  ref,
-		RepoProjectDirectory: dir,
-		Force:                opts.Force,
-	}
-	req.RepoTreeURL, req.RepoCommitURL = hostURLs(opts.RepoURL, branch, dir)
+	req := gitbook.ImportRequest{URL: gitURL(opts), Ref: ref, RepoProjectDirectory: dir, Force: opts.Force,
+		RepoTreeURL: opts.CI.TreeURL(t.branch, dir), RepoCommitURL: opts.CI.CommitURL()}
 	if !opts.Force {
 		when := head.Committer.When.UTC()
 		req.Timestamp = &when
@@ -162,37 +69,85 @@ func doImport(ctx context.Context, opts Options, sp config.Space, dir, branch st
 	if opts.Progress != nil {
 		fmt.Fprintf(opts.Progress, "importing %s@%s into space %s\n", redact.StripCredentials(opts.RepoURL), shortHash(head.Hash.String()), sp.Space)
 	}
-	want := head.Hash.String()
-	op := operation{space: sp.Space, direction: gitbook.DirectionImport, what: "import into space " + sp.Space,
+	what := fmt.Sprintf("import of %s (%s) into space %s", redact.StripCredentials(opts.RepoURL), ref, sp.Space)
+	op := operation{space: sp.Space, direction: gitbook.DirectionImport, what: what,
 		start:  func(ctx context.Context) error { return opts.GitBook.Import(ctx, sp.Space, req) },
-		landed: func(r *gitbook.Revision) bool { return r.Git != nil && r.Git.OID == want }}
+		landed: func(r *gitbook.Revision) bool { return reached(ctx, opts, t, r) }}
 	rev, err := op.run(ctx, opts, res.Connected)
 	if err != nil {
 		return err
 	}
-	if rev.Git == nil || rev.Git.OID != want {
+	if !reached(ctx, opts, t, rev) {
 		got := "no commit"
 		if rev.Git != nil {
 			got = shortHash(rev.Git.OID)
 		}
-		return fmt.Errorf("import into space %s: GitBook reported success but the space points at %s, not %s; it skips imports older than its last operation: run again with --force to import anyway", sp.Space, got, shortHash(want))
+		return fmt.Errorf("import into space %s: GitBook reported success but the space points at %s, not %s; it skips imports older than its last operation: run again with --force to import anyway", sp.Space, got, shortHash(head.Hash.String()))
 	}
 	res.Outcome, res.NewRevision, res.RevisionURL = Imported, rev.ID, rev.URLs.App
+	if rev.Git.OID != head.Hash.String() {
+		res.addReason(fmt.Sprintf("GitBook imported %s, a later commit of %s (the branch moved on)", shortHash(rev.Git.OID), t.branch))
+	}
 	return nil
 }
 
-func doExport(ctx context.Context, opts Options, sp config.Space, dir, branch string, rev *gitbook.Revision, res *Result) error {
+// reached reports whether the revision came from HEAD, or from a later
+// commit of the branch (when the branch moved on while GitBook worked).
+func reached(ctx context.Context, opts Options, t *target, r *gitbook.Revision) bool {
+	if r == nil || r.Git == nil {
+		return false
+	}
+	if r.Git.OID == t.head.Hash.String() {
+		return true
+	}
+	later, _ := opts.Repo.Want(ctx, r.Git.OID, branchRefspecs(t.branch)...)
+	return later != nil && opts.Repo.IsAncestor(t.head, later)
+}
+
+// doFollow waits for the import GitBook's own Git Sync makes of HEAD, and
+// reports it: gitbook-sync does not import a second time.
+func doFollow(ctx context.Context, opts Options, sp config.Space, t *target, res *Result) error {
+	since := time.Now().Add(-2 * time.Second)
+	var rev *gitbook.Revision
+	_, err := opts.Poll.Until(ctx, func(ctx context.Context) (bool, time.Duration, error) {
+		r, err := opts.GitBook.CurrentRevision(ctx, sp.Space)
+		if err != nil {
+			return false, 0, err
+		}
+		if reached(ctx, opts, t, r) {
+			rev = r
+			return true, 0, nil
+		}
+		info, err := opts.GitBook.GitInfo(ctx, sp.Space)
+		if err == nil && info.Operation != nil && info.Operation.Direction == gitbook.DirectionImport &&
+			info.Operation.State != gitbook.OperationRunning && info.Operation.State != gitbook.OperationSuccess && !info.Operation.StartedAt.Before(since) {
+			return false, 0, fmt.Errorf("GitBook's Git Sync import failed: %s", cmp.Or(info.Operation.Error, "GitBook gave no reason"))
+		}
+		return false, 0, nil
+	})
+	if errors.Is(err, gitbook.ErrPollTimeout) {
+		return fmt.Errorf("space %s: GitBook's Git Sync did not import %s within %s: check the space's Git Sync status in GitBook", sp.Space, shortHash(t.head.Hash.String()), opts.Poll.Timeout)
+	}
+	if err != nil {
+		return fmt.Errorf("space %s: %w", sp.Space, err)
+	}
+	res.Outcome, res.NewRevision, res.RevisionURL = Imported, rev.ID, rev.URLs.App
+	res.addReason(fmt.Sprintf("GitBook's Git Sync imported %s", shortHash(rev.Git.OID)))
+	return nil
+}
+
+func doExport(ctx context.Context, opts Options, sp config.Space, dir string, t *target, rev *gitbook.Revision, res *Result) error {
 	if opts.RepoURL == "" {
 		return errors.New("no repository URL for GitBook to write to: pass --repo-url, or add an origin remote")
 	}
-	if branch == "" {
+	if t.branch == "" {
 		return errors.New("export needs a branch: set branch in the configuration or check one out")
 	}
-	req := gitbook.ExportRequest{URL: withCredentials(opts.RepoURL, opts.GitUser, opts.GitToken), Ref: "refs/heads/" + branch,
-		CommitMessage: exportMessage(opts.ExportMessage, rev), RepoProjectDirectory: dir, Force: opts.Force}
-	req.RepoTreeURL, req.RepoCommitURL = hostURLs(opts.RepoURL, branch, dir)
+	req := gitbook.ExportRequest{URL: gitURL(opts), Ref: "refs/heads/" + t.branch,
+		CommitMessage: exportMessage(opts.ExportMessage, rev), RepoProjectDirectory: dir, Force: opts.Force,
+		RepoTreeURL: opts.CI.TreeURL(t.branch, dir), RepoCommitURL: opts.CI.CommitURL()}
 	if opts.Progress != nil {
-		fmt.Fprintf(opts.Progress, "exporting space %s to %s (%s)\n", sp.Space, redact.StripCredentials(opts.RepoURL), branch)
+		fmt.Fprintf(opts.Progress, "exporting space %s to %s (%s)\n", sp.Space, redact.StripCredentials(opts.RepoURL), t.branch)
 	}
 	exported := func(r *gitbook.Revision) bool { return r.Git != nil && r.Git.CreatedByGitBook }
 	op := operation{space: sp.Space, direction: gitbook.DirectionExport, what: "export space " + sp.Space,

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/gitbook-sync/gitbook-sync/changerequest"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
@@ -23,6 +24,8 @@ type ChangeRequests interface {
 	Update(ctx context.Context, opts changerequest.Options, desired []*changerequest.Page, scope changerequest.Scope) (*changerequest.Result, error)
 	Merge(ctx context.Context, opts changerequest.Options) (*changerequest.Result, error)
 	Archive(ctx context.Context, opts changerequest.Options) (*changerequest.Result, error)
+	// Open lists the space's open change requests (open and draft).
+	Open(ctx context.Context, spaceID string) ([]gitbook.ChangeRequest, error)
 }
 
 // clientChangeRequests is package changerequest over one client.
@@ -41,4 +44,16 @@ func (a clientChangeRequests) Merge(ctx context.Context, o changerequest.Options
 func (a clientChangeRequests) Archive(ctx context.Context, o changerequest.Options) (*changerequest.Result, error) {
 	o.Client = a.c
 	return changerequest.Archive(ctx, o)
+}
+
+func (a clientChangeRequests) Open(ctx context.Context, spaceID string) ([]gitbook.ChangeRequest, error) {
+	var all []gitbook.ChangeRequest
+	for _, status := range []string{gitbook.CROpen, gitbook.CRDraft} {
+		crs, err := a.c.ChangeRequests(ctx, spaceID, status)
+		if err != nil {
+			return nil, fmt.Errorf("list change requests of space %s: %w", spaceID, err)
+		}
+		all = append(all, crs...)
+	}
+	return all, nil
 }

@@ -41,6 +41,18 @@ var baseDocs = map[string]string{
 	"guide/usage.md":   "# Usage\n\nUse it.\n",
 }
 
+// apiSeed is the emulator's default seed with no Git Sync installed on any
+// space (git/info 404): gitbook-sync drives the sync through the API.
+func apiSeed() emulator.Seed {
+	seed := emulator.DefaultSeed()
+	for i := range seed.Organizations {
+		for j := range seed.Organizations[i].Spaces {
+			seed.Organizations[i].Spaces[j].GitSync = "none"
+		}
+	}
+	return seed
+}
+
 func newFixture(t *testing.T, seed emulator.Seed, files map[string]string) *fixture {
 	t.Helper()
 	repo := testrepo.New(t).Write(files)
@@ -262,7 +274,7 @@ func TestStates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			seed := emulator.DefaultSeed()
+			seed := apiSeed()
 			if tt.seed != nil {
 				tt.seed(&seed)
 			}
@@ -359,7 +371,7 @@ func pull(f *fixture) {
 }
 
 func TestShallowClone(t *testing.T) {
-	f := newFixture(t, emulator.DefaultSeed(), baseDocs)
+	f := newFixture(t, apiSeed(), baseDocs)
 	f.repo.Push()
 	f.syncNow(cfg.Space{})
 	f.commitAndPush(map[string]string{"guide/usage.md": "# Usage\n\nUse it well.\n"}, "edit")
@@ -421,8 +433,8 @@ func TestOperationRunning(t *testing.T) {
 }
 
 func TestSeveralSpaces(t *testing.T) {
-	seed := emulator.DefaultSeed()
-	seed.Organizations[0].Spaces = append(seed.Organizations[0].Spaces, emulator.SpaceSeed{ID: "space-2", Title: "API"})
+	seed := apiSeed()
+	seed.Organizations[0].Spaces = append(seed.Organizations[0].Spaces, emulator.SpaceSeed{ID: "space-2", Title: "API", GitSync: "none"})
 	f := newFixture(t, seed, map[string]string{
 		"docs/README.md": "# Docs\n", "docs/SUMMARY.md": "* [Docs](README.md)\n",
 		"api/README.md": "# API\n", "api/SUMMARY.md": "* [API](README.md)\n",
@@ -452,7 +464,7 @@ func TestSeveralSpaces(t *testing.T) {
 }
 
 func TestImportFailureIsReported(t *testing.T) {
-	f := newFixture(t, emulator.DefaultSeed(), map[string]string{"SUMMARY.md": "* [A](a.md)\n", "a.md": "# A\n"})
+	f := newFixture(t, apiSeed(), map[string]string{"SUMMARY.md": "* [A](a.md)\n", "a.md": "# A\n"})
 	res := f.run(false, cfg.Space{})
 	if res.Outcome != gbsync.Failed || !strings.Contains(res.ErrorText(), "README") {
 		t.Errorf("result: %+v", res)
@@ -462,7 +474,7 @@ func TestImportFailureIsReported(t *testing.T) {
 // TestPullRequestEvents drives a pull request through its life: opened,
 // pushed to again, merged; and another closed without merging.
 func TestPullRequestEvents(t *testing.T) {
-	f := newFixture(t, emulator.DefaultSeed(), baseDocs)
+	f := newFixture(t, apiSeed(), baseDocs)
 	f.syncNow(cfg.Space{})
 	base := f.repo.Head().String()
 	f.repo.Write(map[string]string{"guide/usage.md": "# Usage\n\nUse it well.\n"})
@@ -486,21 +498,25 @@ func TestPullRequestEvents(t *testing.T) {
 	if again := run(false, pr, ""); again.Outcome != gbsync.Unchanged || !strings.Contains(again.Reason(), "#1 is up to date") {
 		t.Errorf("re-run: %q %s", again.Outcome, again.Reason())
 	}
+	// GitHub runs the merged pull request's closing on main, at the commit
+	// that merged it: the change request is merged, then that commit is
+	// imported so the space records it.
+	f.repo.Push()
 	pr.State = gbsync.PRMerged
-	if merged := run(false, pr, ""); merged.Outcome != gbsync.Merged || !merged.ChangeRequest.Merged {
+	merged := run(false, pr, "")
+	if merged.Outcome != gbsync.Merged || !merged.ChangeRequest.Merged || merged.NewRevision == "" || !strings.Contains(merged.Reason(), "then imported") {
 		t.Fatalf("merged: %+v %s", merged, merged.ErrorText())
 	}
-	// The push that lands it: GitBook already has the content, so the
-	// import only records the commit.
-	f.repo.Push()
-	push := run(false, nil, "")
-	if push.State != gbsync.InSync || push.Decision != gbsync.DoImport || push.Outcome != gbsync.Imported {
+	if rev, _ := f.c.CurrentRevision(ctx, "space-1"); rev.Git == nil || rev.Git.OID != f.repo.Head().String() {
+		t.Errorf("the space does not end at the merge commit: %+v", rev.Git)
+	}
+	// The push that lands it, whenever it runs: in sync.
+	if push := run(false, nil, ""); push.State != gbsync.InSync || push.Decision != gbsync.Nothing || push.Outcome != gbsync.Unchanged {
 		t.Errorf("push after merge: %q %q %q (%s)", push.State, push.Decision, push.Outcome, push.Reason())
 	}
-	if after := run(true, nil, ""); after.State != gbsync.InSync || after.Decision != gbsync.Nothing {
-		t.Errorf("then: %q %q", after.State, after.Decision)
+	if again := run(false, pr, ""); again.Outcome != gbsync.Unchanged || again.ErrorText() != "" {
+		t.Errorf("the closing run again: %q %s %s", again.Outcome, again.Reason(), again.ErrorText())
 	}
-
 	closed := &gbsync.PullRequest{URL: "https://github.com/acme/docs/pull/4", Title: "Abandoned", Number: 4, State: gbsync.PROpen, BaseSHA: f.repo.Head().String()}
 	f.repo.Write(map[string]string{"guide/install.md": "# Install\n\nNope.\n"})
 	f.repo.Commit("abandoned idea")
@@ -519,7 +535,7 @@ func TestPullRequestEvents(t *testing.T) {
 // TestPreviewStandalone builds a standalone revision of a pull request and
 // leaves the live content alone.
 func TestPreviewStandalone(t *testing.T) {
-	f := newFixture(t, emulator.DefaultSeed(), baseDocs)
+	f := newFixture(t, apiSeed(), baseDocs)
 	f.repo.Push()
 	f.syncNow(cfg.Space{})
 	live, _ := f.c.CurrentRevision(ctx, "space-1")

@@ -4,29 +4,38 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
 )
 
 // inspection is what inspect learned beyond the Result fields.
 type inspection struct {
-	rev       *gitbook.Revision
-	reason    string
-	byGitBook bool
+	rev    *gitbook.Revision
+	reason string
+	// gitSync: GitBook's own Git Sync is installed (git/info answers with
+	// a provider), so GitBook imports pushes and exports its edits itself.
+	gitSync bool
 	// baseKnown: the commit both sides share is known, so the repository's
 	// own changes (res.Diff) can be told from GitBook's.
 	baseKnown bool
 	// unrecorded: GitBook's content equals HEAD but names no commit (a
 	// merged change request).
 	unrecorded bool
+	// live: the space's commit is HEAD or comes after it, so what HEAD
+	// holds is live.
+	live bool
 }
 
-func inspect(ctx context.Context, opts Options, spaceID string, head *object.Commit, dir string, res *Result) (*inspection, error) {
+// inspect compares the space with head: it reads, never writes, except
+// that it waits for an operation GitBook is running (in real runs) and
+// fetches what a shallow checkout lacks.
+func inspect(ctx context.Context, opts Options, spaceID string, t *target, dir string, res *Result) (*inspection, error) {
+	head := t.head
 	insp := &inspection{}
 	info, err := opts.GitBook.GitInfo(ctx, spaceID)
 	switch {
@@ -36,6 +45,7 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 		return nil, err
 	default:
 		res.Connected, res.Provider = true, info.InstallationProvider
+		insp.gitSync = info.InstallationProvider != ""
 		if info.Operation != nil && info.Operation.State == gitbook.OperationRunning {
 			if opts.DryRun {
 				res.State = OperationRunning
@@ -57,57 +67,31 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 	res.Revision, res.RevisionURL = rev.ID, rev.URLs.App
 
 	if rev.Git == nil {
-		if len(rev.Pages) == 0 {
-			res.State = NeverSynced
-			insp.reason = "the space is empty and has never been synced"
-			res.Diff, err = opts.Repo.DiffCommits(nil, head, dir, opts.KeepText)
-			res.DiffSource = "git"
-			return insp, err
-		}
-		res.Diff, err = diffWithSpace(ctx, opts, spaceID, head, dir, rev)
-		res.DiffSource = "api"
-		if err == nil && len(res.Diff.Pages) == 0 {
-			res.State, insp.unrecorded = InSync, true
-			insp.reason = "GitBook's content equals HEAD but the space records no commit (a merged change request)"
-			return insp, nil
-		}
-		res.State = Diverged
-		insp.reason = "the space was edited in GitBook since its last sync (its current revision has no Git commit)"
-		return insp, err
+		return insp, inspectUnrecorded(ctx, opts, spaceID, t, dir, rev, insp, res)
 	}
 	res.SyncedCommit = rev.Git.OID
-	insp.byGitBook = rev.Git.CreatedByGitBook
 	synced := opts.Repo.Commit(rev.Git.OID)
-	if synced == nil && opts.Repo.Shallow() {
-		if err := opts.Repo.Deepen(); err != nil {
+	if synced == nil {
+		// Shallow history, or a commit GitBook exported after this
+		// checkout was made: ask origin for it.
+		var err error
+		if synced, err = opts.Repo.Want(ctx, rev.Git.OID, branchRefspecs(t.branch)...); err != nil && opts.Repo.Shallow() {
 			res.addReason("this is a shallow clone and its history could not be fetched (" + opts.Redactor.String(err.Error()) + "); compared page content through the API instead")
 		}
-		synced = opts.Repo.Commit(rev.Git.OID)
 	}
 	if synced == nil {
-		if rev.Git.CreatedByGitBook {
-			res.State = SpaceAhead
-			insp.reason = fmt.Sprintf("GitBook exported commit %s, which this checkout does not contain", shortHash(rev.Git.OID))
-			return insp, nil
-		}
-		// The space came from a commit we cannot see (shallow history, or a
-		// rewritten branch): compare what GitBook shows with HEAD.
-		res.Diff, err = diffWithSpace(ctx, opts, spaceID, head, dir, rev)
-		res.DiffSource = "api"
-		if err != nil {
-			return nil, err
-		}
-		if len(res.Diff.Pages) == 0 {
-			res.State = InSync
-		} else {
-			res.State = RepoAhead
-		}
-		insp.reason = fmt.Sprintf("the space's commit %s is not in this checkout; compared page content through the API", shortHash(rev.Git.OID))
-		return insp, nil
+		return insp, inspectByContent(ctx, opts, spaceID, head, dir, rev, insp, res)
 	}
+	if opts.Repo.Shallow() && synced.Hash != head.Hash && !opts.Repo.IsAncestor(synced, head) && !opts.Repo.IsAncestor(head, synced) {
+		// Cut history hides how the two commits relate: get it whole.
+		if err := opts.Repo.Deepen(ctx); err != nil {
+			res.addReason("this is a shallow clone and its history could not be fetched (" + opts.Redactor.String(err.Error()) + ")")
+		}
+	}
+	byGitBook := rev.Git.CreatedByGitBook
 	switch {
 	case synced.Hash == head.Hash:
-		res.State = InSync
+		res.State, insp.live = InSync, true
 	case opts.Repo.IsAncestor(synced, head):
 		if opts.Repo.SameProject(synced, head, dir) {
 			res.State = InSync
@@ -118,6 +102,14 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 		res.Diff, err = opts.Repo.DiffCommits(synced, head, dir, opts.KeepText)
 		res.DiffSource = "git"
 	case opts.Repo.IsAncestor(head, synced):
+		insp.live = true
+		if byGitBook && opts.Repo.SameProject(head, synced, dir) {
+			// GitBook's export of a merged change request whose content
+			// HEAD already has: nothing is ahead.
+			res.State = InSync
+			insp.reason = fmt.Sprintf("GitBook exported commit %s (%s), whose content under %s is HEAD's", shortHash(rev.Git.OID), firstLine(rev.Git.Message), displayDir(dir))
+			return insp, nil
+		}
 		res.State = SpaceAhead
 		insp.reason = fmt.Sprintf("the space is at commit %s, ahead of this checkout", shortHash(rev.Git.OID))
 		res.Diff, err = opts.Repo.DiffCommits(head, synced, dir, opts.KeepText)
@@ -141,6 +133,97 @@ func inspect(ctx context.Context, opts Options, spaceID string, head *object.Com
 	return insp, err
 }
 
+// inspectUnrecorded handles a space whose content names no commit: empty
+// (never synced), or edited in GitBook, or a merged change request.
+func inspectUnrecorded(ctx context.Context, opts Options, spaceID string, t *target, dir string, rev *gitbook.Revision, insp *inspection, res *Result) error {
+	var err error
+	if len(rev.Pages) == 0 {
+		res.State = NeverSynced
+		insp.reason = "the space is empty and has never been synced"
+		res.Diff, err = opts.Repo.DiffCommits(nil, t.head, dir, opts.KeepText)
+		res.DiffSource = "git"
+		return err
+	}
+	res.Diff, err = diffWithSpace(ctx, opts, spaceID, t.head, dir, rev)
+	res.DiffSource = "api"
+	if err != nil {
+		return err
+	}
+	if len(res.Diff.Pages) == 0 {
+		res.State, insp.unrecorded = InSync, true
+		insp.reason = "GitBook's content equals HEAD but the space records no commit (a merged change request)"
+		return nil
+	}
+	if n, ok := mergedIntoHead(ctx, opts, t, rev); ok {
+		// GitBook's content is a pull request's change request, merged in
+		// GitBook; the pull request is merged into HEAD too, so HEAD holds
+		// that content and more.
+		res.State = RepoAhead
+		insp.reason = fmt.Sprintf("GitBook's content is change request #%d, merged in GitBook; its %s is merged into HEAD, which has more", rev.MergedFrom.Number, n)
+		return nil
+	}
+	res.State = Diverged
+	insp.reason = "the space was edited in GitBook since its last sync (its current revision has no Git commit)"
+	return nil
+}
+
+// inspectByContent compares GitBook's pages with HEAD through the API, for
+// a space whose commit this checkout cannot have.
+func inspectByContent(ctx context.Context, opts Options, spaceID string, head *object.Commit, dir string, rev *gitbook.Revision, insp *inspection, res *Result) error {
+	var err error
+	res.Diff, err = diffWithSpace(ctx, opts, spaceID, head, dir, rev)
+	res.DiffSource = "api"
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(res.Diff.Pages) == 0:
+		res.State = InSync
+		if rev.Git.CreatedByGitBook {
+			insp.reason = fmt.Sprintf("GitBook exported commit %s, which this checkout lacks; its pages equal HEAD's", shortHash(rev.Git.OID))
+			return nil
+		}
+	case rev.Git.CreatedByGitBook:
+		res.State = SpaceAhead
+		insp.reason = fmt.Sprintf("GitBook exported commit %s, which this checkout does not contain", shortHash(rev.Git.OID))
+		return nil
+	default:
+		res.State = RepoAhead
+	}
+	insp.reason = fmt.Sprintf("the space's commit %s is not in this checkout; compared page content through the API", shortHash(rev.Git.OID))
+	return nil
+}
+
+// mergedIntoHead reports whether the revision is a change request merged
+// in GitBook whose pull (merge) request is merged into HEAD, and names it.
+func mergedIntoHead(ctx context.Context, opts Options, t *target, rev *gitbook.Revision) (string, bool) {
+	cr := rev.MergedFrom
+	if cr == nil {
+		return "", false
+	}
+	for _, l := range cr.Links {
+		n := ci.NumberFromURL(l.Ref.URL)
+		if n == 0 {
+			continue
+		}
+		ref := fmt.Sprintf("refs/pull/%d/head", n)
+		name := fmt.Sprintf("pull request #%d", n)
+		if ci.IsMergeRequestURL(l.Ref.URL) {
+			ref, name = fmt.Sprintf("refs/merge-requests/%d/head", n), fmt.Sprintf("merge request !%d", n)
+		}
+		local := "refs/remotes/origin/" + ref[len("refs/"):]
+		c := opts.Repo.Commit(local)
+		if c == nil {
+			_ = opts.Repo.fetch(ctx, gitrepo.FullDepth, "+"+ref+":"+local)
+			c = opts.Repo.Commit(local)
+		}
+		if c != nil && opts.Repo.IsAncestor(c, t.head) {
+			return name, true
+		}
+	}
+	return "", false
+}
+
 func displayDir(dir string) string {
 	if dir == "" {
 		return "the repository root"
@@ -148,88 +231,10 @@ func displayDir(dir string) string {
 	return dir + "/"
 }
 
-// diffWithSpace compares GitBook's pages (Markdown through the API) with
-// the project at head, for when the common history is unknown.
-func diffWithSpace(ctx context.Context, opts Options, spaceID string, head *object.Commit, dir string, rev *gitbook.Revision) (*content.Diff, error) {
-	proj, files, err := opts.Repo.Project(head, dir)
-	if err != nil {
-		return nil, err
+// branchRefspecs fetches a branch into origin's remote-tracking ref.
+func branchRefspecs(branch string) []string {
+	if branch == "" {
+		return nil
 	}
-	remote := map[string]gitbook.Page{}
-	var untracked []gitbook.Page
-	gitbook.Walk(rev.Pages, func(p *gitbook.Page, _ *gitbook.Page, _ int) {
-		if p.Type != gitbook.PageDocument {
-			return
-		}
-		if p.Git != nil && p.Git.Path != "" {
-			remote[p.Git.Path] = *p
-		} else {
-			untracked = append(untracked, *p)
-		}
-	})
-	body := func(p gitbook.Page) (string, error) {
-		if p.Markdown != "" {
-			return p.Markdown, nil
-		}
-		full, err := opts.GitBook.PageMarkdown(ctx, spaceID, p.ID)
-		if err != nil {
-			return "", err
-		}
-		return full.Markdown, nil
-	}
-	d := &content.Diff{}
-	seen := map[string]bool{}
-	var werr error
-	content.Walk(proj.Pages, func(pg, _ *content.Page) {
-		if werr != nil || pg.Kind != content.KindDocument {
-			return
-		}
-		seen[pg.Path] = true
-		data, err := files.Read(proj.ContentPath(pg.Path))
-		if err != nil {
-			werr = err
-			return
-		}
-		_, local, err := content.SplitFrontMatter(data, pg.Path)
-		if err != nil {
-			werr = err
-			return
-		}
-		rp, ok := remote[pg.Path]
-		if !ok {
-			a, r := content.CountLines("", string(local))
-			d.Pages = append(d.Pages, content.PageChange{Op: content.Added, Title: pg.Title, Path: pg.Path, Added: a, Removed: r, Note: "not in the space"})
-			return
-		}
-		text, err := body(rp)
-		if err != nil {
-			werr = err
-			return
-		}
-		if text != string(local) || rp.Title != pg.Title {
-			a, r := content.CountLines(text, string(local))
-			pc := content.PageChange{Op: content.Modified, Title: pg.Title, Path: pg.Path, Added: a, Removed: r, Note: "differs from the space"}
-			if opts.KeepText {
-				pc.Old, pc.New = text, string(local)
-			}
-			d.Pages = append(d.Pages, pc)
-		}
-	})
-	if werr != nil {
-		return nil, werr
-	}
-	var gone []string
-	for p := range remote {
-		if !seen[p] {
-			gone = append(gone, p)
-		}
-	}
-	sort.Strings(gone)
-	for _, p := range gone {
-		d.Pages = append(d.Pages, content.PageChange{Op: content.Deleted, Title: remote[p].Title, Path: p, Note: "only in the space"})
-	}
-	for _, p := range untracked {
-		d.Pages = append(d.Pages, content.PageChange{Op: content.Deleted, Title: p.Title, Note: "created in GitBook, not in the repository"})
-	}
-	return d, nil
+	return []string{"+refs/heads/" + branch + ":refs/remotes/origin/" + branch}
 }

@@ -1,14 +1,17 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"path"
+	"runtime/debug"
 	"strings"
 	stdsync "sync"
 	"time"
 
+	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
@@ -25,11 +28,12 @@ type Options struct {
 	Redactor       *redact.Redactor
 	// RepoURL is what GitBook reads and writes: a file:// URL or path, or a
 	// Git host URL without credentials.
-	RepoURL  string
-	GitUser  string // basic-auth user for RepoURL (default per host)
-	GitToken string // Git host token GitBook uses; never the GitBook token
-	DryRun   bool
-	Force    bool // import even over GitBook edits; skip the timestamp order check
+	RepoURL string
+	// CI is the CI's context: tokens, host, branches and the event. Nil
+	// outside CI.
+	CI     *ci.Context
+	DryRun bool
+	Force  bool // import even over GitBook edits; skip the timestamp order check
 	// Concurrency bounds how many spaces are handled at once (default 4).
 	Concurrency int
 	// Wait bounds how long to follow one GitBook operation (default 10m).
@@ -49,12 +53,19 @@ type Options struct {
 
 // PullRequest is the pull (merge) request a run is for.
 type PullRequest struct {
-	URL     string
-	Title   string
-	Number  int
-	State   string // open, closed (without merging) or merged
-	BaseSHA string // the target branch's commit the pull request is compared with
-	Branch  string
+	URL    string
+	Title  string
+	Number int    // read from URL when 0
+	State  string // open, closed (without merging) or merged
+	// BaseSHA is a commit of the target branch (GitHub's base.sha, GitLab's
+	// diff base); the pull request's own changes start at its merge base
+	// with HeadSHA.
+	BaseSHA string
+	// HeadSHA is the pull request's last commit; "" means the checked-out
+	// commit.
+	HeadSHA string
+	Branch  string // the branch it comes from
+	Target  string // the branch it merges into
 	// HeadRef is the ref GitBook reads the pull request from, for previews
 	// (refs/pull/N/head on GitHub, refs/merge-requests/N/head on GitLab).
 	HeadRef string
@@ -73,23 +84,16 @@ const DefaultExportMessage = "GITBOOK-{change_request_number}: {change_request_s
 // Run handles each space and returns one result per space, in order. One
 // space failing does not stop the others.
 func Run(ctx context.Context, opts Options, spaces []config.Space) []Result {
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 4
-	}
-	if opts.Wait <= 0 {
-		opts.Wait = 10 * time.Minute
-	}
-	opts.Poll.Timeout = opts.Wait
-	if opts.GitBook == nil {
-		opts.GitBook = opts.Client
-	}
-	if opts.ChangeRequests == nil {
-		opts.ChangeRequests = clientChangeRequests{opts.Client}
-	}
-	if opts.ExportMessage == "" {
-		opts.ExportMessage = DefaultExportMessage
-	}
+	opts = withDefaults(opts)
 	results := make([]Result, len(spaces))
+	t, err := resolveTarget(ctx, opts)
+	if err != nil {
+		err = opts.Redactor.Error(fmt.Errorf("resolve the commit to sync: %w", err))
+		for i, sp := range spaces {
+			results[i] = Result{Space: sp.Space, Path: sp.Path, State: Unknown, Decision: Stop, Outcome: Failed, Err: err}
+		}
+		return results
+	}
 	sem := make(chan struct{}, opts.Concurrency)
 	var wg stdsync.WaitGroup
 	for i, sp := range spaces {
@@ -99,14 +103,52 @@ func Run(ctx context.Context, opts Options, spaces []config.Space) []Result {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			start := time.Now()
-			results[i] = runSpace(ctx, opts, sp)
-			runSpecs(ctx, opts, sp, &results[i])
+			results[i] = guarded(sp, func(res *Result) {
+				runSpace(ctx, opts, sp, t, res)
+				runSpecs(ctx, opts, sp, res)
+			})
 			results[i].Duration = time.Since(start).Round(time.Millisecond)
 			results[i].Err = opts.Redactor.Error(results[i].Err)
 		}()
 	}
 	wg.Wait()
 	return results
+}
+
+func withDefaults(opts Options) Options {
+	opts.Concurrency = cmp.Or(max(opts.Concurrency, 0), 4)
+	opts.Wait = cmp.Or(max(opts.Wait, 0), 10*time.Minute)
+	opts.Poll.Timeout = opts.Wait
+	opts.ExportMessage = cmp.Or(opts.ExportMessage, DefaultExportMessage)
+	if opts.GitBook == nil {
+		opts.GitBook = opts.Client
+	}
+	if opts.ChangeRequests == nil {
+		opts.ChangeRequests = clientChangeRequests{opts.Client}
+	}
+	if opts.CI == nil {
+		opts.CI = &ci.Context{}
+	}
+	if opts.Redactor == nil {
+		opts.Redactor = &redact.Redactor{}
+	}
+	opts.Repo.setAuth(opts.CI.FetchAuth())
+	return opts
+}
+
+// guarded runs one space's work so that a crash in it becomes that
+// space's failure: the other spaces, the report and the comment go on.
+func guarded(sp config.Space, work func(res *Result)) (res Result) {
+	res = Result{Space: sp.Space, Path: sp.Path}
+	defer func() {
+		if p := recover(); p != nil {
+			res.Outcome, res.Err = Failed, fmt.Errorf("space %s: internal error (please report it): %v\n%s", sp.Space, p, debug.Stack())
+			res.State = cmp.Or(res.State, Unknown)
+			res.Decision = cmp.Or(res.Decision, Stop)
+		}
+	}()
+	work(&res)
+	return res
 }
 
 // Shard keeps the spaces of shard i of n (1-based), for CI matrices.
@@ -128,65 +170,103 @@ func projectDir(p string) string {
 	return p
 }
 
-func runSpace(ctx context.Context, opts Options, sp config.Space) (res Result) {
-	res = Result{Space: sp.Space, Path: sp.Path}
-	fail := func(err error) Result {
+func runSpace(ctx context.Context, opts Options, sp config.Space, t *target, res *Result) {
+	fail := func(err error) {
 		res.Outcome, res.Err, res.HTTPStatus = Failed, err, gitbook.StatusOf(err)
-		if res.Decision == "" {
-			res.Decision = Stop
-		}
-		if res.State == "" {
-			res.State = Unknown
-		}
-		return res
+		res.Decision = cmp.Or(res.Decision, Stop)
+		res.State = cmp.Or(res.State, Unknown)
 	}
 	dir := projectDir(sp.Path)
-	head, branch, err := opts.Repo.Head(sp.Branch)
+	ev := t.event(sp)
+	res.Branch, res.Head, res.Event, res.Subject = t.branch, t.head.Hash.String(), ev, t.subject()
+	insp, err := inspect(ctx, opts, sp.Space, t, dir, res)
 	if err != nil {
-		return fail(err)
+		fail(fmt.Errorf("inspect space %s: %w", sp.Space, err))
+		return
 	}
-	res.Branch, res.Head = branch, head.Hash.String()
-
-	insp, err := inspect(ctx, opts, sp.Space, head, dir, &res)
-	if err != nil {
-		return fail(fmt.Errorf("inspect space %s: %w", sp.Space, err))
-	}
-	sit := situation{State: res.State, Mode: sp.Mode, Event: EventPush, Force: opts.Force, Preview: sp.Preview == "standalone",
-		BaseKnown: insp.baseKnown, Unrecorded: insp.unrecorded}
-	if pr := opts.PullRequest; pr != nil {
-		sit.Subject = fmt.Sprintf("pull request #%d", pr.Number)
-		sit.Event = map[string]Event{PROpen: EventOpen, PRMerged: EventMerged, PRClosed: EventClosed}[pr.State]
-	}
-	decision, reason := decide(sit)
+	decision, reason := decide(situation{State: res.State, Mode: sp.Mode, Event: ev, Force: opts.Force, Preview: sp.Preview == "standalone",
+		GitSync: insp.gitSync, BaseKnown: insp.baseKnown, Unrecorded: insp.unrecorded, Live: insp.live,
+		Subject: t.subject(), Source: t.source(sp)})
 	res.Decision = decision
 	res.addReason(insp.reason)
 	res.addReason(reason)
+	if err := act(ctx, opts, sp, dir, t, ev, insp, res); err != nil {
+		fail(err)
+		return
+	}
+	if opts.DryRun || res.Outcome == Failed || t.branch != t.source(sp) {
+		return
+	}
+	switch ev {
+	case EventMerged:
+		// The merged pull request's run is on the source branch, at the
+		// commit that merged it: the space ends there too.
+		afterMerge(ctx, opts, sp, dir, t, res)
+	case EventPush:
+		if res.Outcome == Imported || res.State == InSync {
+			finishMerged(ctx, opts, sp, t, true, res)
+		}
+	}
+}
+
+// act carries out the decision.
+func act(ctx context.Context, opts Options, sp config.Space, dir string, t *target, ev Event, insp *inspection, res *Result) error {
 	switch {
 	case res.Decision == Nothing:
 		res.Outcome = Unchanged
-		return res
+		return nil
 	case res.Decision == Stop:
 		res.Outcome = Stopped
-		return res
+		return nil
 	case opts.DryRun && res.Decision != DoChangeRequest:
 		// A change request plan still reads the space to list its changes.
 		res.Outcome = Planned
-		return res
+		return nil
 	}
 	switch res.Decision {
 	case DoImport:
-		err = doImport(ctx, opts, sp, dir, branch, head, &res)
+		return doImport(ctx, opts, sp, dir, t, res)
+	case DoFollow:
+		return doFollow(ctx, opts, sp, t, res)
 	case DoExport:
-		err = doExport(ctx, opts, sp, dir, branch, insp.rev, &res)
+		return doExport(ctx, opts, sp, dir, t, insp.rev, res)
 	case DoChangeRequest, DoMerge, DoArchive:
-		err = doChangeRequest(ctx, opts, sp, dir, head, res.Decision, &res)
+		return doChangeRequest(ctx, opts, sp, dir, t, ev, res.Decision, insp.rev, res)
 	case DoPreview:
-		err = doPreview(ctx, opts, sp, dir, &res)
+		return doPreview(ctx, opts, sp, dir, t, res)
 	}
+	return fmt.Errorf("space %s: no action for decision %q", sp.Space, res.Decision)
+}
+
+// afterMerge brings the space to the commit that merged the pull request,
+// as the push would: an import (or GitBook's own), never over GitBook's
+// edits. What it did is added to the merge's result.
+func afterMerge(ctx context.Context, opts Options, sp config.Space, dir string, t *target, res *Result) {
+	var push Result
+	insp, err := inspect(ctx, opts, sp.Space, t, dir, &push)
 	if err != nil {
-		return fail(err)
+		res.addReason("the space could not be read after the merge: " + opts.Redactor.String(err.Error()))
+		return
 	}
-	return res
+	d, why := decide(situation{State: push.State, Mode: sp.Mode, Event: EventPush, GitSync: insp.gitSync,
+		BaseKnown: insp.baseKnown, Unrecorded: insp.unrecorded, Source: t.source(sp)})
+	switch d {
+	case DoImport, DoFollow:
+	case Nothing:
+		res.addReason(fmt.Sprintf("the space is at %s", shortHash(t.head.Hash.String())))
+		return
+	default:
+		res.addReason(fmt.Sprintf("then %s: %s", push.State, cmp.Or(why, insp.reason)))
+		return
+	}
+	push.Decision = d
+	if err := act(ctx, opts, sp, dir, t, EventPush, insp, &push); err != nil {
+		res.Outcome, res.Err = Failed, err
+		return
+	}
+	res.NewRevision = push.NewRevision
+	res.addReason(fmt.Sprintf("then imported %s, the commit that merged it", shortHash(t.head.Hash.String())))
+	res.Reasons = append(res.Reasons, push.Reasons...)
 }
 
 // ExitCode maps results to the process exit code: 1 when a space failed,

@@ -68,9 +68,13 @@ const (
 // a run (`--json` and the Action's `results` output), so its keys are
 // snake_case and stable.
 type Result struct {
-	Space        string   `json:"space"`
-	Path         string   `json:"path"`
-	Branch       string   `json:"branch,omitempty"`
+	Space  string `json:"space"`
+	Path   string `json:"path"`
+	Branch string `json:"branch,omitempty"`
+	// Event is what the run was for; Subject names it ("pull request #7",
+	// "merge request !7", "branch fix").
+	Event        Event    `json:"event,omitempty"`
+	Subject      string   `json:"subject,omitempty"`
 	State        State    `json:"state"`
 	Connected    bool     `json:"connected"`
 	Provider     string   `json:"provider,omitempty"`
@@ -93,6 +97,9 @@ type Result struct {
 	NewRevision   string                `json:"new_revision,omitempty"`
 	NewCommit     string                `json:"new_commit,omitempty"`
 	ChangeRequest *changerequest.Result `json:"change_request,omitempty"`
+	// Finished are the change requests of pull requests this push merged,
+	// archived or merged so none outlives its pull request.
+	Finished []*changerequest.Result `json:"finished_change_requests,omitempty"`
 	// OpenAPI lists the specs handled with this space.
 	OpenAPI []*openapi.Result `json:"openapi,omitempty"`
 	// Err is why the space failed; nil unless Outcome is Failed. It is
@@ -139,4 +146,9 @@ func shortHash(h string) string {
 		return h[:7]
 	}
 	return h
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return first
 }

@@ -75,7 +75,7 @@ type app struct {
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	a := &app{getenv: getenv, redactor: &redact.Redactor{}}
 	// Every secret we may hold is masked in all output from the start.
-	for _, name := range []string{"GITBOOK_TOKEN", "GITBOOK_SYNC_GIT_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN", "GITBOOK_SYNC_GITHUB_TOKEN", "GITBOOK_SYNC_GITLAB_TOKEN"} {
+	for _, name := range ci.SecretVariables {
 		a.redactor.Add(getenv(name))
 	}
 	a.stdout, a.stderr = redact.Writer(stdout, a.redactor), redact.Writer(stderr, a.redactor)
@@ -164,7 +164,7 @@ func (a *app) pullRequest() (*gbsync.PullRequest, error) {
 	if a.pr.URL == "" {
 		if p := a.ci.PullRequest; p != nil {
 			return &gbsync.PullRequest{URL: p.URL, Title: p.Title, Number: p.Number, State: p.State, BaseSHA: p.BaseSHA,
-				HeadRef: p.HeadRef, Branch: a.ci.Branch}, nil
+				HeadSHA: p.HeadSHA, HeadRef: p.HeadRef, Branch: p.Source, Target: p.Target}, nil
 		}
 		return nil, nil
 	}
@@ -260,15 +260,6 @@ func (a *app) client() (*gitbook.Client, error) {
 		base = a.getenv("GITBOOK_API_URL")
 	}
 	return gitbook.New(gitbook.Options{BaseURL: base, Token: token, UserAgent: "gitbook-sync/" + version, Redactor: a.redactor})
-}
-
-func (a *app) gitToken() string {
-	for _, name := range []string{"GITBOOK_SYNC_GIT_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN"} {
-		if v := a.getenv(name); v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func (a *app) versionCommand() *cobra.Command {

@@ -51,6 +51,9 @@ func (a *app) demoCommand() *cobra.Command {
 func (a *app) demo(cmd *cobra.Command, dir string) error {
 	out := a.stdout
 	seed := emulator.DefaultSeed()
+	// The demo shows gitbook-sync driving the sync through the API: no
+	// GitBook Git Sync on the space.
+	seed.Organizations[0].Spaces[0].GitSync = "none"
 	srv, err := emulator.New(seed, emulator.Options{OperationDelay: 50 * time.Millisecond})
 	if err != nil {
 		return err

@@ -175,7 +175,7 @@ func cmdPREvent(ts *testscript.TestScript, neg bool, args []string) {
 	if args[1] == "closed" {
 		state = "closed"
 	}
-	ev := fmt.Sprintf(`{"action":%q,"number":12,"pull_request":{"number":12,"html_url":"https://github.com/acme/docs/pull/12","title":"Explain installing","state":%q,"merged":%s,"base":{"sha":%q,"ref":"main"},"head":{"sha":"0","ref":"install","repo":{"full_name":%q,"fork":%v}}}}`,
+	ev := fmt.Sprintf(`{"action":%q,"number":12,"pull_request":{"number":12,"html_url":"https://github.com/acme/docs/pull/12","title":"Explain installing","state":%q,"merged":%s,"base":{"sha":%q,"ref":"main"},"head":{"ref":"install","repo":{"full_name":%q,"fork":%v}}}}`,
 		args[1], state, args[2], args[4], args[3], args[3] != "acme/docs")
 	p := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(filepath.Dir(p), 0o755))

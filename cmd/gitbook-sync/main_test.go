@@ -67,13 +67,16 @@ func server(ts *testscript.TestScript) *emulator.Server {
 	return srv
 }
 
-// emulator-start [gitsync=none] starts an emulator with contract checks and
-// points GITBOOK_API_URL and GITBOOK_TOKEN at it.
+// emulator-start [gitsync=none|github|gitlab] starts an emulator with
+// contract checks and points GITBOOK_API_URL and GITBOOK_TOKEN at it. By
+// default no Git Sync is installed (git/info 404), as on a space
+// gitbook-sync drives through the API.
 func cmdEmulatorStart(ts *testscript.TestScript, neg bool, args []string) {
 	seed := emulator.DefaultSeed()
+	seed.Organizations[0].Spaces[0].GitSync = "none"
 	for _, a := range args {
-		if a == "gitsync=none" {
-			seed.Organizations[0].Spaces[0].GitSync = "none"
+		if v, ok := strings.CutPrefix(a, "gitsync="); ok {
+			seed.Organizations[0].Spaces[0].GitSync = v
 		}
 	}
 	srv, err := emulator.New(seed, emulator.Options{OperationDelay: 10 * time.Millisecond})

@@ -65,6 +65,9 @@ func (a *app) runSync(cmd *cobra.Command, dryRun bool) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if err := a.ci.AdoptOpenPullRequest(cmd.Context(), gbsync.SourceBranches(a.ci, repo, spaces)); err != nil {
+		fmt.Fprintf(a.stderr, "gitbook-sync: warning: %v\n", err)
+	}
 	pr, err := a.pullRequest()
 	if err != nil {
 		return err
@@ -90,7 +93,7 @@ func (a *app) runSync(cmd *cobra.Command, dryRun bool) error {
 	opts := gbsync.Options{
 		PullRequest: pr,
 		Client:      client, Repo: repo, Redactor: a.redactor, RepoURL: a.resolveRepoURL(repo),
-		GitToken: a.gitToken(), DryRun: dryRun, Force: a.force, Concurrency: a.concurrency,
+		CI: a.ci, DryRun: dryRun, Force: a.force, Concurrency: a.concurrency,
 		Wait: a.timeout, Progress: a.stderr, KeepText: a.pageDiffs,
 	}
 	results := gbsync.Run(cmd.Context(), opts, spaces)
