@@ -78,7 +78,10 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	for _, name := range []string{"GITBOOK_TOKEN", "GITBOOK_SYNC_GIT_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN", "GITBOOK_SYNC_GITHUB_TOKEN", "GITBOOK_SYNC_GITLAB_TOKEN"} {
 		a.redactor.Add(getenv(name))
 	}
-	a.stdout, a.stderr = redact.Writer(stdout, a.redactor), redact.Writer(stderr, a.redactor)
+	outW, errW := redact.NewWriter(stdout, a.redactor), redact.NewWriter(stderr, a.redactor)
+	defer outW.Flush()
+	defer errW.Flush()
+	a.stdout, a.stderr = outW, errW
 	ciCtx, ciErr := ci.Detect(getenv)
 	if ciErr != nil {
 		fmt.Fprintf(a.stderr, "gitbook-sync: %v\n", ciErr)
