@@ -1,4 +1,4 @@
-package report
+package notify
 
 import (
 	"context"
@@ -68,11 +68,12 @@ func TestRateLimitTransport(t *testing.T) {
 	}
 }
 
-func TestIsOurs(t *testing.T) {
-	if !isOurs("<!-- gitbook-sync:docs -->\n### x", "docs") {
+func TestStartsWithMarker(t *testing.T) {
+	if !startsWithMarker("\n<!-- gitbook-sync:docs -->\n### x", "<!-- gitbook-sync:docs -->") {
 		t.Error("our comment")
 	}
-	if isOurs("> <!-- gitbook-sync:docs -->\nquoted by someone", "docs") || isOurs("<!-- gitbook-sync:other -->", "docs") {
-		t.Error("a quote or another marker is not ours")
+	if startsWithMarker("> <!-- gitbook-sync:docs -->\nquoted by someone", "<!-- gitbook-sync:docs -->") ||
+		startsWithMarker("<!-- gitbook-sync:other -->", "<!-- gitbook-sync:docs -->") || startsWithMarker("anything", "") {
+		t.Error("a quote, another marker or no marker is not ours")
 	}
 }

@@ -1,0 +1,50 @@
+package report
+
+import (
+	_ "embed"
+	"encoding/json"
+	"io"
+
+	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
+)
+
+// SchemaURL is where the schema of Document is published: the file
+// results.schema.json beside this one, generated from the Go types and
+// kept current by TestSchemaIsCurrent.
+const SchemaURL = "https://raw.githubusercontent.com/gitbook-sync/gitbook-sync/main/report/results.schema.json"
+
+//go:embed results.schema.json
+var schema []byte
+
+// Schema returns the JSON schema of Document.
+func Schema() []byte { return schema }
+
+// Document is the one JSON shape of a run: what --format json prints and
+// what the Action's results output holds.
+type Document struct {
+	Schema  string          `json:"$schema"`
+	DryRun  bool            `json:"dry_run"`
+	Results []gbsync.Result `json:"results"`
+}
+
+// NewDocument makes the document of a run, with every known secret masked.
+func NewDocument(results []gbsync.Result, dryRun bool, r *redact.Redactor) Document {
+	return Document{Schema: SchemaURL, DryRun: dryRun, Results: mask(results, r)}
+}
+
+// Marshal returns the document on one line (for a step output).
+func (d Document) Marshal(r *redact.Redactor) ([]byte, error) {
+	data, err := json.Marshal(d)
+	return []byte(r.String(string(data))), err
+}
+
+// Write writes the document indented, for people and jq alike.
+func (d Document) Write(w io.Writer, r *redact.Redactor) error {
+	data, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, r.String(string(data))+"\n")
+	return err
+}
