@@ -86,6 +86,9 @@ func MarkerLine(marker string) string {
 	return "<!-- gitbook-sync:" + escapeMarker(marker) + " -->"
 }
 
+// MarkerLine is the hidden first line of this renderer's reports.
+func (r *Renderer) MarkerLine() string { return MarkerLine(r.opts.Marker) }
+
 // Render is New then Markdown, for one rendering.
 func Render(results []gbsync.Result, opts Options) (string, error) {
 	r, err := New(opts)
