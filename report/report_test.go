@@ -3,7 +3,6 @@ package report
 import (
 	"encoding/base64"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,43 +11,20 @@ import (
 	"testing"
 
 	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/internal/golden"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
 var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	goldenFile(t, name+".md", got)
-}
-
-func goldenFile(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
-	}
-}
 
 func TestSections(t *testing.T) {
 	out, err := Render(Sample(), Options{Marker: "docs", PageDiffs: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "sections", out)
+	golden.Check(t, "testdata/sections.md", []byte(out))
 }
 
 func TestPlanTitle(t *testing.T) {
@@ -58,7 +34,7 @@ func TestPlanTitle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "plan", out)
+	golden.Check(t, "testdata/plan.md", []byte(out))
 }
 
 // TestTruncation shrinks a report of many pages to GitHub's comment limit:
@@ -110,7 +86,7 @@ func TestUntrustedText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "escaping", out)
+	golden.Check(t, "testdata/escaping.md", []byte(out))
 	if strings.Count(out, "<!-- gitbook-sync:") != 1 {
 		t.Error("untrusted text forged a marker")
 	}
@@ -142,7 +118,7 @@ func TestSecretsMasked(t *testing.T) {
 	if strings.Contains(plain, canary) || strings.Contains(plain, base64.StdEncoding.EncodeToString([]byte("x-access-token:"+canary))) {
 		t.Errorf("secret in report:\n%s", out)
 	}
-	golden(t, "masking", out)
+	golden.Check(t, "testdata/masking.md", []byte(out))
 }
 
 func TestTemplateOverride(t *testing.T) {
@@ -202,7 +178,7 @@ func TestAPISection(t *testing.T) {
 	if strings.Contains(out, "<summary>Operations removed") {
 		t.Errorf("a short list should stay open:\n%s", out)
 	}
-	golden(t, "api", out)
+	golden.Check(t, "testdata/api.md", []byte(out))
 }
 
 func TestProblems(t *testing.T) {

@@ -12,6 +12,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	swaggest "github.com/swaggest/jsonschema-go"
 
+	"github.com/gitbook-sync/gitbook-sync/internal/golden"
+
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
 
@@ -72,7 +74,7 @@ func generateSchema(t *testing.T) []byte {
 // The published schema is the one the Go types give.
 func TestSchemaIsCurrent(t *testing.T) {
 	got := generateSchema(t)
-	if *update {
+	if golden.Update() {
 		if err := os.WriteFile("results.schema.json", got, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/internal/golden"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
 
@@ -29,7 +30,7 @@ func TestText(t *testing.T) {
 	if stripped := ansi.ReplaceAllString(colored.String(), ""); stripped != out {
 		t.Errorf("colour changed more than colours:\n%s", stripped)
 	}
-	goldenFile(t, "text.txt", out)
+	golden.Check(t, "testdata/text.txt", []byte(out))
 }
 
 // Names from a repository reach the terminal harmless: no escape
