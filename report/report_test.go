@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/gitbook-sync/gitbook-sync/content"
-	"github.com/gitbook-sync/gitbook-sync/internal/golden"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
+	"github.com/gitbook-sync/gitbook-sync/internal/golden"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
