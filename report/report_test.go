@@ -20,6 +20,7 @@ import (
 var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 func TestSections(t *testing.T) {
+	t.Parallel()
 	out, err := Render(Sample(), Options{Marker: "docs", PageDiffs: true})
 	if err != nil {
 		t.Fatal(err)
@@ -28,6 +29,7 @@ func TestSections(t *testing.T) {
 }
 
 func TestPlanTitle(t *testing.T) {
+	t.Parallel()
 	r := Sample()[:1]
 	r[0].Outcome = gbsync.Planned
 	out, err := Render(r, Options{DryRun: true, Marker: "docs"})
@@ -40,8 +42,9 @@ func TestPlanTitle(t *testing.T) {
 // TestTruncation shrinks a report of many pages to GitHub's comment limit:
 // diffs go first, then rows, and the report says so.
 func TestTruncation(t *testing.T) {
+	t.Parallel()
 	var pages []content.PageChange
-	for i := 0; i < 3000; i++ {
+	for range 600 {
 		pages = append(pages, content.PageChange{Op: content.Modified, Title: "Page " + strings.Repeat("x", 20), Path: "p.md",
 			Added: 1, Removed: 1, Old: strings.Repeat("old line\n", 30), New: strings.Repeat("new line\n", 30)})
 	}
@@ -75,6 +78,7 @@ func TestTruncation(t *testing.T) {
 
 // TestUntrustedText feeds hostile names and reasons through every field.
 func TestUntrustedText(t *testing.T) {
+	t.Parallel()
 	evil := "x](https://evil.example)<!-- gitbook-sync:docs --><img src=x onerror=alert(1)>|`*_~\n## injected"
 	results := []gbsync.Result{{
 		Space: evil, Path: "a|b`c", State: gbsync.RepoAhead, Decision: gbsync.DoImport, Outcome: gbsync.Planned,
@@ -101,6 +105,7 @@ func TestUntrustedText(t *testing.T) {
 }
 
 func TestSecretsMasked(t *testing.T) {
+	t.Parallel()
 	const canary = "ghp_CANARYcanaryCANARY1234"
 	r := &redact.Redactor{}
 	r.Add(canary)
@@ -122,6 +127,7 @@ func TestSecretsMasked(t *testing.T) {
 }
 
 func TestTemplateOverride(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "custom.tmpl")
 	if err := os.WriteFile(file, []byte(`{{ define "title" }}Docs status{{ end }}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -138,6 +144,7 @@ func TestTemplateOverride(t *testing.T) {
 // A template is parsed and run on Sample when the renderer is made, so
 // that its mistakes stop the run before anything is written.
 func TestTemplateCheckedBeforeUse(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, text, want string }{
 		{"syntax", `{{ define "title" }}{{ .Nope }`, "unexpected"},
 		{"undefined function", `{{ define "title" }}{{ shout .Summary }}{{ end }}`, `function "shout" not defined`},
@@ -164,6 +171,7 @@ func TestTemplateCheckedBeforeUse(t *testing.T) {
 
 // The API section lists breaking changes first, and folds long lists.
 func TestAPISection(t *testing.T) {
+	t.Parallel()
 	out, err := Render(Sample()[4:5], Options{Marker: "docs"})
 	if err != nil {
 		t.Fatal(err)
@@ -182,6 +190,7 @@ func TestAPISection(t *testing.T) {
 }
 
 func TestProblems(t *testing.T) {
+	t.Parallel()
 	got := Problems(Sample())
 	var lines []string
 	for _, d := range got {

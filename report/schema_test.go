@@ -73,6 +73,7 @@ func generateSchema(t *testing.T) []byte {
 
 // The published schema is the one the Go types give.
 func TestSchemaIsCurrent(t *testing.T) {
+	t.Parallel()
 	got := generateSchema(t)
 	if golden.Update() {
 		if err := os.WriteFile("results.schema.json", got, 0o644); err != nil {
@@ -87,6 +88,7 @@ func TestSchemaIsCurrent(t *testing.T) {
 // A document with every field set, as written, is valid against the
 // published schema: a key the schema does not know fails.
 func TestDocumentMatchesSchema(t *testing.T) {
+	t.Parallel()
 	c := jsonschema.NewCompiler()
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema()))
 	if err != nil {

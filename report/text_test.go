@@ -11,6 +11,7 @@ import (
 )
 
 func TestText(t *testing.T) {
+	t.Parallel()
 	var plain, colored bytes.Buffer
 	if err := Text(&plain, Sample(), TextOptions{}); err != nil {
 		t.Fatal(err)
@@ -36,6 +37,7 @@ func TestText(t *testing.T) {
 // Names from a repository reach the terminal harmless: no escape
 // sequences, no bidirectional overrides, no line breaks.
 func TestTextMakesNamesSafe(t *testing.T) {
+	t.Parallel()
 	evil := "a\x1b]0;pwned\x07b\u202Ecod.exe\nc"
 	results := []gbsync.Result{{Space: evil, Path: ".", Outcome: gbsync.Planned, Reasons: []string{evil},
 		Diff: &content.Diff{Pages: []content.PageChange{{Op: content.Added, Title: evil, Path: evil}}}}}
