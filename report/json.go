@@ -48,3 +48,21 @@ func (d Document) Write(w io.Writer, r *redact.Redactor) error {
 	_, err = io.WriteString(w, r.String(string(data))+"\n")
 	return err
 }
+
+// WithoutPages returns the document without its page lists (diff,
+// space_diff, change_request.pages): the shape a step output falls back to
+// when the whole would not fit GitHub's limits.
+func (d Document) WithoutPages() Document {
+	out := d
+	out.Results = make([]gbsync.Result, len(d.Results))
+	for i, r := range d.Results {
+		r.Diff, r.SpaceDiff = nil, nil
+		if r.ChangeRequest != nil {
+			cr := *r.ChangeRequest
+			cr.Pages = nil
+			r.ChangeRequest = &cr
+		}
+		out.Results[i] = r
+	}
+	return out
+}

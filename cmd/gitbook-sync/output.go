@@ -85,9 +85,17 @@ func actionOutputs(doc report.Document, comment notify.Posted, f *Factory) []not
 	}
 	set("comment-url", comment.URL)
 	data, err := doc.Marshal(f.Redactor)
+	if err == nil && len(data) > resultsOutputLimit {
+		data, err = doc.WithoutPages().Marshal(f.Redactor)
+	}
 	if err != nil {
 		data = []byte("null")
 	}
 	set("results", string(data))
 	return out
 }
+
+// resultsOutputLimit keeps the results output well within GitHub's 1 MB
+// for all of a job's outputs (counted in UTF-16): past it, the page lists
+// are left out, and the step summary still has them.
+const resultsOutputLimit = 256 << 10

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -9,7 +10,9 @@ import (
 
 	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/config"
+	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/notify"
+	"github.com/gitbook-sync/gitbook-sync/report"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
 
@@ -184,4 +187,32 @@ func typeName(c notify.Commenter) string {
 		return "<nil>"
 	}
 	return fmt.Sprintf("%T", c)
+}
+
+// A results output too large for GitHub keeps its shape without the page
+// lists.
+func TestActionOutputsFit(t *testing.T) {
+	t.Parallel()
+	f, _ := testFactory(t, nil, &ci.Context{})
+	results := report.Sample()
+	var pages []content.PageChange
+	for i := range 5000 {
+		pages = append(pages, content.PageChange{Op: content.Added, Title: "Page", Path: fmt.Sprintf("p%d.md", i), Added: 1})
+	}
+	results[0].Diff = &content.Diff{Pages: pages}
+	outs := actionOutputs(report.NewDocument(results, false, nil), notify.Posted{URL: "https://c"}, f)
+	got := map[string]string{}
+	for _, o := range outs {
+		got[o.Name] = o.Value
+	}
+	var doc report.Document
+	if err := json.Unmarshal([]byte(got["results"]), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(got["results"]) > resultsOutputLimit || len(doc.Results) != len(results) || doc.Results[0].Diff != nil {
+		t.Errorf("results output of %d bytes, %d results", len(got["results"]), len(doc.Results))
+	}
+	if got["state"] != "repo ahead" || got["comment-url"] != "https://c" {
+		t.Errorf("outputs %v", got)
+	}
 }
