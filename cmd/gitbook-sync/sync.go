@@ -152,16 +152,17 @@ func syncRun(o *SyncOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
-	pub := o.publisher(ciCtx, spaces, pr, noun)
 	if firstEnv(f.Getenv, gitbookTokenEnv) == "" && ciCtx.PullRequest != nil && ciCtx.PullRequest.Fork {
 		// Forks get no secrets: say so, rather than fail their checks.
 		msg := describe(noun, ciCtx.PullRequest.Number) + " comes from a fork, which gets no GITBOOK_TOKEN: nothing was compared; the sync runs once it is merged"
+		pub := o.publisher(ciCtx, nil, nil, noun)
 		pub.Warn(msg)
 		if pub.Actions != nil {
 			return pub.Actions.AddSummary("### GitBook sync skipped\n\n" + msg + "\n")
 		}
 		return nil
 	}
+	pub := o.publisher(ciCtx, spaces, pr, noun)
 	client, err := f.GitBook()
 	if err != nil {
 		return err
