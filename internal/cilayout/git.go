@@ -45,6 +45,9 @@ func commitEnv(author, committer Identity, when time.Time) []string {
 	)
 }
 
+// Git runs git in dir with the layouts' clean environment.
+func Git(dir string, args ...string) (string, error) { return git(dir, gitEnv(), args...) }
+
 // git runs one git command in dir and returns its trimmed standard output.
 func git(dir string, env []string, args ...string) (string, error) {
 	cmd := exec.Command("git", args...)
