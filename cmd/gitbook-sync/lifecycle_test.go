@@ -1180,8 +1180,8 @@ func TestLifecycleREADME(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Branch != "main" || cfg.Space == "" || cfg.Organization == "" {
-		t.Errorf("README configuration %+v: the scenarios expect branch main, a space and an organization", cfg)
+	if cfg.Branch != "main" || cfg.Space == "" || cfg.Organization == "" || cfg.Path != "docs" {
+		t.Errorf("README configuration %+v: the scenarios expect branch main, a space, an organization, and their pages under docs/", cfg)
 	}
 	wf, err := s.workflow()
 	if err != nil {

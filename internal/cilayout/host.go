@@ -82,8 +82,15 @@ func (h *Host) initBare(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	_, err := git(dir, gitEnv(), "init", "--quiet", "--bare", "--initial-branch="+h.DefaultBranch)
-	return err
+	// No template: the host and the writer need no sample hooks, and
+	// copying them is most of git init's cost.
+	if _, err := git(dir, gitEnv(), "init", "--quiet", "--template=", "--bare", "--initial-branch="+h.DefaultBranch); err != nil {
+		return err
+	}
+	// Hosts answer at owner/name and owner/name.git alike; actions/checkout
+	// uses the former. git finds a local name.git by itself, go-git does
+	// not: a link makes both spellings a repository for every client.
+	return os.Symlink(filepath.Base(dir), strings.TrimSuffix(dir, ".git"))
 }
 
 // Dir is the bare repository.
@@ -123,7 +130,7 @@ func (h *Host) tick() time.Time {
 // Init makes dev, a directory of files, the developer's clone: its files
 // become the first commit on the default branch, pushed to the host.
 func (h *Host) Init(dev string) (string, error) {
-	if _, err := git(dev, gitEnv(), "init", "--quiet", "--initial-branch="+h.DefaultBranch); err != nil {
+	if _, err := git(dev, gitEnv(), "init", "--quiet", "--template=", "--initial-branch="+h.DefaultBranch); err != nil {
 		return "", err
 	}
 	if _, err := git(dev, gitEnv(), "remote", "add", "origin", h.URL()); err != nil {
