@@ -3,11 +3,13 @@ package cilayout
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -27,17 +29,73 @@ type world struct {
 	forkOnly bool
 }
 
+// templates are the worlds built once per provider; tests get copies, as
+// building one costs some twenty git processes.
+var (
+	templatesMu sync.Mutex
+	templates   = map[Provider]*world{}
+	templateDir string
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "cilayout-worlds-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	templateDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 func newWorld(t *testing.T, p Provider) *world {
 	t.Helper()
+	templatesMu.Lock()
+	tmpl := templates[p]
+	if tmpl == nil {
+		var err error
+		if tmpl, err = buildWorld(filepath.Join(templateDir, string(p)), p); err != nil {
+			templatesMu.Unlock()
+			t.Fatal(err)
+		}
+		templates[p] = tmpl
+	}
+	templatesMu.Unlock()
 	root := t.TempDir()
-	h, err := NewHost(filepath.Join(root, "server"), p, "acme/docs", "main")
-	if err != nil {
+	if err := os.CopyFS(root, os.DirFS(tmpl.root)); err != nil {
 		t.Fatal(err)
 	}
-	dev := filepath.Join(root, "dev")
-	writeFile(t, dev, "docs/README.md", "# Home\n")
-	if _, err := h.Init(dev); err != nil {
+	h := *tmpl.h
+	h.Root, h.Pulls, h.before = filepath.Join(root, "server"), map[int]*Pull{}, maps.Clone(tmpl.h.before)
+	// CopyFS follows the link owner/name -> name.git: make it a link again.
+	link := filepath.Join(h.Root, "acme", "docs")
+	if err := os.RemoveAll(link); err != nil {
 		t.Fatal(err)
+	}
+	if err := os.Symlink("docs.git", link); err != nil {
+		t.Fatal(err)
+	}
+	w := &world{h: &h, dev: filepath.Join(root, "dev"), root: root, mainTip: tmpl.mainTip, headTip: tmpl.headTip}
+	mustGit(t, w.dev, "remote", "set-url", "origin", h.URL())
+	return w
+}
+
+// buildWorld makes a host with a long main and a branch "feature".
+func buildWorld(root string, p Provider) (*world, error) {
+	h, err := NewHost(filepath.Join(root, "server"), p, "acme/docs", "main")
+	if err != nil {
+		return nil, err
+	}
+	dev := filepath.Join(root, "dev")
+	if err := os.MkdirAll(filepath.Join(dev, "docs"), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dev, "docs", "README.md"), []byte("# Home\n"), 0o644); err != nil {
+		return nil, err
+	}
+	if _, err := h.Init(dev); err != nil {
+		return nil, err
 	}
 	// A long history in one git command rather than one push per commit.
 	var stream strings.Builder
@@ -50,19 +108,24 @@ func newWorld(t *testing.T, p Provider) *world {
 		fmt.Fprintf(&stream, "M 100644 inline docs/page%d.md\ndata %d\n%s\n", i, len(body), body)
 	}
 	if err := runStdin(dev, stream.String(), "fast-import", "--quiet"); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	mustGit(t, dev, "reset", "--quiet", "--hard", "main")
-	mustGit(t, dev, "push", "--quiet", "origin", "main")
+	for _, args := range [][]string{{"reset", "--quiet", "--hard", "main"}, {"push", "--quiet", "origin", "main"}} {
+		if _, err := git(dev, gitEnv(), args...); err != nil {
+			return nil, err
+		}
+	}
 	w := &world{h: h, dev: dev, root: root, mainTip: h.Tip("main")}
 	if err := h.Switch(dev, "feature"); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	writeFile(t, dev, "docs/install.md", "# Install\n")
+	if err := os.WriteFile(filepath.Join(dev, "docs", "install.md"), []byte("# Install\n"), 0o644); err != nil {
+		return nil, err
+	}
 	if w.headTip, err = h.Push(dev, "Explain installing"); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	return w
+	return w, nil
 }
 
 func writeFile(t *testing.T, dir, name, body string) {
