@@ -1,8 +1,10 @@
-// Package report renders sync results as Markdown for people: the pull
-// request comment, the Actions step summary and the terminal all use the
-// same templates. Text from outside (file names, titles, reasons) is
-// escaped so it cannot break the Markdown or forge a marker, and every
-// known secret is masked.
+// Package report renders sync results, and only renders them: Markdown
+// from named templates (the pull request comment, the step summary,
+// --format markdown), a text report for terminals, and the JSON document of
+// --format json and the Action's results output. Text from outside (file
+// names, titles, reasons) is escaped so that it cannot break the Markdown,
+// forge a marker or drive a terminal, and every known secret is masked.
+// Posting is the notify package's job.
 package report
 
 import (
