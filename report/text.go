@@ -73,19 +73,19 @@ func Text(w io.Writer, results []gbsync.Result, opts TextOptions) error {
 
 func textSpace(t *textWriter, r gbsync.Result) {
 	mark, color := outcomeMark(r.Outcome)
-	head := t.paint(color, mark) + " " + t.paint(bold, safe(r.Space))
+	head := t.paint(color, mark) + " " + t.paint(bold, Safe(r.Space))
 	if r.Path != "." && r.Path != "" {
-		head += " (" + safe(r.Path) + ")"
+		head += " (" + Safe(r.Path) + ")"
 	}
 	t.line(0, "%s  %s → %s: %s", head, r.State, t.paint(bold, string(r.Decision)), t.paint(color, string(r.Outcome)))
 	for _, reason := range r.Reasons {
-		t.line(1, "%s", safe(reason))
+		t.line(1, "%s", Safe(reason))
 	}
 	if r.Err != nil {
-		t.line(1, "%s %s", t.paint(red, "error:"), safe(r.Err.Error()))
+		t.line(1, "%s %s", t.paint(red, "error:"), Safe(r.Err.Error()))
 	}
 	if u := r.RevisionURL; u != "" {
-		t.line(1, "%s", t.paint(dim, safe(u)))
+		t.line(1, "%s", t.paint(dim, Safe(u)))
 	}
 	if cr := r.ChangeRequest; cr != nil {
 		switch {
@@ -99,7 +99,7 @@ func textSpace(t *textWriter, r gbsync.Result) {
 					did = append(did, d.what)
 				}
 			}
-			t.line(1, "change request #%d %s %s", cr.Number, strings.Join(did, ", "), t.paint(dim, safe(cr.URL)))
+			t.line(1, "change request #%d %s %s", cr.Number, strings.Join(did, ", "), t.paint(dim, Safe(cr.URL)))
 		case cr.Created:
 			t.line(1, "a change request will be opened with %d pages", len(cr.Pages))
 		}
@@ -112,7 +112,7 @@ func textSpace(t *textWriter, r gbsync.Result) {
 		if len(r.Diff.NotPages) > 0 {
 			names := make([]string, len(r.Diff.NotPages))
 			for i, p := range r.Diff.NotPages {
-				names[i] = safe(p)
+				names[i] = Safe(p)
 			}
 			t.line(1, "not pages (no SUMMARY entry, GitBook ignores them): %s", strings.Join(names, ", "))
 		}
@@ -125,13 +125,13 @@ func textSpace(t *textWriter, r gbsync.Result) {
 		status := "not published"
 		switch {
 		case api.Published:
-			status = "published version " + safe(api.Version)
+			status = "published version " + Safe(api.Version)
 		case api.Identical:
 			status = "unchanged, no new version"
 		case api.First:
 			status = "new spec, not published yet"
 		}
-		t.line(1, "OpenAPI %s (%s): %s", t.paint(bold, safe(api.Slug)), safe(api.Source), status)
+		t.line(1, "OpenAPI %s (%s): %s", t.paint(bold, Safe(api.Slug)), Safe(api.Source), status)
 		for _, p := range api.Problems {
 			sev := diag.Error
 			if p.Warning {
@@ -149,7 +149,7 @@ func textSpace(t *textWriter, r gbsync.Result) {
 			}
 			t.line(2, "%s (%d):", t.paint(color, s.Title), len(s.Items))
 			for _, it := range s.Items {
-				t.line(3, "%s", safe(it))
+				t.line(3, "%s", Safe(it))
 			}
 		}
 	}
@@ -163,7 +163,7 @@ func textDiag(t *textWriter, indent int, d diag.Diagnostic) {
 	if d.Severity == diag.Error {
 		label, color = "error:", red
 	}
-	t.line(indent, "%s %s", t.paint(color, label), safe(d.String()))
+	t.line(indent, "%s %s", t.paint(color, label), Safe(d.String()))
 }
 
 // textPages lists page changes in aligned columns. Padding is computed
@@ -176,7 +176,7 @@ func textPages(t *textWriter, pages []content.PageChange) {
 		counts[i] = fmt.Sprintf("+%d −%d", p.Added, p.Removed)
 		opWidth = max(opWidth, utf8.RuneCountInString(p.Op))
 		countWidth = max(countWidth, utf8.RuneCountInString(counts[i]))
-		pathWidth = min(max(pathWidth, utf8.RuneCountInString(safe(p.Path))), 48)
+		pathWidth = min(max(pathWidth, utf8.RuneCountInString(Safe(p.Path))), 48)
 	}
 	for i, p := range pages {
 		op := pad(p.Op, opWidth)
@@ -190,12 +190,12 @@ func textPages(t *textWriter, pages []content.PageChange) {
 		default:
 			op = t.paint(cyan, op)
 		}
-		text := pad(safe(p.Path), pathWidth) + "  " + safe(p.Title)
+		text := pad(Safe(p.Path), pathWidth) + "  " + Safe(p.Title)
 		if p.OldPath != "" {
-			text += " (from " + safe(p.OldPath) + ")"
+			text += " (from " + Safe(p.OldPath) + ")"
 		}
 		if p.Note != "" {
-			text += " (" + safe(p.Note) + ")"
+			text += " (" + Safe(p.Note) + ")"
 		}
 		t.line(1, "%s  %s  %s", op, pad(counts[i], countWidth), strings.TrimRight(text, " "))
 	}
@@ -219,11 +219,11 @@ func outcomeMark(o gbsync.Outcome) (string, string) {
 	return "✓", green
 }
 
-// safe makes text from the repository or an API harmless on a terminal:
+// Safe makes text from the repository or an API harmless on a terminal:
 // control characters (an escape sequence could rewrite the screen or the
 // title), and bidirectional overrides that reorder what is shown, are
 // written as Go escapes.
-func safe(s string) string {
+func Safe(s string) string {
 	if !strings.ContainsFunc(s, unsafeRune) {
 		return s
 	}

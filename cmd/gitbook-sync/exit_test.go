@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
@@ -91,5 +92,18 @@ func TestResultsExitCode(t *testing.T) {
 		if got := resultsExitCode(tt.results, tt.dryRun); got != tt.want {
 			t.Errorf("%d: got %d, want %d", i, got, tt.want)
 		}
+	}
+}
+
+// Errors are printed one problem a line, with names made safe for the
+// terminal.
+func TestReportError(t *testing.T) {
+	t.Parallel()
+	f, stderr := testFactory(t, nil, nil)
+	f.CI = func() (*ci.Context, error) { return &ci.Context{}, nil }
+	err := errors.Join(diag.Errorf("docs/\x1b[2Jevil.md", 1, 2, "bad"), diag.Errorf("b.yaml", 3, 4, "worse"))
+	reportError(f, err)
+	if got, want := stderr.String(), "gitbook-sync: docs/\\x1b[2Jevil.md:1:2: bad\ngitbook-sync: b.yaml:3:4: worse\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

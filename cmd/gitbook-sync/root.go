@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/notify"
+	"github.com/gitbook-sync/gitbook-sync/report"
 )
 
 // Main runs the command line and returns the exit code; main only exits.
@@ -43,7 +45,11 @@ func Main(args []string, stdout, stderr io.Writer, getenv func(string) string) E
 // reportError prints err once, and in GitHub Actions annotates each
 // problem it carries at its place.
 func reportError(f *Factory, err error) {
-	fmt.Fprintf(f.IO.ErrOut, "gitbook-sync: %v\n", err)
+	// One problem a line (joined errors are a line each); names in errors
+	// come from the repository, so they are kept from driving the terminal.
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(f.IO.ErrOut, "gitbook-sync: %s\n", report.Safe(line))
+	}
 	if ctx, cerr := f.CI(); cerr == nil && ctx.Provider == ci.GitHub {
 		a := &notify.Actions{W: f.IO.RawErr, Redactor: f.Redactor}
 		for _, d := range diagnostics(err) {

@@ -183,7 +183,7 @@ func syncRun(o *SyncOptions) error {
 	// Errors go to stderr too, where CI logs and people look first.
 	for _, r := range results {
 		if r.Err != nil {
-			fmt.Fprintf(f.IO.ErrOut, "gitbook-sync: space %s: %s\n", r.Space, r.ErrorText())
+			fmt.Fprintf(f.IO.ErrOut, "gitbook-sync: space %s: %s\n", report.Safe(r.Space), report.Safe(r.ErrorText()))
 			if r.HTTPStatus == http.StatusUnauthorized {
 				fmt.Fprintln(f.IO.ErrOut, "gitbook-sync: GitBook refused the token: check GITBOOK_TOKEN (and --api-url)")
 			}
