@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
@@ -26,6 +27,10 @@ type Document struct {
 	Schema  string          `json:"$schema"`
 	DryRun  bool            `json:"dry_run"`
 	Results []gbsync.Result `json:"results"`
+	// Error is why the run stopped before handling any space (a usage or
+	// configuration problem); Diagnostics place it in the user's files.
+	Error       string            `json:"error,omitempty"`
+	Diagnostics []diag.Diagnostic `json:"diagnostics,omitempty"`
 }
 
 // NewDocument makes the document of a run, with every known secret masked.

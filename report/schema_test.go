@@ -103,7 +103,9 @@ func TestDocumentMatchesSchema(t *testing.T) {
 	}
 	results := Sample()
 	results[0].Duration = 1500e6
-	for _, d := range []Document{NewDocument(results, false, nil), NewDocument(nil, true, nil)} {
+	failed := NewDocument(nil, true, nil)
+	failed.Error, failed.Diagnostics = ".gitbook-sync.yaml:3:5: unknown key", Problems(Sample())
+	for _, d := range []Document{NewDocument(results, false, nil), NewDocument(nil, true, nil), failed} {
 		data, err := d.Marshal(nil)
 		if err != nil {
 			t.Fatal(err)

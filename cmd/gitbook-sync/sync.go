@@ -122,7 +122,7 @@ func NewCmdPlan(f *Factory, runF func(*SyncOptions) error) *cobra.Command {
 // syncRun is plan and sync. Everything the user gave is checked — flags,
 // configuration, the report template, the CI context — before the first
 // request, so that a mistake exits 2 with nothing sent.
-func syncRun(o *SyncOptions) error {
+func syncRun(o *SyncOptions) (err error) {
 	f := o.f
 	ciCtx, err := f.CI()
 	if err != nil {
@@ -131,6 +131,19 @@ func syncRun(o *SyncOptions) error {
 	format, err := o.Output.resolve(f.IO, ciCtx)
 	if err != nil {
 		return err
+	}
+	if format == formatJSON {
+		// A program reading stdout gets its one document even when the
+		// run stops before any space: the error and where it is.
+		defer func() {
+			if ee := (exitError{}); err != nil && !errors.As(err, &ee) {
+				doc := report.NewDocument(nil, o.DryRun, f.Redactor)
+				doc.Error, doc.Diagnostics = err.Error(), diagnostics(err)
+				if werr := doc.Write(f.IO.Out, f.Redactor); werr != nil {
+					err = errors.Join(err, werr)
+				}
+			}
+		}()
 	}
 	if o.Offline {
 		return o.offlinePlan(format)
