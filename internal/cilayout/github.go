@@ -97,7 +97,7 @@ func (h *Host) GitHubRun(root string, ev GitHubEvent, opt GitHubOptions) (*Run, 
 	for k, val := range map[string]string{
 		"CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_OS": "Linux", "RUNNER_TEMP": temp,
 		"GITHUB_ACTOR": "writer", "GITHUB_TRIGGERING_ACTOR": "writer",
-		"GITHUB_API_URL": opt.APIURL, "GITHUB_GRAPHQL_URL": strings.TrimSuffix(opt.APIURL, "/") + "/graphql",
+		"GITHUB_API_URL": opt.APIURL, "GITHUB_GRAPHQL_URL": graphQLURL(opt.APIURL),
 		"GITHUB_SERVER_URL": h.ServerURL(), "GITHUB_REPOSITORY": h.Repository, "GITHUB_REPOSITORY_OWNER": owner,
 		"GITHUB_EVENT_NAME": ev.Name, "GITHUB_EVENT_PATH": eventPath, "GITHUB_REF_TYPE": "branch", "GITHUB_REF_PROTECTED": "false",
 		"GITHUB_WORKSPACE": workspace, "GITHUB_WORKFLOW": "gitbook", "GITHUB_JOB": "sync",
@@ -398,4 +398,15 @@ func (h *Host) commitsJSON(args ...string) ([]ghCommit, error) {
 			Author: ghGitUser{Name: f[2], Email: f[3]}, Committer: ghGitUser{Name: f[4], Email: f[5]}})
 	}
 	return list, nil
+}
+
+// graphQLURL is where the runner points GITHUB_GRAPHQL_URL: beside the REST
+// API on github.com (api.github.com/graphql), at /api/graphql on GitHub
+// Enterprise, whose REST API is /api/v3.
+func graphQLURL(api string) string {
+	api = strings.TrimSuffix(api, "/")
+	if base, ok := strings.CutSuffix(api, "/api/v3"); ok {
+		return base + "/api/graphql"
+	}
+	return api + "/graphql"
 }

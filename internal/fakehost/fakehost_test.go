@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -286,6 +287,41 @@ func TestGitLabMergeRequests(t *testing.T) {
 		t.Errorf("unserved route: %v", err)
 	}
 	if p := g.Problems(); len(p) != 1 || !strings.Contains(p[0], "no such route") {
+		t.Errorf("problems: %q", p)
+	}
+}
+
+// TestGitHubGraphQLViewer: an installation token cannot read GET /user, but
+// GraphQL names its viewer (without "[bot]"); other queries are problems.
+func TestGitHubGraphQLViewer(t *testing.T) {
+	t.Parallel()
+	g := NewGitHub()
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	g.AddToken("ghs_run", Token{User: GitHubActionsBot, Installation: true})
+	g.AddToken("ghp_writer", Token{User: writer})
+	ask := func(token, query string) string {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+GitHubGraphQL, strings.NewReader(fmt.Sprintf(`{"query":%q}`, query)))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, resp.Body)
+		return b.String()
+	}
+	if got := ask("ghs_run", "query { viewer { login } }"); !strings.Contains(got, `"login":"github-actions"`) {
+		t.Errorf("installation viewer: %s", got)
+	}
+	if got := ask("ghp_writer", "query {\n  viewer { login }\n}"); !strings.Contains(got, `"login":"writer"`) {
+		t.Errorf("user viewer: %s", got)
+	}
+	if got := ask("ghp_writer", "query { repository { id } }"); !strings.Contains(got, "errors") {
+		t.Errorf("unsupported query answered: %s", got)
+	}
+	if p := g.Problems(); len(p) != 1 || !strings.Contains(p[0], "only the viewer") {
 		t.Errorf("problems: %q", p)
 	}
 }

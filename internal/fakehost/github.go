@@ -1,6 +1,7 @@
 package fakehost
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -13,6 +14,10 @@ import (
 // GitHubPrefix is where the fake GitHub API lives, as on GitHub Enterprise
 // (https://HOST/api/v3): a client that drops GITHUB_API_URL's path fails.
 const GitHubPrefix = "/api/v3"
+
+// GitHubGraphQL is the fake's GraphQL endpoint, where GitHub Enterprise
+// serves it (https://HOST/api/graphql, beside /api/v3).
+const GitHubGraphQL = "/api/graphql"
 
 // PullRequest is a GitHub pull request.
 type PullRequest struct {
@@ -51,6 +56,7 @@ func NewGitHub() *GitHub {
 	// /issues/{number}/comments and /issues/comments/{id} overlap as
 	// patterns: one route tells them apart.
 	g.handle(p+"/repos/{owner}/{repo}/issues/{a}/{b}", g.issues)
+	g.handle("POST "+GitHubGraphQL, g.graphQL)
 	g.handle("/", func(w http.ResponseWriter, r *http.Request) {
 		g.problem(r, "no such route in the fake GitHub")
 		ghError(w, http.StatusNotFound, "Not Found")
@@ -138,6 +144,29 @@ func (g *GitHub) getUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, ghUserJSON(t.User))
+}
+
+// graphQL answers the one query a client may ask of the fake: the token's
+// viewer. GitHub names an installation token's viewer without "[bot]"
+// where REST names the same account with it.
+func (g *GitHub) graphQL(w http.ResponseWriter, r *http.Request) {
+	t, ok := g.auth(w, r, false)
+	if !ok {
+		return
+	}
+	var q struct {
+		Query string `json:"query"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&q); err != nil || strings.Join(strings.Fields(q.Query), " ") != "query { viewer { login } }" {
+		g.problem(r, "the fake GitHub answers only the viewer's login in GraphQL, not %q", q.Query)
+		writeJSON(w, http.StatusOK, map[string]any{"errors": []any{map[string]any{"message": "unsupported query"}}})
+		return
+	}
+	login := t.User.Login
+	if t.Installation {
+		login = strings.TrimSuffix(login, "[bot]")
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"viewer": map[string]any{"login": login}}})
 }
 
 func ghUserJSON(u User) map[string]any {
