@@ -22,13 +22,13 @@ type Meta struct {
 
 // Fields are the front matter keys the API exposes as page fields.
 type Fields struct {
-	Title         string // read from API writes only; Git Sync takes the heading
-	Description   string
-	Hidden        bool
-	NoIndex       bool
-	NoRobotsIndex bool
-	Icon          string
-	Emoji         string
+	Title         string `yaml:"title,omitempty"` // a front matter title names the page
+	Description   string `yaml:"description,omitempty"`
+	Hidden        bool   `yaml:"hidden,omitempty"`
+	NoIndex       bool   `yaml:"noIndex,omitempty"`
+	NoRobotsIndex bool   `yaml:"noRobotsIndex,omitempty"`
+	Icon          string `yaml:"icon,omitempty"`
+	Emoji         string `yaml:"emoji,omitempty"`
 }
 
 // Layout is the "layout" key: which parts of the page show.
@@ -153,6 +153,20 @@ func LeadingHeading(doc string) (string, bool) {
 	}
 	t := plainText(h)
 	return t, t != ""
+}
+
+// RestoreMeta rebuilds a page's Meta from its front matter as written and
+// its fields as they are now (for a saved emulator state).
+func RestoreMeta(raw string, f Fields, coverFile string) (Meta, error) {
+	m, err := parseMeta(raw)
+	if err != nil {
+		return Meta{}, err
+	}
+	m.Fields = f
+	if m.Cover != nil {
+		m.Cover.File = coverFile
+	}
+	return m, nil
 }
 
 // render writes the front matter block ("---\n...---\n\n"), or nothing.

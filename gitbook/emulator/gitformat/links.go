@@ -3,7 +3,6 @@ package gitformat
 import (
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -18,8 +17,6 @@ type linkSpan struct {
 	markdown   bool // in "](...)": spaces need angle brackets
 	angle      bool // written "](<...>)"
 }
-
-var attrLink = regexp.MustCompile(`\b(?:href|src|url)="([^"\n]*)"`)
 
 // scanLinks finds link destinations outside code.
 func scanLinks(doc string) []linkSpan {
@@ -84,10 +81,32 @@ func scanLinks(doc string) []linkSpan {
 			out = append(out, linkSpan{j, k, doc[j:k], true, false})
 		}
 	}
-	for _, m := range attrLink.FindAllStringSubmatchIndex(doc, -1) {
-		if !code[m[0]] {
-			out = append(out, linkSpan{m[2], m[3], doc[m[2]:m[3]], false, false})
+	// Attributes: href="...", src="..." and url="..." after a space.
+	for i := 0; ; {
+		j := strings.Index(doc[i:], "=\"")
+		if j < 0 {
+			break
 		}
+		eq := i + j
+		i = eq + 2
+		if code[eq] {
+			continue
+		}
+		name := ""
+		for _, n := range [...]string{"href", "src", "url"} {
+			if strings.HasSuffix(doc[:eq], n) && eq > len(n) && !isWordByte(doc[eq-len(n)-1]) {
+				name = n
+			}
+		}
+		if name == "" {
+			continue
+		}
+		end := strings.IndexAny(doc[i:], "\"\n")
+		if end < 0 || doc[i+end] != '"' {
+			continue
+		}
+		out = append(out, linkSpan{i, i + end, doc[i : i+end], false, false})
+		i += end
 	}
 	return out
 }

@@ -83,7 +83,9 @@ func lineEnd(src []byte, i int) int {
 func Normalize(doc string) string {
 	src := []byte(strings.ReplaceAll(strings.ReplaceAll(doc, "\r\n", "\n"), "\r", "\n"))
 	src = applyEdits(src, blockEdits(src))
-	src = applyEdits(src, whitespaceEdits(src))
+	if trailingSpace.Match(src) {
+		src = applyEdits(src, whitespaceEdits(src))
+	}
 	if len(bytes.TrimSpace(src)) == 0 {
 		return ""
 	}
@@ -93,6 +95,8 @@ func Normalize(doc string) string {
 	}
 	return string(src)
 }
+
+var trailingSpace = regexp.MustCompile(`[ \t]\n|[ \t]$`)
 
 var atxClosing = regexp.MustCompile(`[ \t]+#+[ \t]*$`)
 

@@ -203,7 +203,7 @@ func ParseFile(data []byte, file string) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	pg := &Page{Kind: KindDocument, Meta: meta, GitPath: file, GitOID: blobHash(data), Slug: slugForFile(file)}
+	pg := &Page{Kind: KindDocument, Meta: meta, GitPath: file, GitOID: BlobHash(data), Slug: slugForFile(file)}
 	doc := string(body)
 	if heading, rest, ok := splitTitle(doc); ok {
 		pg.Title, pg.Source.Heading, doc = plainText(heading), heading, rest

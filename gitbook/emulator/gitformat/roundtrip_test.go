@@ -140,4 +140,3 @@ func cut(s string) string {
 	}
 	return s
 }
-

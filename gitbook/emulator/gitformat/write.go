@@ -17,7 +17,8 @@ type Change struct {
 	Data []byte
 }
 
-func blobHash(data []byte) string { return plumbing.ComputeHash(plumbing.BlobObject, data).String() }
+// BlobHash is the Git blob ID of data.
+func BlobHash(data []byte) string { return plumbing.ComputeHash(plumbing.BlobObject, data).String() }
 
 // Write renders a space's pages and files into the project dir of a
 // repository whose current tree is old (nil for an empty repository), as
@@ -34,8 +35,8 @@ func blobHash(data []byte) string { return plumbing.ComputeHash(plumbing.BlobObj
 // Each page file is its front matter, "# <title>" and the document, with
 // links to pages and files written relative to the file. SUMMARY.md
 // follows the tree. Files of pages and assets no longer in the space are
-// removed. A project without .gitbook.yaml gets one, so that what was
-// written reads back.
+// removed. A new project (an empty directory) gets a .gitbook.yaml, so
+// that what was written reads back; an existing one is left as it is.
 func Write(old FS, dir string, pages []*Page, files []*File) ([]Change, error) {
 	dir = strings.Trim(path.Clean("/"+dir), "/")
 	proj := &Project{Dir: dir, Config: DefaultConfig()}
@@ -50,14 +51,17 @@ func Write(old FS, dir string, pages []*Page, files []*File) ([]Change, error) {
 			if proj.Config, err = ParseConfig(data); err != nil {
 				return nil, fmt.Errorf("%s: %w", cfgPath, err)
 			}
-		case errors.Is(err, fs.ErrNotExist):
-			changes = append(changes, Change{cfgPath, proj.Config.render()})
-		default:
+		case !errors.Is(err, fs.ErrNotExist):
 			return nil, err
 		}
 		all, err := old.List(proj.ContentPath(""))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
+		}
+		if len(all) == 0 {
+			// A new project: written with its configuration so that it
+			// reads back whatever GitBook's defaults become.
+			changes = append(changes, Change{cfgPath, proj.Config.render()})
 		}
 		for _, f := range all {
 			existing[strings.TrimPrefix(strings.TrimPrefix(f, proj.ContentPath("")), "/")] = true
@@ -89,8 +93,8 @@ func Write(old FS, dir string, pages []*Page, files []*File) ([]Change, error) {
 			return
 		}
 		p.GitPath = paths[p.ID]
-		data := []byte(RenderFile(p, p.GitPath, paths, filePaths, false))
-		p.GitOID = blobHash(data)
+		data := []byte(RenderFile(p, p.GitPath, paths, filePaths))
+		p.GitOID = BlobHash(data)
 		written[p.GitPath] = true
 		changes = append(changes, Change{proj.ContentPath(p.GitPath), data})
 	})
@@ -217,21 +221,22 @@ func assignFilePaths(files []*File, taken func(string) bool) map[string]string {
 	return out
 }
 
-// RenderFile writes a page file (or, with stable, its Markdown for the
-// API with links as /pages/<id> and /files/<id>): front matter, the title
-// heading and the document, its links written from the file at file.
-func RenderFile(p *Page, file string, pages, files map[string]string, stable bool) string {
-	var b strings.Builder
-	if !stable {
-		b.WriteString(p.Meta.render())
-	}
+// RenderFile writes a page file: front matter, the title heading and the
+// document, its links written from the file at file.
+func RenderFile(p *Page, file string, pages, files map[string]string) string {
+	return p.Meta.render() + RenderMarkdown(p, file, pages, files, false)
+}
+
+// RenderMarkdown is a page as the API gives it with format=markdown: the
+// title as a leading heading (GitBook's CLI says so of its answers), then
+// the document, with links relative to file or, with stable, as
+// /pages/<id> and /files/<id>. The metadata is in the page's fields.
+func RenderMarkdown(p *Page, file string, pages, files map[string]string, stable bool) string {
 	heading := escapeInline(p.Title, false)
 	if p.Source.Heading != "" && p.Title == p.Source.Title {
 		heading = p.Source.Heading
 	}
-	b.WriteString("# " + heading + "\n\n")
-	b.WriteString(RenderDocument(p, file, pages, files, stable))
-	return b.String()
+	return "# " + heading + "\n\n" + RenderDocument(p, file, pages, files, stable)
 }
 
 // RenderDocument writes a page's document with its links to pages and
