@@ -872,7 +872,7 @@ func (s *Server) requestReviewers(w http.ResponseWriter, r *http.Request) {
 			found = found || m.ID == u
 		}
 		if !found {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("User %q is not a member of the organization", u))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("User %s is not a member of the organization", gitformat.QuoteCut(u)))
 			return
 		}
 	}

@@ -29,10 +29,10 @@ func localPath(repoURL string) (string, error) {
 	}
 	u, err := url.Parse(repoURL)
 	if err != nil {
-		return "", fmt.Errorf("repository URL %s: %w", redact.URL(repoURL), err)
+		return "", fmt.Errorf("repository URL %s: %w", gitformat.QuoteCut(redact.URL(repoURL)), err)
 	}
 	if u.Scheme != "file" {
-		return "", fmt.Errorf("repository URL %s: the emulator reaches file:// URLs and paths only", redact.URL(repoURL))
+		return "", fmt.Errorf("repository URL %s: the emulator reaches file:// URLs and paths only", gitformat.QuoteCut(redact.URL(repoURL)))
 	}
 	return u.Path, nil
 }
@@ -48,7 +48,7 @@ func openRepo(repoURL string) (*git.Repository, error) {
 		r, err = git.PlainOpenWithOptions(p, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open repository %s: %w", redact.URL(repoURL), err)
+		return nil, fmt.Errorf("open repository %s: %w", gitformat.QuoteCut(redact.URL(repoURL)), err)
 	}
 	return r, nil
 }
@@ -72,7 +72,7 @@ func resolveCommit(r *git.Repository, ref string) (*object.Commit, error) {
 			return r.CommitObject(*h)
 		}
 	}
-	return nil, fmt.Errorf("ref %s not found in the repository", ref)
+	return nil, fmt.Errorf("ref %s not found in the repository", gitformat.QuoteCut(ref))
 }
 
 // treeFS reads a commit's tree. Symbolic links are followed as a checkout

@@ -177,3 +177,14 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// httptestGet calls the server's handler in process (no contract checker:
+// for servers a test runs itself).
+func httptestGet(t *testing.T, srv *emulator.Server, path string) []byte {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Authorization", "Bearer test-token")
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	return rec.Body.Bytes()
+}

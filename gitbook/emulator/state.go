@@ -96,7 +96,7 @@ func DefaultSeed() Seed {
 	}
 }
 
-var entityID = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+var entityID = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,100}$`)
 
 // LoadSeed reads a seed (or saved state) file strictly: every unknown key
 // and every value of the wrong kind is reported as file:line:col, with the
@@ -152,7 +152,7 @@ func (s Seed) validate() error {
 	ids := map[string]bool{}
 	check := func(kind, id string) error {
 		if !entityID.MatchString(id) {
-			return fmt.Errorf("%s id %s: want letters, digits, '-' or '_'", kind, quoteValue(id))
+			return fmt.Errorf("%s id %s: want 1 to 100 letters, digits, '-' or '_'", kind, quoteValue(id))
 		}
 		if ids[kind+id] {
 			return fmt.Errorf("%s id %s is used twice", kind, quoteValue(id))
@@ -176,14 +176,14 @@ func (s Seed) validate() error {
 			switch sp.GitSync {
 			case "", "none":
 				if sp.Repository != nil {
-					return fmt.Errorf("space %s: repository is GitBook's Git Sync setup; set gitSync: github or gitlab to use it", sp.ID)
+					return fmt.Errorf("space %s: repository is GitBook's Git Sync setup; set gitSync: github or gitlab to use it", quoteValue(sp.ID))
 				}
 			case "github", "gitlab":
 				if sp.Repository == nil || sp.Repository.URL == "" || sp.Repository.Branch == "" {
 					return fmt.Errorf("space %s: gitSync %s needs repository: {url, branch, directory}, the repository GitBook's Git Sync is set up on", sp.ID, sp.GitSync)
 				}
 			default:
-				return fmt.Errorf("space %s: gitSync %s: want none, github or gitlab", sp.ID, quoteValue(sp.GitSync))
+				return fmt.Errorf("space %s: gitSync %s: want none, github or gitlab", quoteValue(sp.ID), quoteValue(sp.GitSync))
 			}
 		}
 	}
