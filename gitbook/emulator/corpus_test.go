@@ -111,6 +111,11 @@ func TestRoundTripGitBookDocs(t *testing.T) {
 		}
 	}
 	env.Server.Wait()
+	// The developers space lists a computed builtin:openapi page: its
+	// answer is checked against GitBook's description too.
+	if pages, err := c.Pages(ctx, "developers"); err != nil || len(pages) < 3 {
+		t.Fatalf("developers pages: %d, %v", len(pages), err)
+	}
 	for _, s := range spaces {
 		if err := c.Export(ctx, s, gitbook.ExportRequest{URL: out[s], Ref: "refs/heads/main", CommitMessage: "export", RepoProjectDirectory: s}); err != nil {
 			t.Fatal(err)

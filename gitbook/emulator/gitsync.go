@@ -184,9 +184,10 @@ func (s *Server) adminEdit(w http.ResponseWriter, r *http.Request) {
 }
 
 // EditPage edits (or, when gitPath is unknown, adds at the root) a page of
-// a space's live content, as a person in GitBook's editor would. markdown
-// is the page as a file shows it: front matter, a "# title" heading (which
-// renames the page) and the body.
+// a space's live content, as a person in GitBook's editor would. gitPath
+// is the page's file, from the content root or the repository root;
+// markdown is the page as a file shows it: front matter, a "# title"
+// heading (which renames the page) and the body.
 func (s *Server) EditPage(spaceID, gitPath, title, markdown string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -202,8 +203,10 @@ func (s *Server) editPage(sp *space, gitPath, title, markdown string) (string, e
 	cur := sp.live()
 	pages := clonePages(cur.Pages)
 	var target *page
+	want := strings.TrimPrefix(gitPath, "/")
 	walkPages(pages, func(p *page) {
-		if gitPath != "" && p.GitPath == strings.TrimPrefix(gitPath, "/") {
+		// The file as relative to the content root, or as git.path gives it.
+		if want != "" && p.GitPath != "" && (p.GitPath == want || sp.gitPath(p.GitPath) == want) {
 			target = p
 		}
 	})

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 )
@@ -130,12 +128,6 @@ func (s *Server) pageJSON(v *pageView, p *page, parentPath string, withBody bool
 			out["target"] = map[string]any{"kind": "anchor", "anchor": strings.TrimPrefix(t.Anchor, "#"), "page": t.Page}
 		}
 		return out
-	case gitformat.KindComputed:
-		out["type"] = "computed"
-		var computed map[string]any
-		_ = yaml.Unmarshal([]byte(p.Computed), &computed)
-		out["computed"] = computed
-		return out
 	default:
 		out["kind"], out["type"], out["slug"], out["path"] = "sheet", "document", p.Slug, path
 		out["urls"] = map[string]any{"app": s.appURL("o", sp.Org, "s", sp.ID, path)}
@@ -175,21 +167,24 @@ func (s *Server) pageJSON(v *pageView, p *page, parentPath string, withBody bool
 			out["git"] = map[string]any{"oid": p.GitOID, "path": sp.gitPath(p.GitPath)}
 		}
 	}
-	children := make([]any, 0, len(p.Children))
-	for _, c := range p.Children {
-		children = append(children, s.pageJSON(v, c, path, false))
-	}
-	out["pages"] = children
+	out["pages"] = s.pageList(v, p.Children, path)
 	return out
 }
 
-func (s *Server) pagesJSON(v *pageView, pages []*page) []any {
+// pageList renders pages. Computed pages (a builtin:openapi block) are
+// left out: GitBook answers with the pages it computes from them, which
+// the emulator does not compute; they are kept for the export.
+func (s *Server) pageList(v *pageView, pages []*page, parentPath string) []any {
 	out := make([]any, 0, len(pages))
 	for _, p := range pages {
-		out = append(out, s.pageJSON(v, p, "", false))
+		if p.Kind != gitformat.KindComputed {
+			out = append(out, s.pageJSON(v, p, parentPath, false))
+		}
 	}
 	return out
 }
+
+func (s *Server) pagesJSON(v *pageView, pages []*page) []any { return s.pageList(v, pages, "") }
 
 func (s *Server) fileJSON(sp *space, f *file, withGit bool) map[string]any {
 	download := s.baseURL + "/_emulator/files/" + sp.ID + "/" + f.ID
