@@ -4,7 +4,10 @@
 // exports really commit to it, in GitBook's repository format as its own
 // export writes it (package gitformat, not the client's reading of it);
 // change requests merge or conflict; page lists carry no bodies; Markdown
-// sent is stored normalised.
+// sent is stored normalised, by the rules of gitformat.Normalize (bullets
+// "*", emphasis "_x_", strong "**x**", breaks "***", ATX headings, hard
+// breaks "", no trailing spaces, fenced code), derived from how GitBook's
+// export writes its own docs.
 //
 // A space works in one of two Git Sync modes, set by its seed:
 //

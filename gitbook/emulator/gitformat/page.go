@@ -61,7 +61,6 @@ type Source struct {
 	Slug    string `yaml:"slug,omitempty"`    // the slug when read
 	Heading string `yaml:"heading,omitempty"` // documents: the title heading's text; groups: the whole heading line
 	Summary string `yaml:"summary,omitempty"` // link text in SUMMARY.md
-	Label   string `yaml:"label,omitempty"`   // the link title in SUMMARY.md, as written
 }
 
 // Clone copies a page and its children.

@@ -93,11 +93,11 @@ func Read(fsys FS, dir string, ids IDs) (*Project, error) {
 }
 
 type reader struct {
-	fsys   FS
-	p      *Project
-	ids    IDs
-	byPath map[string]*Page // documents by file
-	files_ map[string]*File
+	fsys       FS
+	p          *Project
+	ids        IDs
+	byPath     map[string]*Page // documents by file
+	fileByPath map[string]*File
 }
 
 func (r *reader) warn(format string, args ...any) {
@@ -292,7 +292,7 @@ func (r *reader) files() error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("list %s: %w", dir, err)
 	}
-	r.files_ = map[string]*File{}
+	r.fileByPath = map[string]*File{}
 	for _, f := range list {
 		data, err := r.fsys.ReadFile(f)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -304,7 +304,7 @@ func (r *reader) files() error {
 		rel := strings.TrimPrefix(strings.TrimPrefix(f, r.p.ContentPath("")), "/")
 		file := &File{Name: path.Base(f), ContentType: ContentType(f), Data: data, GitPath: rel, ID: r.ids("file:" + rel)}
 		r.p.Files = append(r.p.Files, file)
-		r.files_[rel] = file
+		r.fileByPath[rel] = file
 	}
 	return nil
 }
@@ -328,14 +328,14 @@ func (r *reader) resolve() {
 			if t := r.byPath[target]; t != nil {
 				return Ref{Page: t.ID}, true
 			}
-			if f := r.files_[target]; f != nil {
+			if f := r.fileByPath[target]; f != nil {
 				return Ref{File: f.ID}, true
 			}
 			return Ref{}, false
 		})
 		if pg.Meta.Cover != nil {
 			for _, target := range linkTargets(pg.GitPath, pg.Meta.Cover.Path) {
-				if f := r.files_[target]; f != nil {
+				if f := r.fileByPath[target]; f != nil {
 					pg.Meta.Cover.File = f.ID
 				}
 			}
