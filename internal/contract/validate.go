@@ -64,6 +64,7 @@ func load() (*openapi3.T, routers.Router, error) {
 			loadErr = fmt.Errorf("load contract as JSON: %w", err)
 			return
 		}
+		allowPagesWithoutBody(raw)
 		bodies.compiler = jsonschema.NewCompiler()
 		bodies.compiler.DefaultDraft(jsonschema.Draft2020)
 		bodies.compiler.AssertFormat()
@@ -74,6 +75,27 @@ func load() (*openapi3.T, routers.Router, error) {
 		loadedDoc, loadedRtr, loadedRaw = doc, rtr, raw.(map[string]any)
 	})
 	return loadedDoc, loadedRtr, loadErr
+}
+
+// allowPagesWithoutBody reads the "Empty" branch of GitBook's Document
+// (oneOf Markdown, JSON document, Empty) as the description means it: a page
+// with no body inline. Written {"additionalProperties": false}, no page can
+// match it inside RevisionPageDocument's allOf, so a page list without
+// bodies would fail, although the description sends callers to getPageById
+// for a page's content and gives listed pages a documentId ("ID of the
+// document with the page body"). The branch becomes "has neither markdown
+// nor document", which keeps the other two branches exclusive.
+func allowPagesWithoutBody(raw any) {
+	doc, _ := lookup(raw, "/components/schemas/Document").(map[string]any)
+	alts, _ := doc["oneOf"].([]any)
+	for i, alt := range alts {
+		if m, _ := alt.(map[string]any); m != nil && m["title"] == "Empty" {
+			alts[i] = map[string]any{"title": "Empty", "type": "object", "not": map[string]any{"anyOf": []any{
+				map[string]any{"required": []any{"markdown"}},
+				map[string]any{"required": []any{"document"}},
+			}}}
+		}
+	}
 }
 
 // schemaCache compiles each body schema of the description once. kin-openapi
