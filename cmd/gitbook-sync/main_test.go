@@ -26,7 +26,7 @@ var update = flag.Bool("update", false, "rewrite the expected output in testdata
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"gitbook-sync": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv)) },
+		"gitbook-sync": func() { os.Exit(int(Main(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))) },
 	})
 }
 
@@ -47,6 +47,9 @@ func TestScripts(t *testing.T) {
 			"gitlab-start":    cmdGitLabStart,
 			"comments":        cmdComments,
 			"host-writes":     cmdHostWrites,
+			"host-comment":    cmdHostComment,
+			"json-document":   cmdJSONDocument,
+			"no-leak":         cmdNoLeak,
 			"pr-event":        cmdPREvent,
 		},
 	})
@@ -67,16 +70,13 @@ func server(ts *testscript.TestScript) *emulator.Server {
 	return srv
 }
 
-// emulator-start [gitsync=none|github|gitlab] starts an emulator with
-// contract checks and points GITBOOK_API_URL and GITBOOK_TOKEN at it. By
-// default no Git Sync is installed (git/info 404), as on a space
-// gitbook-sync drives through the API.
+// emulator-start [gitsync=none] starts an emulator with contract checks and
+// points GITBOOK_API_URL and GITBOOK_TOKEN at it.
 func cmdEmulatorStart(ts *testscript.TestScript, neg bool, args []string) {
 	seed := emulator.DefaultSeed()
-	seed.Organizations[0].Spaces[0].GitSync = "none"
 	for _, a := range args {
-		if v, ok := strings.CutPrefix(a, "gitsync="); ok {
-			seed.Organizations[0].Spaces[0].GitSync = v
+		if a == "gitsync=none" {
+			seed.Organizations[0].Spaces[0].GitSync = "none"
 		}
 	}
 	srv, err := emulator.New(seed, emulator.Options{OperationDelay: 10 * time.Millisecond})
