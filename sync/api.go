@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gitbook-sync/gitbook-sync/changerequest"
+	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 )
 
@@ -21,19 +22,33 @@ type GitBook interface {
 // ChangeRequests does what the engine decides for a change request; the
 // changerequest package knows how.
 type ChangeRequests interface {
-	Update(ctx context.Context, opts changerequest.Options, desired []*changerequest.Page, scope changerequest.Scope) (*changerequest.Result, error)
+	// Propose brings the change request of opts.Link up to date with the
+	// project's pages in scope, and returns warnings about the project.
+	Propose(ctx context.Context, opts changerequest.Options, proj *content.Project, files content.Files, scope changerequest.Scope) (*changerequest.Result, []string, error)
 	Merge(ctx context.Context, opts changerequest.Options) (*changerequest.Result, error)
 	Archive(ctx context.Context, opts changerequest.Options) (*changerequest.Result, error)
-	// Open lists the space's open change requests (open and draft).
-	Open(ctx context.Context, spaceID string) ([]gitbook.ChangeRequest, error)
+	// Open lists the space's open change requests kept for a pull request
+	// or a branch.
+	Open(ctx context.Context, spaceID string) ([]OpenChangeRequest, error)
+}
+
+// OpenChangeRequest is an open change request and what it was made for.
+type OpenChangeRequest struct {
+	Number int
+	Link   string // the pull request's (or branch's) address
 }
 
 // clientChangeRequests is package changerequest over one client.
 type clientChangeRequests struct{ c *gitbook.Client }
 
-func (a clientChangeRequests) Update(ctx context.Context, o changerequest.Options, desired []*changerequest.Page, scope changerequest.Scope) (*changerequest.Result, error) {
+func (a clientChangeRequests) Propose(ctx context.Context, o changerequest.Options, proj *content.Project, files content.Files, scope changerequest.Scope) (*changerequest.Result, []string, error) {
 	o.Client = a.c
-	return changerequest.Update(ctx, o, desired, scope)
+	desired, warnings, err := changerequest.Desired(proj, files)
+	if err != nil {
+		return nil, warnings, err
+	}
+	res, err := changerequest.Update(ctx, o, desired, scope)
+	return res, warnings, err
 }
 
 func (a clientChangeRequests) Merge(ctx context.Context, o changerequest.Options) (*changerequest.Result, error) {
@@ -46,14 +61,18 @@ func (a clientChangeRequests) Archive(ctx context.Context, o changerequest.Optio
 	return changerequest.Archive(ctx, o)
 }
 
-func (a clientChangeRequests) Open(ctx context.Context, spaceID string) ([]gitbook.ChangeRequest, error) {
-	var all []gitbook.ChangeRequest
+func (a clientChangeRequests) Open(ctx context.Context, spaceID string) ([]OpenChangeRequest, error) {
+	var out []OpenChangeRequest
 	for _, status := range []string{gitbook.CROpen, gitbook.CRDraft} {
 		crs, err := a.c.ChangeRequests(ctx, spaceID, status)
 		if err != nil {
 			return nil, fmt.Errorf("list change requests of space %s: %w", spaceID, err)
 		}
-		all = append(all, crs...)
+		for _, cr := range crs {
+			for _, l := range cr.Links {
+				out = append(out, OpenChangeRequest{Number: cr.Number, Link: l.Ref.URL})
+			}
+		}
 	}
-	return all, nil
+	return out, nil
 }

@@ -59,14 +59,11 @@ func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir str
 		if perr != nil {
 			return perr
 		}
-		desired, warnings, derr := changerequest.Desired(proj, files)
-		if derr != nil {
-			return derr
-		}
+		var warnings []string
+		out, warnings, err = opts.ChangeRequests.Propose(ctx, cro, proj, files, changerequest.ScopeOf(scope))
 		for _, w := range warnings {
 			res.Diagnostics = append(res.Diagnostics, diag.Diagnostic{Severity: diag.Warning, Message: w})
 		}
-		out, err = opts.ChangeRequests.Update(ctx, cro, desired, changerequest.ScopeOf(scope))
 		res.Outcome = Proposed
 		if opts.DryRun {
 			res.Outcome = Planned
@@ -154,13 +151,8 @@ func finishMerged(ctx context.Context, opts Options, sp config.Space, t *target,
 	var byHost []int
 	hostAsked := false
 	for _, cr := range open {
-		link := ""
-		for _, l := range cr.Links {
-			if ci.NumberFromURL(l.Ref.URL) > 0 && ours(opts, l.Ref.URL) {
-				link = l.Ref.URL
-			}
-		}
-		if link == "" {
+		link := cr.Link
+		if ci.NumberFromURL(link) == 0 || !ours(opts, link) {
 			continue
 		}
 		n := ci.NumberFromURL(link)
