@@ -263,7 +263,9 @@ func TestStates(t *testing.T) {
 				f.repo.Commit("local edit")
 			},
 			wantState: gbsync.Diverged, wantDecision: gbsync.DoChangeRequest, wantOutcome: gbsync.Proposed,
-			wantDiff: "modified guide/install.md +1 -2", wantSpaceDiff: "modified guide/usage.md +1 -1",
+			// GitBook's export writes its own format: the group page gains
+			// a line too.
+			wantDiff: "modified guide/install.md +1 -2", wantSpaceDiff: "modified guide/README.md +1 -0; modified guide/usage.md +1 -1",
 		},
 		{
 			name:      "not connected to Git Sync: state comes from the revision, import works",
@@ -410,25 +412,64 @@ func TestShallowClone(t *testing.T) {
 	}
 }
 
-func TestOperationRunning(t *testing.T) {
+// TestGitSyncInstalled: with GitBook's own Git Sync on the space, GitBook
+// imports pushes itself. A plan while its import runs says so; a run waits
+// for it and does not import a second time; the next push is followed,
+// not imported.
+func TestGitSyncInstalled(t *testing.T) {
+	t.Parallel()
 	repo := testrepo.New(t).Write(baseDocs)
 	repo.Commit("docs")
-	env := emulatortest.Start(t, emulator.Seed{}, emulator.Options{OperationDelay: 300 * time.Millisecond})
+	bare := repo.Bare()
+	seed := emulator.DefaultSeed()
+	seed.Organizations[0].Spaces[0].GitSync = "github"
+	seed.Organizations[0].Spaces[0].Repository = &emulator.RepositorySeed{URL: bare, Branch: "main"}
+	// GitBook's import of the branch starts with the emulator.
+	env := emulatortest.Start(t, seed, emulator.Options{OperationDelay: 300 * time.Millisecond, GitSyncPoll: 400 * time.Millisecond})
 	c := env.Client(t, nil)
-	if err := c.Import(ctx, "space-1", gitbook.ImportRequest{URL: repo.Dir, Ref: "refs/heads/main"}); err != nil {
+	r, _ := gbsync.OpenRepo(repo.Dir)
+	opts := gbsync.Options{Client: c, Repo: r, RepoURL: bare, DryRun: true, Poll: gitbook.Poll{Initial: 5 * time.Millisecond}, Wait: 10 * time.Second}
+	sp := []cfg.Space{{Space: "space-1", Path: "."}}
+	res := gbsync.Run(ctx, opts, sp)[0]
+	if res.State != gbsync.OperationRunning || res.Decision != gbsync.Stop {
+		t.Errorf("plan during GitBook's import: %q %q", res.State, res.Decision)
+	}
+	opts.DryRun = false
+	env.Server.ResetRequests()
+	res = gbsync.Run(ctx, opts, sp)[0]
+	if res.State != gbsync.InSync || res.Outcome != gbsync.Unchanged {
+		t.Errorf("sync after waiting: %q %q %s %s", res.State, res.Outcome, res.Reason(), res.ErrorText())
+	}
+	// A push: GitBook imports it, gitbook-sync follows.
+	repo.Write(map[string]string{"guide/usage.md": "# Usage\n\nUse it well.\n"})
+	repo.Commit("better usage")
+	repo.Push()
+	if err := env.Server.SyncNow("space-1"); err != nil {
 		t.Fatal(err)
 	}
-	r, _ := gbsync.OpenRepo(repo.Dir)
-	opts := gbsync.Options{Client: c, Repo: r, RepoURL: repo.Dir, DryRun: true, Poll: gitbook.Poll{Initial: 5 * time.Millisecond}, Wait: 10 * time.Second}
-	res := gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
-	if res.State != gbsync.OperationRunning || res.Decision != gbsync.Stop {
-		t.Errorf("plan during an import: %q %q", res.State, res.Decision)
+	opts.Repo, _ = gbsync.OpenRepo(repo.Dir)
+	res = gbsync.Run(ctx, opts, sp)[0]
+	if res.State != gbsync.InSync || res.Outcome != gbsync.Unchanged || res.SyncedCommit != repo.Head().String() {
+		t.Errorf("after GitBook imported the push: %q %q %s %s", res.State, res.Decision, res.Reason(), res.ErrorText())
 	}
-	// A real run waits for the operation, then sees its result.
-	opts.DryRun = false
-	res = gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
-	if res.State != gbsync.InSync {
-		t.Errorf("sync after waiting: %q %s %s", res.State, res.Reason(), res.ErrorText())
+	// Another push, with the run faster than GitBook: it follows GitBook's
+	// import to its end and reports it.
+	repo.Write(map[string]string{"guide/install.md": "# Install\n\nStep one.\n"})
+	repo.Commit("shorter install")
+	repo.Push()
+	opts.Repo, _ = gbsync.OpenRepo(repo.Dir)
+	res = gbsync.Run(ctx, opts, sp)[0]
+	followed := res.Decision == gbsync.DoFollow && res.Outcome == gbsync.Imported && strings.Contains(res.Reason(), "GitBook's Git Sync imported")
+	// Under load GitBook may already be importing when the run looks: it
+	// then waits for that import instead.
+	waited := res.State == gbsync.InSync && strings.Contains(res.Reason(), "waited for GitBook's import")
+	if !followed && !waited {
+		t.Errorf("following GitBook's import: %q %q %q %s %s", res.State, res.Decision, res.Outcome, res.Reason(), res.ErrorText())
+	}
+	for _, w := range writes(env) {
+		if strings.HasSuffix(w, "/git/import") {
+			t.Errorf("gitbook-sync imported beside GitBook's Git Sync: %v", writes(env))
+		}
 	}
 }
 

@@ -57,6 +57,7 @@ func inspect(ctx context.Context, opts Options, spaceID string, t *target, dir s
 				insp.reason = err.Error()
 				return insp, nil
 			}
+			res.addReason(fmt.Sprintf("waited for GitBook's %s started at %s to finish", info.Operation.Direction, info.Operation.StartedAt.Format(time.RFC3339)))
 		}
 	}
 	rev, err := opts.GitBook.CurrentRevision(ctx, spaceID)

@@ -152,13 +152,6 @@ func syncRun(o *SyncOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	repo, err := gbsync.OpenRepo(f.Global.Repo)
-	if err != nil {
-		return usageError{err}
-	}
-	if err := ciCtx.AdoptOpenPullRequest(o.ctx, gbsync.SourceBranches(ciCtx, repo, spaces)); err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "gitbook-sync: warning: %s\n", report.Safe(f.Redactor.String(err.Error())))
-	}
 	pr, noun, err := o.PullRequest.resolve(o.changed, ciCtx)
 	if err != nil {
 		return err
@@ -167,6 +160,19 @@ func syncRun(o *SyncOptions) (err error) {
 		TemplateFile: o.Template, Redactor: f.Redactor})
 	if err != nil {
 		return usageError{err}
+	}
+	repo, err := gbsync.OpenRepo(f.Global.Repo)
+	if err != nil {
+		return usageError{err}
+	}
+	if pr == nil {
+		// A push to a branch with an open pull request acts for it.
+		if err := ciCtx.AdoptOpenPullRequest(o.ctx, gbsync.SourceBranches(ciCtx, repo, spaces)); err != nil {
+			fmt.Fprintf(f.IO.ErrOut, "gitbook-sync: warning: %s\n", report.Safe(f.Redactor.String(err.Error())))
+		}
+		if pr, noun, err = o.PullRequest.resolve(o.changed, ciCtx); err != nil {
+			return err
+		}
 	}
 	if firstEnv(f.Getenv, gitbookTokenEnv) == "" && ciCtx.PullRequest != nil && ciCtx.PullRequest.Fork {
 		// Forks get no secrets: say so, rather than fail their checks.
