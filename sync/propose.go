@@ -14,6 +14,7 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
+	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 )
 
@@ -202,11 +203,20 @@ func headMerged(ctx context.Context, opts Options, t *target, link string, n int
 		ref = fmt.Sprintf("refs/merge-requests/%d/head", n)
 	}
 	local := "refs/remotes/origin/" + strings.TrimPrefix(ref, "refs/")
-	if err := opts.Repo.fetch(ctx, 0, "+"+ref+":"+local); err != nil && opts.Repo.Commit(local) == nil {
+	if err := opts.Repo.fetch(ctx, gitrepo.FullDepth, "+"+ref+":"+local); err != nil && opts.Repo.Commit(local) == nil {
+
 		return false
 	}
 	c := opts.Repo.Commit(local)
-	return c != nil && opts.Repo.IsAncestor(c, t.head)
+	switch {
+	case c == nil:
+		return false
+	case slices.Contains(t.head.ParentHashes, c.Hash):
+		return true // merged by HEAD itself: no history needed
+	case opts.Repo.Shallow():
+		_ = opts.Repo.Deepen(ctx)
+	}
+	return opts.Repo.IsAncestor(c, t.head)
 }
 
 // ours reports whether a link is a pull request of this repository.

@@ -38,6 +38,21 @@ func Fetch(ctx context.Context, r *git.Repository, remote string, auth transport
 	if err != nil {
 		return fmt.Errorf("fetch %s from %s: %w", strings.Join(specs, " "), remote, err)
 	}
+	// go-git can write a ref without its objects when a shallow clone is
+	// fetched into without a depth: check, so no caller trusts a ref to
+	// nothing.
+	for _, rs := range refspecs {
+		if rs.IsWildcard() {
+			continue
+		}
+		ref, err := r.Reference(rs.Dst(""), true)
+		if err != nil {
+			continue
+		}
+		if _, err := r.CommitObject(ref.Hash()); err != nil {
+			return fmt.Errorf("fetch %s from %s: the commit %s did not arrive: %w", rs, remote, ref.Hash(), err)
+		}
+	}
 	return PruneShallow(r)
 }
 
