@@ -125,6 +125,7 @@ func writes(env *emulatortest.Env) []string {
 }
 
 func TestStates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name          string
 		seed          func(*emulator.Seed)
@@ -276,6 +277,7 @@ func TestStates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			seed := apiSeed()
 			if tt.seed != nil {
 				tt.seed(&seed)
@@ -373,6 +375,7 @@ func pull(f *fixture) {
 }
 
 func TestShallowClone(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, apiSeed(), baseDocs)
 	f.repo.Push()
 	f.syncNow(cfg.Space{})
@@ -474,6 +477,7 @@ func TestGitSyncInstalled(t *testing.T) {
 }
 
 func TestSeveralSpaces(t *testing.T) {
+	t.Parallel()
 	seed := apiSeed()
 	seed.Organizations[0].Spaces = append(seed.Organizations[0].Spaces, emulator.SpaceSeed{ID: "space-2", Title: "API", GitSync: "none"})
 	f := newFixture(t, seed, map[string]string{
@@ -505,6 +509,7 @@ func TestSeveralSpaces(t *testing.T) {
 }
 
 func TestImportFailureIsReported(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, apiSeed(), map[string]string{"SUMMARY.md": "* [A](a.md)\n", "a.md": "# A\n"})
 	res := f.run(false, cfg.Space{})
 	if res.Outcome != gbsync.Failed || !strings.Contains(res.ErrorText(), "README") {
@@ -515,6 +520,7 @@ func TestImportFailureIsReported(t *testing.T) {
 // TestPullRequestEvents drives a pull request through its life: opened,
 // pushed to again, merged; and another closed without merging.
 func TestPullRequestEvents(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, apiSeed(), baseDocs)
 	f.syncNow(cfg.Space{})
 	base := f.repo.Head().String()
@@ -576,6 +582,7 @@ func TestPullRequestEvents(t *testing.T) {
 // TestPreviewStandalone builds a standalone revision of a pull request and
 // leaves the live content alone.
 func TestPreviewStandalone(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, apiSeed(), baseDocs)
 	f.repo.Push()
 	f.syncNow(cfg.Space{})
