@@ -10,7 +10,6 @@ import (
 
 	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
-	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
 )
 
 // inspection is what inspect learned beyond the Result fields.
@@ -77,7 +76,7 @@ func inspect(ctx context.Context, opts Options, spaceID string, t *target, dir s
 		// checkout was made: ask origin for it.
 		var err error
 		if synced, err = opts.Repo.Want(ctx, rev.Git.OID, branchRefspecs(t.branch)...); err != nil && opts.Repo.Shallow() {
-			res.addReason("this is a shallow clone and its history could not be fetched (" + opts.Redactor.String(err.Error()) + "); compared page content through the API instead")
+			res.addReason(unfetched(opts, err) + "; compared page content through the API instead")
 		}
 	}
 	if synced == nil {
@@ -86,7 +85,7 @@ func inspect(ctx context.Context, opts Options, spaceID string, t *target, dir s
 	if opts.Repo.Shallow() && synced.Hash != head.Hash && !opts.Repo.IsAncestor(synced, head) && !opts.Repo.IsAncestor(head, synced) {
 		// Cut history hides how the two commits relate: get it whole.
 		if err := opts.Repo.Deepen(ctx); err != nil {
-			res.addReason("this is a shallow clone and its history could not be fetched (" + opts.Redactor.String(err.Error()) + ")")
+			res.addReason(unfetched(opts, err))
 		}
 	}
 	byGitBook := rev.Git.CreatedByGitBook
@@ -198,28 +197,12 @@ func inspectByContent(ctx context.Context, opts Options, spaceID string, head *o
 // mergedIntoHead reports whether the revision is a change request merged
 // in GitBook whose pull (merge) request is merged into HEAD, and names it.
 func mergedIntoHead(ctx context.Context, opts Options, t *target, rev *gitbook.Revision) (string, bool) {
-	cr := rev.MergedFrom
-	if cr == nil {
+	if rev.MergedFrom == nil {
 		return "", false
 	}
-	for _, l := range cr.Links {
-		n := ci.NumberFromURL(l.Ref.URL)
-		if n == 0 {
-			continue
-		}
-		ref := fmt.Sprintf("refs/pull/%d/head", n)
-		name := fmt.Sprintf("pull request #%d", n)
-		if ci.IsMergeRequestURL(l.Ref.URL) {
-			ref, name = fmt.Sprintf("refs/merge-requests/%d/head", n), fmt.Sprintf("merge request !%d", n)
-		}
-		local := "refs/remotes/origin/" + ref[len("refs/"):]
-		c := opts.Repo.Commit(local)
-		if c == nil {
-			_ = opts.Repo.fetch(ctx, gitrepo.FullDepth, "+"+ref+":"+local)
-			c = opts.Repo.Commit(local)
-		}
-		if c != nil && opts.Repo.IsAncestor(c, t.head) {
-			return name, true
+	for _, l := range rev.MergedFrom.Links {
+		if n := ci.NumberFromURL(l.Ref.URL); n > 0 && headMerged(ctx, opts, t, l.Ref.URL, n) {
+			return requestName(l.Ref.URL, n), true
 		}
 	}
 	return "", false

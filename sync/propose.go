@@ -203,10 +203,8 @@ func headMerged(ctx context.Context, opts Options, t *target, link string, n int
 		ref = fmt.Sprintf("refs/merge-requests/%d/head", n)
 	}
 	local := "refs/remotes/origin/" + strings.TrimPrefix(ref, "refs/")
-	if err := opts.Repo.fetch(ctx, gitrepo.FullDepth, "+"+ref+":"+local); err != nil && opts.Repo.Commit(local) == nil {
-
-		return false
-	}
+	// Fetched even when here: the pull request may have moved since.
+	_ = opts.Repo.fetch(ctx, gitrepo.FullDepth, "+"+ref+":"+local)
 	c := opts.Repo.Commit(local)
 	switch {
 	case c == nil:

@@ -155,7 +155,7 @@ func (t *target) findBase(ctx context.Context, opts Options, branch, hint string
 	why := ""
 	if opts.Repo.Shallow() {
 		if err := opts.Repo.Deepen(ctx, prHeadRefspecs(t.pr)...); err != nil {
-			return nil, "this is a shallow clone and its history could not be fetched (" + opts.Redactor.String(err.Error()) + ")"
+			return nil, unfetched(opts, err)
 		}
 		why = "fetched the history this shallow clone lacked from origin"
 		if opts.Repo.Shallow() {
@@ -191,4 +191,9 @@ func SourceBranches(c *ci.Context, repo *Repo, spaces []config.Space) []string {
 		}
 	}
 	return out
+}
+
+// unfetched says that a shallow clone's history could not be had, and why.
+func unfetched(opts Options, err error) string {
+	return "this is a shallow clone and its history could not be fetched (" + opts.Redactor.String(err.Error()) + ")"
 }
