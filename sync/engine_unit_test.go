@@ -361,3 +361,31 @@ func (p *perSpace) Import(ctx context.Context, s string, r gitbook.ImportRequest
 func (p *perSpace) Export(ctx context.Context, s string, r gitbook.ExportRequest) error {
 	return p.spaces[s].Export(ctx, s, r)
 }
+
+// TestSpecsOutsideTheRepository: a spec file outside the repository, by
+// path or through a symbolic link, is refused before anything is read or
+// sent, naming the file and the field.
+func TestSpecsOutsideTheRepository(t *testing.T) {
+	t.Parallel()
+	h := newHost(t)
+	dir := h.checkout(t, "github-push-depth1")
+	secret := filepath.Join(t.TempDir(), "secret.yaml")
+	if err := os.WriteFile(secret, []byte("openapi: 3.0.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "linked.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := filepath.Rel(dir, secret)
+	for _, file := range []string{rel, "linked.yaml"} {
+		sp := config.Space{Space: "s", Path: "docs", Organization: "o", OpenAPI: []config.OpenAPI{{Spec: "pets", File: file}}}
+		gb := &fakeGitBook{rev: gitbook.Revision{ID: "r1", Git: &gitbook.GitCommit{OID: h.mainTip}}}
+		res := runFake(t, dir, gb, nil, &ci.Context{Branch: "main"}, nil, sp)
+		if res.Outcome != Failed || !strings.Contains(res.ErrorText(), file+": is outside the repository") {
+			t.Errorf("%s: %q %s", file, res.Outcome, res.ErrorText())
+		}
+		if len(res.Diagnostics) != 1 || res.Diagnostics[0].File != file || res.Diagnostics[0].Field != "openapi.file" {
+			t.Errorf("%s: diagnostics %+v", file, res.Diagnostics)
+		}
+	}
+}

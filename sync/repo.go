@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"path/filepath"
 	"strings"
 	stdsync "sync"
 
@@ -188,6 +190,34 @@ func (r *Repo) Commit(rev string) *object.Commit {
 		return nil
 	}
 	return c
+}
+
+// errOutside refuses a file that is not in the repository.
+var errOutside = errors.New("is outside the repository (after following symbolic links): refused")
+
+// inside checks that the file at p (on disk) is in the repository's work
+// tree once symbolic links are followed: nothing from elsewhere is read
+// and published.
+func (r *Repo) inside(p string) error {
+	wt, err := r.Git.Worktree()
+	if err != nil {
+		return fmt.Errorf("no work tree to read it from: %w", err)
+	}
+	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
+	if err != nil {
+		return err
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // the reader says it is missing
+		}
+		return err
+	}
+	if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return errOutside
+	}
+	return nil
 }
 
 // OriginURL returns origin's URL without credentials, or "".

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
+	"path/filepath"
 
 	"github.com/gitbook-sync/gitbook-sync/config"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	"github.com/gitbook-sync/gitbook-sync/openapi"
 )
 
@@ -32,7 +33,13 @@ func runSpecs(ctx context.Context, opts Options, sp config.Space, res *Result) {
 		if e.File != "" {
 			src.File = e.File
 			if opts.Repo.Dir != "" {
-				src.File = path.Join(opts.Repo.Dir, e.File)
+				src.File = filepath.Join(opts.Repo.Dir, e.File)
+			}
+			if err := opts.Repo.inside(src.File); err != nil {
+				d := diag.Diagnostic{File: e.File, Field: "openapi.file", Severity: diag.Error, Message: err.Error()}
+				res.Diagnostics = append(res.Diagnostics, d)
+				problems = append(problems, fmt.Errorf("openapi %s: %s: %w", e.Spec, e.File, err))
+				continue
 			}
 		}
 		onPR := opts.PullRequest != nil && opts.PullRequest.State == PROpen
