@@ -117,3 +117,39 @@ func TestSchemaIsCurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestREADME keeps the README's configuration examples valid and its
+// error examples the ones Parse writes.
+func TestREADME(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	blocks := map[string]string{}
+	for _, h := range []string{"### Configuration: `.gitbook-sync.yaml`", "### Sites: GitBook's `docs.yaml`"} {
+		i := strings.Index(doc, h+"\n")
+		if i < 0 {
+			t.Fatalf("README has no %q", h)
+		}
+		section := doc[i+len(h):]
+		if j := strings.Index(section, "\n### "); j >= 0 {
+			section = section[:j]
+		}
+		blocks[h] = section
+		start := strings.Index(section, "```yaml\n")
+		end := strings.Index(section[start+8:], "```")
+		if _, err := Parse([]byte(section[start+8:start+8+end]), FileName); err != nil {
+			t.Errorf("the yaml under %s does not parse: %v", h, err)
+		}
+	}
+	for _, ex := range []struct{ in, want string }{
+		{"spaces:\n  - space: s7Ad9Xk2\n    orgnization: o4Kq1Mn8\n", `.gitbook-sync.yaml:3:5: spaces.orgnization: unknown key "orgnization"; did you mean organization?`},
+		{"spaces:\n  - space: s7Ad9Xk2\n    path: docs\n   mode: auto\n", `.gitbook-sync.yaml:4:4: invalid YAML: did not find expected '-' indicator`},
+	} {
+		_, err := Parse([]byte(ex.in), FileName)
+		if err == nil || !strings.Contains(blocks["### Configuration: `.gitbook-sync.yaml`"], "gitbook-sync: "+err.Error()+"\n") {
+			t.Errorf("README should show %q (got %v)", ex.want, err)
+		}
+	}
+}

@@ -300,6 +300,11 @@ func TestPaths(t *testing.T) {
 			t.Errorf("TitleFromPath(%q) = %q, want %q", tt.in, got, tt.title)
 		}
 	}
+	for in, want := range map[string]string{"Editing & publishing documentation": "editing-and-publishing-documentation", "How to customize your site’s theme": "how-to-customize-your-sites-theme", "Node.js/NPM": "node-js-npm"} {
+		if got := Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
+		}
+	}
 	taken := map[string]bool{"guide/new.md": true}
 	if got := PathForNewPage("guide/README.md", "new", false, func(p string) bool { return taken[p] }); got != "guide/new-2.md" {
 		t.Errorf("PathForNewPage = %q", got)

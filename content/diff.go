@@ -404,12 +404,18 @@ func matchedLines(a, b []string) int {
 			}
 			continue
 		}
-		ai, bi := 0, 0
+		// Between anchors, a stretch empty on either side matches nothing.
+		push := func(a, b []rune) {
+			if len(a) > 0 && len(b) > 0 {
+				work = append(work, stretch{a, b})
+			}
+		}
+		ai, bi := int32(0), int32(0)
 		for _, p := range anchors {
-			work = append(work, stretch{x[ai:p[0]], y[bi:p[1]]})
+			push(x[ai:p[0]], y[bi:p[1]])
 			ai, bi, same = p[0]+1, p[1]+1, same+1
 		}
-		work = append(work, stretch{x[ai:], y[bi:]})
+		push(x[ai:], y[bi:])
 	}
 	return same
 }
@@ -424,7 +430,7 @@ type uniques struct {
 // anchors returns the pairs (i, j) with a[i] == b[j] for lines that
 // occur exactly once in a and once in b, keeping the longest chain that
 // is increasing on both sides.
-func (u *uniques) anchors(a, b []rune) [][2]int {
+func (u *uniques) anchors(a, b []rune) [][2]int32 {
 	for i, id := range a {
 		u.count[id][0]++
 		u.pos[id][0] = int32(i)
@@ -433,10 +439,10 @@ func (u *uniques) anchors(a, b []rune) [][2]int {
 		u.count[id][1]++
 		u.pos[id][1] = int32(j)
 	}
-	var pairs [][2]int
+	var pairs [][2]int32
 	for _, id := range a {
 		if u.count[id] == [2]int32{1, 1} {
-			pairs = append(pairs, [2]int{int(u.pos[id][0]), int(u.pos[id][1])})
+			pairs = append(pairs, u.pos[id])
 		}
 	}
 	for _, id := range a {
@@ -446,25 +452,24 @@ func (u *uniques) anchors(a, b []rune) [][2]int {
 		u.count[id] = [2]int32{}
 	}
 	// Longest increasing subsequence of the b positions (patience sort).
-	var tails []int // index into pairs of the smallest tail of each length
-	prev := make([]int, len(pairs))
+	var tails []int32 // index into pairs of the smallest tail of each length
+	prev := make([]int32, len(pairs))
 	for k, p := range pairs {
 		n := sort.Search(len(tails), func(t int) bool { return pairs[tails[t]][1] >= p[1] })
+		prev[k] = -1
 		if n > 0 {
 			prev[k] = tails[n-1]
-		} else {
-			prev[k] = -1
 		}
 		if n == len(tails) {
-			tails = append(tails, k)
+			tails = append(tails, int32(k))
 		} else {
-			tails[n] = k
+			tails[n] = int32(k)
 		}
 	}
 	if len(tails) == 0 {
 		return nil
 	}
-	chain := make([][2]int, len(tails))
+	chain := make([][2]int32, len(tails))
 	for k, n := tails[len(tails)-1], len(tails)-1; n >= 0; k, n = prev[k], n-1 {
 		chain[n] = pairs[k]
 	}

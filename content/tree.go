@@ -360,11 +360,18 @@ func TitleFromPath(p string) string {
 	return strings.ToUpper(base[:1]) + base[1:]
 }
 
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+var (
+	nonSlug   = regexp.MustCompile(`[^a-z0-9]+`)
+	slugWords = strings.NewReplacer("&", " and ", "'", "", "’", "")
+)
 
-// Slug makes a URL slug from a title or file name.
+// Slug makes a URL slug from a title or file name as GitBook does: "&" is
+// "and" and apostrophes vanish ("Editing & publishing" is
+// editing-and-publishing, "site’s theme" sites-theme, as the folders and
+// files of GitBook's export show).
 func Slug(s string) string {
-	s = nonSlug.ReplaceAllString(strings.ToLower(s), "-")
+	s = slugWords.Replace(strings.ToLower(s))
+	s = nonSlug.ReplaceAllString(s, "-")
 	s = strings.Trim(s, "-")
 	if len(s) > 100 {
 		s = strings.Trim(s[:100], "-")
