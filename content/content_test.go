@@ -1,6 +1,7 @@
 package content
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -283,6 +284,11 @@ func TestResolveTitlesAndLinks(t *testing.T) {
 		t.Errorf("links: %s", s)
 	}
 	checkDiags(t, problems, []string{"ref.md:3:58: link to notes.md: no SUMMARY.md entry makes it a page"})
+
+	big := bytes.Repeat([]byte("[x](notes.md)\n"), MaxLinkCheck/14+1)
+	if links, problems := p.PageLinks("ref.md", big, "ref.md"); links != nil || len(problems) != 1 || !strings.Contains(problems[0].Message, "its links are not checked") {
+		t.Errorf("a page over the limit: %d links, %v", len(links), problems)
+	}
 }
 
 func TestPaths(t *testing.T) {

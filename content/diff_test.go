@@ -176,3 +176,16 @@ func BenchmarkCountLines(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParseDocument: splitting the front matter and finding the
+// title read only the head of a 100 MB page.
+func BenchmarkParseDocument(b *testing.B) {
+	page, _ := bigPages(2_900_000, 1000)
+	data := []byte("---\ndescription: a large page\n---\n\n# Large\n\n" + page)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if d, err := ParseDocument(data, "large.md", "x"); err != nil || d.Title != "Large" {
+			b.Fatal(d, err)
+		}
+	}
+}

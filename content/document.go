@@ -65,6 +65,10 @@ func (p *Project) ResolveTitles(files Files) error {
 	return err
 }
 
+// MaxLinkCheck is the largest page body PageLinks reads: parsing Markdown
+// takes about fifty times the page's size in memory (1 GB for 20 MB).
+const MaxLinkCheck = 8 << 20
+
 // Link is a link in a page's body to another file of the space.
 type Link struct {
 	Dest   string // as written
@@ -82,6 +86,9 @@ type Link struct {
 // links to Markdown files that are not pages of the space, which GitBook
 // cannot turn into page links. name is the page's repository path.
 func (p *Project) PageLinks(pagePath string, body []byte, name string) ([]Link, diag.List) {
+	if len(body) > MaxLinkCheck {
+		return nil, diag.List{diag.Warnf(name, 0, 0, "the page is %d MB: its links are not checked (the limit is %d MB)", len(body)>>20, MaxLinkCheck>>20)}
+	}
 	pages := map[string]*Page{}
 	Walk(p.Pages, func(pg, _ *Page) {
 		if pg.Kind == KindDocument && pg.Path != "" {
