@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
 
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
@@ -118,6 +119,15 @@ func (p *Project) PageLinks(pagePath string, body []byte, name string) ([]Link, 
 			problems = append(problems, diag.Warnf(name, line, col, "link to %s: no SUMMARY.md entry makes it a page, so GitBook cannot link to it", l.Path))
 		}
 	}
+	hrefs := func(segs *text.Segments) {
+		for i := 0; i < segs.Len(); i++ {
+			seg := segs.At(i)
+			v := seg.Value(body)
+			for _, m := range hrefAttr.FindAllSubmatchIndex(v, -1) {
+				add(string(v[m[2]:m[3]]), seg.Start+m[2])
+			}
+		}
+	}
 	_ = ast.Walk(parseMarkdown(body), func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -130,19 +140,9 @@ func (p *Project) PageLinks(pagePath string, body []byte, name string) ([]Link, 
 			}
 			add(string(resolveInline(n.Destination)), off)
 		case *ast.RawHTML:
-			for i := 0; i < n.Segments.Len(); i++ {
-				seg := n.Segments.At(i)
-				for _, m := range hrefAttr.FindAllSubmatchIndex(seg.Value(body), -1) {
-					add(string(seg.Value(body)[m[2]:m[3]]), seg.Start+m[2])
-				}
-			}
+			hrefs(n.Segments)
 		case *ast.HTMLBlock:
-			for i := 0; i < n.Lines().Len(); i++ {
-				seg := n.Lines().At(i)
-				for _, m := range hrefAttr.FindAllSubmatchIndex(seg.Value(body), -1) {
-					add(string(seg.Value(body)[m[2]:m[3]]), seg.Start+m[2])
-				}
-			}
+			hrefs(n.Lines())
 		}
 		return ast.WalkContinue, nil
 	})

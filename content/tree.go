@@ -122,6 +122,7 @@ func load(files Files, dir string, checkFiles bool) (*Project, error) {
 		return nil, err
 	}
 	data, err := files.Read(cfgPath)
+	hasConfig := err == nil
 	switch {
 	case err == nil:
 		p.Config, err = ParseConfig(data, cfgPath)
@@ -148,13 +149,19 @@ func load(files Files, dir string, checkFiles bool) (*Project, error) {
 		}
 	}
 
+	// Read, not Exists: on a Git tree the first Exists indexes the whole
+	// tree, which LoadForDiff avoids.
 	readmePath := p.ContentPath(p.Config.Readme)
-	if ok, err := files.exists(readmePath); err != nil {
-		return nil, fmt.Errorf("read %s: %w", readmePath, err)
-	} else if !ok {
-		d := diag.Errorf(cfgPath, p.Config.ReadmeLine, 0, "%s does not exist: GitBook needs the space's first page there (set structure.readme in %s to your first page)", readmePath, cfgPath)
+	if _, err := files.Read(readmePath); errors.Is(err, fs.ErrNotExist) {
+		file := cfgPath
+		if !hasConfig { // point at the file expected
+			file = readmePath
+		}
+		d := diag.Errorf(file, p.Config.ReadmeLine, 0, "%s does not exist: GitBook needs the space's first page there (set structure.readme in %s to your first page)", readmePath, cfgPath)
 		d.Field = "structure.readme"
 		return nil, fmt.Errorf("%w: %w", ErrNoReadme, d)
+	} else if err != nil {
+		return nil, fmt.Errorf("read %s: %w", readmePath, err)
 	}
 
 	summaryPath := p.ContentPath(p.Config.Summary)
