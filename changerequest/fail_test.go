@@ -20,7 +20,7 @@ func failAfter(t *testing.T, env *emulatortest.Env, n int32) *gitbook.Client {
 		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/content") && batches.Add(1) > n {
 			return &http.Response{StatusCode: 503, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
 		}
-		return env.HTTP.Transport.RoundTrip(r)
+		return http.DefaultTransport.RoundTrip(r)
 	})
 	c, err := gitbook.New(gitbook.Options{BaseURL: env.URL, Token: env.Token, HTTPClient: &http.Client{Transport: rt},
 		Sleep: func(context.Context, time.Duration) error { return nil }})
