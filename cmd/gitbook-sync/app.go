@@ -18,12 +18,13 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+	buildinfo "github.com/gitbook-sync/gitbook-sync/internal/version"
 	"github.com/gitbook-sync/gitbook-sync/report"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
 
-// version is set at build time: -ldflags "-X main.version=v1.2.3".
-var version = "dev"
+// version names this build in the User-Agent (see internal/version).
+var version = buildinfo.Get().Version
 
 // Exit codes, documented in the README.
 const (
@@ -277,7 +278,7 @@ func (a *app) versionCommand() *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(a.stdout, "gitbook-sync", version)
+			fmt.Fprintln(a.stdout, "gitbook-sync", buildinfo.Get())
 			return nil
 		},
 	}
