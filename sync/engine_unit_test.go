@@ -389,3 +389,19 @@ func TestSpecsOutsideTheRepository(t *testing.T) {
 		}
 	}
 }
+
+func TestInsideRelativePaths(t *testing.T) {
+	h := newHost(t)
+	dir := h.checkout(t, "github-push-depth1")
+	t.Chdir(dir)
+	repo, err := OpenRepo(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.inside(filepath.Join(".", "docs/README.md")); err != nil {
+		t.Errorf("a file of the repository, by a relative path: %v", err)
+	}
+	if err := repo.inside("../outside.yaml"); err == nil {
+		t.Error("../outside.yaml is inside?")
+	}
+}

@@ -203,21 +203,31 @@ func (r *Repo) inside(p string) error {
 	if err != nil {
 		return fmt.Errorf("no work tree to read it from: %w", err)
 	}
-	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
+	root := wt.Filesystem.Root()
+	abs, err := filepath.Abs(p)
 	if err != nil {
 		return err
 	}
-	real, err := filepath.EvalSymlinks(p)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil // the reader says it is missing
-		}
-		return err
-	}
-	if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if !within(root, abs) {
 		return errOutside
 	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // the reader says it is missing
+	}
+	if err != nil || !within(realRoot, real) {
+		return cmp.Or(err, errOutside)
+	}
 	return nil
+}
+
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // OriginURL returns origin's URL without credentials, or "".
