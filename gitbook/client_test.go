@@ -384,3 +384,37 @@ func TestPagination(t *testing.T) {
 		t.Fatalf("err = %v, want a repeated-cursor error", err)
 	}
 }
+
+// An answer over the client's limit fails with the limit named, never a
+// truncated decode; a write that was carried out says so.
+func TestAnswerOverTheLimit(t *testing.T) {
+	t.Parallel()
+	big := `{"pages":[{"id":"p","title":"` + strings.Repeat("x", 2048) + `","type":"document"}]}`
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, big)
+	}))
+	defer hs.Close()
+	ctx := context.Background()
+	for _, limit := range []int64{1 << 10, int64(len(big)) - 1, int64(len(big))} {
+		c, err := gitbook.New(gitbook.Options{BaseURL: hs.URL, MaxAnswer: limit, MaxAttempts: 3,
+			Sleep: func(context.Context, time.Duration) error { t.Error("retried"); return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages, err := c.Pages(ctx, "s")
+		if limit >= int64(len(big)) {
+			if err != nil || len(pages) != 1 {
+				t.Errorf("limit %d: %v", limit, err)
+			}
+			continue
+		}
+		if !errors.Is(err, gitbook.ErrAnswerTooLarge) || !strings.Contains(err.Error(), fmt.Sprintf("more than %d", limit)) && !strings.Contains(err.Error(), "1 KiB") {
+			t.Errorf("limit %d: %v", limit, err)
+		}
+		_, err = c.CreateChangeRequest(ctx, "s", "x")
+		if !errors.Is(err, gitbook.ErrAnswerTooLarge) || !strings.Contains(err.Error(), "carried out") {
+			t.Errorf("limit %d, create: %v", limit, err)
+		}
+	}
+}
