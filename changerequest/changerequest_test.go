@@ -289,7 +289,8 @@ func TestPullRequestBecomesChangeRequest(t *testing.T) {
 }
 
 // The write budget the README states: ⌈N/50⌉ content batches, the create,
-// and one write for subject, link and record; a re-run writes nothing.
+// and one write for subject, link and record; a re-run writes nothing
+// (while still reading each page in scope).
 func TestWriteBudget(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int{1, 49, 50, 51, 120} {
@@ -318,6 +319,9 @@ func TestWriteBudget(t *testing.T) {
 			t.Logf("%d pages: %d writes (%d batches)", n, res.Writes, res.Batches)
 			if pages, _ := f.raw.ChangeRequestPages(ctx, "space-1", res.ID); len(pages) != 3+n {
 				t.Errorf("%d root pages, want %d", len(pages), 3+n)
+			}
+			if n != 51 {
+				return // one re-run, across a batch boundary, is enough
 			}
 			again, err := f.update(f.opts(c))
 			if got := w.take(); err != nil || len(got) != 0 || again.Writes != 0 {

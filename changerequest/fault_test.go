@@ -183,6 +183,11 @@ func TestEarlierOrphanIsArchived(t *testing.T) {
 	if got := f.crOutline(res.ID); got != want {
 		t.Errorf("change request:\n%s\nwant:\n%s", got, want)
 	}
+	// What the engine sees to finish change requests of merged pull requests.
+	open, err := changerequest.Open(ctx, c, "space-1")
+	if err != nil || len(open) != 1 || !open[0].For(prURL) || open[0].Number != res.Number || open[0].Link != prURL {
+		t.Errorf("open: %+v, %v", open, err)
+	}
 }
 
 // bothCreate holds each create until n runs reached theirs, so that every
