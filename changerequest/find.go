@@ -36,12 +36,12 @@ func keyOf(subject string) string {
 // maxSubject is GitBook's limit on a change request's subject, in characters.
 const maxSubject = 100
 
-// plainSubject is a title on one line within GitBook's limit, as earlier
-// versions wrote subjects.
+// plainSubject is a title on one line within limit characters, cut as
+// earlier versions cut subjects (so that their leftovers are recognised).
 func plainSubject(s string, limit int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\n", " "))
 	if r := []rune(s); len(r) > limit {
-		s = strings.TrimSpace(string(r[:limit-1])) + "…"
+		s = string(r[:limit-1]) + "…"
 	}
 	return s
 }

@@ -267,14 +267,18 @@ func normalize(s string) string {
 }
 
 var (
+	image      = regexp.MustCompile(`(?s)!\[[^\]]*\]\([^)]*\)|<figure>.*?</figure>`)
+	markup     = regexp.MustCompile(`<[^>]*>|\{%.*?%\}`)
 	linkTarget = regexp.MustCompile(`\]\([^)]*\)`)
 	nonWord    = regexp.MustCompile(`[^\p{L}\p{N}]+`)
 )
 
-// words is the text of Markdown without its syntax and link targets,
-// which GitBook rewrites: two versions with the same words were not
-// edited by a person, whatever GitBook made of their formatting.
+// words is the text of Markdown without its syntax, images, HTML and link
+// targets, which GitBook rewrites: two versions with the same words were
+// not edited by a person, whatever GitBook made of their formatting.
 func words(s string) string {
+	s = image.ReplaceAllString(s, " ")
+	s = markup.ReplaceAllString(s, " ")
 	s = linkTarget.ReplaceAllString(s, "]")
 	return strings.TrimSpace(nonWord.ReplaceAllString(strings.ToLower(s), " "))
 }
@@ -420,23 +424,31 @@ func updates(v *view, c *current, d *Page, slug, parentID, parentRef string, sco
 	ch := gitbook.Change{Operation: gitbook.OpUpdatePage, Page: p.ID}
 	summary := content.PageChange{Op: content.Modified, Title: d.Title, Path: d.Path}
 	changed := false
-	cur, known := v.body(p.ID)
-	if !known || !v.same(p.ID, cur, d) || metaDiffers(p, d) {
-		ch.Document = &gitbook.Markdown{Markdown: document(d)}
-		base, ok := scope.Base[d.Path]
-		if !ok {
-			base = cur
+	// The body is read and compared only when the pull request changed it,
+	// or gitbook-sync wrote it before: a page only moved or renamed keeps
+	// what GitBook has, edits made there included.
+	base, hasBase := scope.Base[d.Path]
+	_, ours := v.record[p.ID]
+	if ours || !hasBase || normalize(base) != normalize(d.Body) {
+		cur, known := v.body(p.ID)
+		if !known || !v.same(p.ID, cur, d) {
+			ch.Document = &gitbook.Markdown{Markdown: document(d)}
+			if !hasBase {
+				base = cur
+			}
+			summary.Added, summary.Removed = content.CountLines(base, d.Body)
+			if known && v.edited(p.ID, cur, scope, d.Path) {
+				summary.Note = "also edited in GitBook: merging replaces that edit"
+			}
 		}
-		summary.Added, summary.Removed = content.CountLines(base, d.Body)
-		// Metadata fields are cleared explicitly: an absent front matter
-		// key must remove the value in GitBook too.
+	}
+	if ch.Document != nil || metaDiffers(p, d) {
+		// Metadata fields are set explicitly: an absent front matter key
+		// must remove the value in GitBook too.
 		desc, icon := d.Meta.Description, d.Meta.Icon
 		hidden := d.Meta.Hidden
 		ch.Description, ch.Icon, ch.Hidden = &desc, &icon, &hidden
 		changed = true
-		if known && v.edited(p.ID, cur, scope, d.Path) {
-			summary.Note = "also edited in GitBook: merging replaces that edit"
-		}
 	}
 	if path.Base(p.Path) != slug && p.Path != "" {
 		ch.Slug = slug

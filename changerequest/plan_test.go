@@ -33,6 +33,11 @@ func scopeOf(changed []string, deleted ...string) Scope {
 	return s
 }
 
+func withBase(s Scope, p, body string) Scope {
+	s.Base[p] = body
+	return s
+}
+
 func ops(steps []Step) string {
 	var out []string
 	for _, s := range steps {
@@ -88,6 +93,14 @@ func TestPlan(t *testing.T) {
 			scope: scopeOf([]string{"guide.md"}), wantReads: []string{"p2"}},
 		{name: "deleted, git.path from the repository root", tree: &Tree{Pages: []*Page{doc("README.md", "Home", readme)}, roots: []string{"docs"}},
 			gitRoot: "docs", guideBody: guide, scope: scopeOf(nil, "guide.md"), want: "delete_page guide.md"},
+		{name: "moved, same text: GitBook's copy kept, not even read", tree: tree(), guideBody: guideStored,
+			scope: withBase(scopeOf([]string{"guide.md"}), "guide.md", guide)},
+		{name: "written before, back to the base text: read and sent", tree: tree(), guideBody: "# Guide\n\n* other\n",
+			record: record{"p2": {Sent: digest("# Guide\n\n- other\n"), Stored: digest("# Guide\n\n* other\n")}},
+			scope:  withBase(scopeOf([]string{"guide.md"}), "guide.md", guide), want: "update_page guide.md", wantReads: []string{"p2"}},
+		{name: "front matter only: fields without a document", guideBody: guideStored,
+			tree:  &Tree{Pages: []*Page{doc("README.md", "Home", readme), {Kind: content.KindDocument, Path: "guide.md", Title: "Guide", Body: guide, Meta: content.Meta{Description: "New"}}}},
+			scope: withBase(scopeOf([]string{"guide.md"}), "guide.md", guide), want: "update_page guide.md"},
 		{name: "new page, parent matched", gitRoot: "docs", guideBody: guide, scope: scopeOf([]string{"guide/more.md"}),
 			tree: &Tree{Pages: []*Page{doc("README.md", "Home", readme), doc("guide.md", "Guide", guide, doc("guide/more.md", "More", "# More\n"))}, roots: []string{"docs"}},
 			want: "insert_page guide/more.md"},
@@ -114,6 +127,11 @@ func TestPlan(t *testing.T) {
 			steps := plan(tt.tree, v, tt.scope)
 			if got := ops(steps); got != tt.want {
 				t.Errorf("steps: %q, want %q", got, tt.want)
+			}
+			for _, st := range steps {
+				if st.Change.Document != nil && len(reads) == 0 && st.Change.Operation == gitbook.OpUpdatePage {
+					t.Errorf("a document sent for a page never read: %+v", st.Change)
+				}
 			}
 			if tt.wantNote != "" && (len(steps) == 0 || !strings.Contains(steps[0].Summary.Note, tt.wantNote)) {
 				t.Errorf("note: %+v, want %q", steps, tt.wantNote)
