@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -13,6 +14,7 @@ import (
 // notInputs are sync flags the Action deliberately does not expose, and why.
 var notInputs = map[string]string{
 	"json":                "the Action writes outputs instead",
+	"format":              "the Action writes the report to the step summary and the JSON to the results output",
 	"concurrency":         "the default suits CI",
 	"organization":        "set in the configuration file",
 	"pull-request":        "read from the event payload",
@@ -96,8 +98,8 @@ func TestActionInputsReachTheBinary(t *testing.T) {
 		}
 	}
 	// Every flag a user needs is an input, or deliberately not one.
-	a := &app{getenv: func(string) string { return "" }}
-	cmd := a.syncCommand()
+	f, _ := newFactory(io.Discard, io.Discard, func(string) string { return "" })
+	cmd := NewCmdSync(f, nil)
 	var missing []string
 	cmd.Flags().VisitAll(func(f *pflagFlag) {
 		if _, ok := mapped[f.Name]; ok {
