@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/emulatortest"
+	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
 	"github.com/gitbook-sync/gitbook-sync/internal/testrepo"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
@@ -36,12 +39,11 @@ var base = map[string]string{
 }
 
 // fixture is a repository imported into space-1 of an emulator, on a pull
-// request branch, with clients that see GitBook as its API description
-// says (likeGitBook).
+// request branch.
 type fixture struct {
 	t    *testing.T
 	env  *emulatortest.Env
-	gb   *likeGitBook
+	gb   *keepsDescriptions
 	raw  *gitbook.Client // straight to the emulator, to look at its state
 	repo *testrepo.Repo
 	base plumbing.Hash
@@ -64,7 +66,7 @@ func newFixture(t *testing.T, dir string) *fixture {
 // start runs an emulator with branch imported into space-1.
 func (f *fixture) start(branch string) {
 	f.env = emulatortest.Start(f.t, emulator.Seed{}, emulator.Options{})
-	f.gb = &likeGitBook{next: http.DefaultTransport, root: f.dir}
+	f.gb = &keepsDescriptions{next: http.DefaultTransport}
 	f.raw = f.env.Client(f.t, nil)
 	if err := f.raw.Import(ctx, "space-1", gitbook.ImportRequest{URL: f.repo.Dir, Ref: "refs/heads/" + branch, RepoProjectDirectory: f.dir}); err != nil {
 		f.t.Fatal(err)
@@ -80,11 +82,11 @@ func (f *fixture) write(files map[string]string) {
 	f.repo.Write(in)
 }
 
-// client is a client of the emulator through likeGitBook; wrap, when not
-// nil, wraps its transport (faults). writes lists the writes it sent.
+// client is a client of the emulator; wrap, when not nil, wraps its
+// transport (faults). writes lists the writes it sent.
 func (f *fixture) client(wrap func(http.RoundTripper) http.RoundTripper) (*gitbook.Client, *writes) {
 	w := &writes{next: f.gb}
-	var rt http.RoundTripper = f.env.Checker.Transport(w)
+	var rt http.RoundTripper = w
 	if wrap != nil {
 		rt = wrap(rt)
 	}
@@ -159,12 +161,25 @@ func (f *fixture) desired() (*changerequest.Tree, changerequest.Scope) {
 }
 
 // outline renders a page tree with titles, slug paths and bodies in
-// GitBook's normal form.
-func outline(pages []gitbook.Page) string {
+// GitBook's normal form, reading each body with getPageById; edit, when
+// not nil, rewrites each body first.
+func outline(t *testing.T, pages []gitbook.Page, body func(id string) (*gitbook.Page, error), edit func(p *gitbook.Page, md string) string) string {
+	t.Helper()
 	var b strings.Builder
 	gitbook.Walk(pages, func(p *gitbook.Page, parent *gitbook.Page, _ int) {
-		depth := strings.Count(p.Path, "/")
-		fmt.Fprintf(&b, "%s%s /%s %q\n", strings.Repeat("  ", depth), p.Title, p.Path, strings.TrimSpace(gitbookMarkdown(p.Markdown)))
+		md := ""
+		if p.Type == gitbook.PageDocument {
+			full, err := body(p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			md = full.Markdown
+			if edit != nil {
+				md = edit(p, md)
+			}
+			md = strings.TrimSpace(gitformat.Normalize(md))
+		}
+		fmt.Fprintf(&b, "%s%s /%s %q\n", strings.Repeat("  ", strings.Count(p.Path, "/")), p.Title, p.Path, md)
 	})
 	return b.String()
 }
@@ -175,12 +190,17 @@ func (f *fixture) crOutline(id string) string {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return outline(pages)
+	return outline(f.t, pages, func(page string) (*gitbook.Page, error) {
+		return f.raw.ChangeRequestPageMarkdown(ctx, "space-1", id, page)
+	}, nil)
 }
 
 // importedOutline imports ref into a fresh space and returns its outline:
-// what GitBook makes of the same commit.
-func (f *fixture) importedOutline(ref string) string {
+// what GitBook makes of the same commit. GitBook's API leaves a link that
+// names no page of the change request as plain text, where its import
+// keeps it: so do the pages in sent (content paths), which the change
+// request received through the API.
+func (f *fixture) importedOutline(ref string, sent ...string) string {
 	f.t.Helper()
 	env := emulatortest.Start(f.t, emulator.Seed{}, emulator.Options{})
 	c := env.Client(f.t, nil)
@@ -192,8 +212,41 @@ func (f *fixture) importedOutline(ref string) string {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return outline(pages)
+	files := map[string]bool{}
+	gitbook.Walk(pages, func(p *gitbook.Page, _ *gitbook.Page, _ int) {
+		if p.Git != nil {
+			files[p.Git.Path] = true
+		}
+	})
+	unlink := func(p *gitbook.Page, md string) string {
+		if p.Git == nil || !slices.Contains(sent, strings.TrimPrefix(p.Git.Path, f.dir+"/")) {
+			return md
+		}
+		return mdLink.ReplaceAllStringFunc(md, func(l string) string {
+			m := mdLink.FindStringSubmatch(l)
+			if m[2] == "" {
+				return l // code
+			}
+			target, _, _ := strings.Cut(m[2], "#")
+			switch {
+			case target == "" || strings.Contains(target, ":") || strings.HasPrefix(target, "/"):
+				return l // not a relative link
+			case path.Ext(target) == "":
+				target = path.Join(target, "README.md") // a folder names its page
+			case path.Ext(target) != ".md":
+				return l // a file, not a page
+			}
+			if files[path.Join(path.Dir(p.Git.Path), target)] {
+				return l
+			}
+			return m[1]
+		})
+	}
+	return outline(f.t, pages, func(page string) (*gitbook.Page, error) { return c.PageMarkdown(ctx, "space-1", page) }, unlink)
 }
+
+// mdLink matches a Markdown link, or code (left alone).
+var mdLink = regexp.MustCompile("(?s)```.*?```|`[^`\n]*`|" + `\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)`)
 
 // open lists the open change requests as "#N subject".
 func (f *fixture) open() []string {
@@ -415,8 +468,8 @@ func TestMergeArchiveAndGitBookEdits(t *testing.T) {
 			}
 			if tt.before == "README.md" {
 				live, _ := f.raw.Pages(ctx, "space-1")
-				if !strings.Contains(live[0].Markdown, "Edited live") {
-					t.Errorf("the merge lost GitBook's edit: %q", live[0].Markdown)
+				if home, err := f.raw.PageMarkdown(ctx, "space-1", live[0].ID); err != nil || !strings.Contains(home.Markdown, "Edited live") {
+					t.Errorf("the merge lost GitBook's edit: %+v, %v", home, err)
 				}
 			}
 		})

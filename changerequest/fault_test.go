@@ -57,7 +57,7 @@ func killAfter(n int32) func(http.RoundTripper) http.RoundTripper {
 	}
 }
 
-func path(suffix string) func(*http.Request) bool {
+func writeTo(suffix string) func(*http.Request) bool {
 	return func(r *http.Request) bool { return isWrite(r) && strings.HasSuffix(r.URL.Path, suffix) }
 }
 
@@ -100,8 +100,8 @@ func TestLostAnswers(t *testing.T) {
 		nth        int32
 		wantCreate int // create requests sent
 	}{
-		{"the create", path("/change-requests"), 1, 1},
-		{"the first batch", path("/content"), 1, 1},
+		{"the create", writeTo("/change-requests"), 1, 1},
+		{"the first batch", writeTo("/content"), 1, 1},
 		{"the record", func(r *http.Request) bool { return r.Method == http.MethodPatch }, 1, 1},
 	}
 	for _, tt := range tests {
@@ -198,7 +198,7 @@ func bothCreate(n int) func(http.RoundTripper) http.RoundTripper {
 	all := make(chan struct{})
 	return func(next http.RoundTripper) http.RoundTripper {
 		return roundTrip(func(r *http.Request) (*http.Response, error) {
-			if path("/change-requests")(r) {
+			if writeTo("/change-requests")(r) {
 				mu.Lock()
 				if arrived++; arrived == n {
 					close(all)

@@ -32,6 +32,33 @@ type Page struct {
 	Assets map[string][]byte
 }
 
+var pageLink = regexp.MustCompile(`\]\((?:<([^>]*)>|([^)\s]+))(?:\s+"[^"]*")?\)`)
+
+// pageLinks lists the pages (content paths) a page's Markdown links to
+// with relative links: to a Markdown file, or to a folder for its page.
+func pageLinks(pagePath, md string) []string {
+	var out []string
+	for _, m := range pageLink.FindAllStringSubmatch(md, -1) {
+		target, _, _ := strings.Cut(m[1]+m[2], "#")
+		target, _, _ = strings.Cut(target, "?")
+		switch {
+		case target == "" || strings.Contains(target, ":") || strings.HasPrefix(target, "/"):
+			continue // not a relative link
+		case path.Ext(strings.TrimSuffix(target, "/")) == "":
+			target = path.Join(target, "README.md") // a folder names its page
+		case path.Ext(target) != ".md":
+			continue // a file, not a page
+		}
+		if dec, err := url.PathUnescape(target); err == nil {
+			target = dec
+		}
+		if p := path.Clean(path.Join(content.Dir(pagePath), target)); !strings.HasPrefix(p, "../") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 var assetLink = regexp.MustCompile(`\]\(<?([^)>\s]*\.gitbook/assets/[^)>\s"]+)`)
 
 // assetsOf finds the asset files a page body links to, relative to the
@@ -287,9 +314,30 @@ func metaDiffers(c *gitbook.Page, d *Page) bool {
 	return c.Description != d.Meta.Description || c.Hidden != d.Meta.Hidden || c.Icon != d.Meta.Icon
 }
 
-// document is the Markdown sent for a page: its body with front matter.
+// document is the Markdown sent for a page: its body with front matter,
+// less a leading "# title". GitBook takes the title from that heading and
+// keeps the heading in the document as well, so the page would show its
+// title twice (GitBook's own CLI drops it before sending); the title
+// travels in the change's title field instead.
 func document(d *Page) string {
-	return string(content.JoinFrontMatter(d.Meta, []byte(d.Body)))
+	return string(content.JoinFrontMatter(d.Meta, []byte(withoutTitle(d.Body))))
+}
+
+func withoutTitle(body string) string {
+	rest := body
+	for rest != "" {
+		line, after, _ := strings.Cut(rest, "\n")
+		t := strings.TrimLeft(line, " ")
+		switch {
+		case strings.TrimSpace(t) == "":
+			rest = after
+			continue
+		case len(line)-len(t) <= 3 && (strings.HasPrefix(t, "# ") || strings.HasPrefix(t, "#\t")) && strings.TrimSpace(t[2:]) != "":
+			return strings.TrimLeft(after, "\r\n")
+		}
+		break
+	}
+	return body
 }
 
 func refFor(p string) string {
@@ -315,6 +363,7 @@ func plan(t *Tree, v *view, scope Scope) []Step {
 		}
 	}
 	type target struct{ id, ref, slugPath string }
+	var untouched []matched // pages out of scope that GitBook has
 	var visit func(list []*Page, parent target)
 	visit = func(list []*Page, parent target) {
 		slugs := siblingSlugs(list)
@@ -362,11 +411,14 @@ func plan(t *Tree, v *view, scope Scope) []Step {
 					}
 				}
 				steps = append(steps, up...)
+			case d.Kind == content.KindDocument:
+				untouched = append(untouched, matched{d, c})
 			}
 			visit(d.Children, target{id: c.page.ID, slugPath: c.page.Path})
 		}
 	}
 	visit(t.Pages, target{})
+	steps = append(steps, relinks(v, untouched, steps)...)
 
 	// Deletions last, so that pages moved out of a deleted parent survive.
 	var deletes []Step
@@ -387,6 +439,54 @@ func plan(t *Tree, v *view, scope Scope) []Step {
 	walk(v.pages, false)
 	// Files first, so pages in the same batch can link to them by ref.
 	return append(append(fileSteps(assets), steps...), deletes...)
+}
+
+type matched struct {
+	d *Page
+	c *current
+}
+
+// relinks sends again, as the repository has them, the pages outside the
+// change that link to a page it adds but whose copy in GitBook lost that
+// link: GitBook turns a link to a page it does not have into plain text
+// when the page is sent through the API. Only pages whose words are the
+// repository's (no one edited them in GitBook) and that gitbook-sync did
+// not already send as they are.
+func relinks(v *view, untouched []matched, steps []Step) []Step {
+	added := map[string]bool{}
+	for _, s := range steps {
+		if s.Change.Operation == gitbook.OpInsertPage {
+			added[s.Summary.Path] = true
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	var out []Step
+	for _, m := range untouched {
+		var lost []string
+		for _, t := range pageLinks(m.d.Path, m.d.Body) {
+			if added[t] {
+				lost = append(lost, t)
+			}
+		}
+		if len(lost) == 0 {
+			continue
+		}
+		cur, known := v.body(m.c.page.ID)
+		if !known || words(cur) != words(m.d.Body) {
+			continue
+		}
+		if r, ok := v.record[m.c.page.ID]; ok && r.Sent == digest(document(m.d)) && r.Stored == digest(cur) {
+			continue
+		}
+		have := pageLinks(m.d.Path, cur)
+		if slices.ContainsFunc(lost, func(t string) bool { return !slices.Contains(have, t) }) {
+			out = append(out, Step{Change: gitbook.Change{Operation: gitbook.OpUpdatePage, Page: m.c.page.ID, Document: &gitbook.Markdown{Markdown: document(m.d)}},
+				Summary: content.PageChange{Op: content.Modified, Title: m.d.Title, Path: m.d.Path, Note: "links to pages this change adds"}})
+		}
+	}
+	return out
 }
 
 // fileSteps uploads assets, at most 20 files per change as GitBook allows.

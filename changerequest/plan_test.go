@@ -66,7 +66,7 @@ func TestPlan(t *testing.T) {
 			},
 			map[string]string{"p1": readme, "p2": guideBody}
 	}
-	sentGuide := record{"p2": {Sent: digest(guide), Stored: digest(guideStored)}}
+	sentGuide := record{"p2": {Sent: digest(withoutTitle(guide)), Stored: digest(guideStored)}}
 	tests := []struct {
 		name      string
 		tree      *Tree
@@ -96,7 +96,7 @@ func TestPlan(t *testing.T) {
 		{name: "moved, same text: GitBook's copy kept, not even read", tree: tree(), guideBody: guideStored,
 			scope: withBase(scopeOf([]string{"guide.md"}), "guide.md", guide)},
 		{name: "written before, back to the base text: read and sent", tree: tree(), guideBody: "# Guide\n\n* other\n",
-			record: record{"p2": {Sent: digest("# Guide\n\n- other\n"), Stored: digest("# Guide\n\n* other\n")}},
+			record: record{"p2": {Sent: digest("- other\n"), Stored: digest("# Guide\n\n* other\n")}},
 			scope:  withBase(scopeOf([]string{"guide.md"}), "guide.md", guide), want: "update_page guide.md", wantReads: []string{"p2"}},
 		{name: "front matter only: fields without a document", guideBody: guideStored,
 			tree:  &Tree{Pages: []*Page{doc("README.md", "Home", readme), {Kind: content.KindDocument, Path: "guide.md", Title: "Guide", Body: guide, Meta: content.Meta{Description: "New"}}}},
@@ -204,5 +204,32 @@ func TestRecordRoundTripKeepsWhatPeopleWrote(t *testing.T) {
 	}
 	if got := readRecord(&gitbook.ChangeRequest{Description: &gitbook.Document{Data: map[string]json.RawMessage{recordKey: json.RawMessage(`"garbage"`)}}}); len(got) != 0 {
 		t.Errorf("garbage read as %v", got)
+	}
+}
+
+func TestDocumentLeavesTheTitleOut(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ body, want string }{
+		{"# Install\n\nStep one.\n", "Step one.\n"},
+		{"\n  # Install\r\n\r\nStep one.\n", "Step one.\n"},
+		{"Step one.\n\n# Later\n", "Step one.\n\n# Later\n"},
+		{"## Section\n\nText\n", "## Section\n\nText\n"},
+		{"    # code, not a heading\n", "    # code, not a heading\n"},
+		{"#hashtag\n", "#hashtag\n"},
+	} {
+		if got := withoutTitle(tt.body); got != tt.want {
+			t.Errorf("withoutTitle(%q) = %q, want %q", tt.body, got, tt.want)
+		}
+	}
+}
+
+func TestPageLinks(t *testing.T) {
+	t.Parallel()
+	md := "See [setup](../setup/README.md), [this](<other page.md#top> \"mention\"), [x](https://e.com/a.md), " +
+		"[abs](/pages/x.md), [up](../../out.md) and ![img](../.gitbook/assets/a.png) or [q](sib.md?x=1), [dir](../faq/), [mail](mailto:a@b.c)."
+	got := pageLinks("guide/install.md", md)
+	want := []string{"setup/README.md", "guide/other page.md", "guide/sib.md", "faq/README.md"}
+	if !slices.Equal(got, want) {
+		t.Errorf("links %q, want %q", got, want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 
@@ -405,12 +406,23 @@ func archive(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, note 
 // Documents sent are noted in sent (when not nil) by page ID; revision
 // follows the change request's revision so that a failure can tell
 // whether another writer overtook this one.
+//
+// GitBook resolves a document's links to other pages when it receives
+// it, against the pages the change request has by the end of that batch,
+// and leaves a link to a page not there yet as plain text. So a document
+// linking to a page completed by a later batch is sent once more at the end.
 func apply(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, steps []Step, sent map[string]string, revision *string, res *Result) error {
-	ids := map[string]string{} // ref -> page ID
+	ids := map[string]string{}     // ref -> page ID
+	insertedIn := map[string]int{} // content path -> batch that inserted it
+	type doc struct {
+		id, path, markdown string
+		batch              int
+	}
+	var docs []doc
 	pending := steps
-	for len(pending) > 0 {
+	for n := 1; len(pending) > 0; n++ {
 		var batch []gitbook.Change
-		var later []Step
+		var batchSteps, later []Step
 		inBatch := map[string]bool{}
 		for _, s := range pending {
 			if s.Change.Operation == "" {
@@ -431,7 +443,7 @@ func apply(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, steps [
 			if ch.Ref != "" {
 				inBatch[ch.Ref] = true
 			}
-			batch = append(batch, ch)
+			batch, batchSteps = append(batch, ch), append(batchSteps, s)
 		}
 		if len(batch) == 0 {
 			return fmt.Errorf("change request #%d: %d changes wait for parent pages that were never created", cr.Number, len(later))
@@ -453,21 +465,50 @@ func apply(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, steps [
 				ids[c.Ref] = c.PageID()
 			}
 		}
-		if sent != nil {
-			for _, ch := range batch {
-				if ch.Document == nil {
-					continue
-				}
-				id := ch.Page
-				if ch.Ref != "" {
-					id = ids[ch.Ref]
-				}
+		for i, ch := range batch {
+			if ch.Operation == gitbook.OpInsertPage {
+				insertedIn[batchSteps[i].Summary.Path] = n
+			}
+			if ch.Document == nil {
+				continue
+			}
+			id := cmp.Or(ids[ch.Ref], ch.Page)
+			docs = append(docs, doc{id: id, path: batchSteps[i].Summary.Path, markdown: ch.Document.Markdown, batch: n})
+			if sent != nil {
 				sent[id] = ch.Document.Markdown
 			}
 		}
 		pending = later
 	}
-	return nil
+	// A page is known by the file it would have in Git, which is a folder's
+	// README.md only once it has children: so a link waits for the last
+	// batch that inserted its page or, for a README, a page below it.
+	complete := func(target string) int {
+		n := insertedIn[target]
+		if path.Base(target) == "README.md" {
+			dir := path.Dir(target) + "/"
+			for p, b := range insertedIn {
+				if strings.HasPrefix(p, dir) {
+					n = max(n, b)
+				}
+			}
+		}
+		return n
+	}
+	var again []Step
+	for _, d := range docs {
+		// A README's own links are read from its folder only once it has
+		// children, too.
+		links := pageLinks(d.path, d.markdown)
+		if len(links) > 0 && complete(d.path) > d.batch || slices.ContainsFunc(links, func(t string) bool { return complete(t) > d.batch }) {
+			again = append(again, Step{Change: gitbook.Change{Operation: gitbook.OpUpdatePage, Page: d.id, Document: &gitbook.Markdown{Markdown: d.markdown}},
+				Summary: content.PageChange{Op: content.Modified, Path: d.path, Note: "links to pages added after it"}})
+		}
+	}
+	if len(again) == 0 {
+		return nil
+	}
+	return apply(ctx, opts, cr, again, nil, revision, res)
 }
 
 func requestReviewers(ctx context.Context, opts Options, crID string, ids []string, res *Result) error {
