@@ -11,11 +11,12 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+	buildinfo "github.com/gitbook-sync/gitbook-sync/internal/version"
 	"github.com/gitbook-sync/gitbook-sync/notify"
 )
 
-// version is set at build time: -ldflags "-X main.version=v1.2.3".
-var version = "dev"
+// version names this build in the User-Agent (see internal/version).
+var version = buildinfo.Get().Version
 
 // Factory gives commands what they depend on, each made on first use, as
 // gh's cmdutil.Factory does: a test replaces any of them without touching

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	buildinfo "github.com/gitbook-sync/gitbook-sync/internal/version"
 )
 
 // app is what the commands owned elsewhere were written against: the
@@ -29,7 +30,7 @@ func (a *app) versionCommand() *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(a.stdout, "gitbook-sync", version)
+			fmt.Fprintln(a.stdout, "gitbook-sync", buildinfo.Get())
 			return nil
 		},
 	}

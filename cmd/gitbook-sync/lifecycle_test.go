@@ -887,35 +887,43 @@ func mustGitOut(ts *testscript.TestScript, dir string, args ...string) string {
 // readmeSnippets are the fenced blocks the README shows users.
 type readmeSnippets struct {
 	Config   string // under "### Configuration: `.gitbook-sync.yaml`"
-	Workflow string // under "### In GitHub Actions"
-	GitLabCI string // under "### In GitLab CI"
+	Workflow string // marked <!-- example: examples/github-workflow.yml -->
+	GitLabCI string // marked <!-- example: examples/gitlab-ci.yml -->
 }
 
-// The headings the snippets live under, and the rule: the first ```yaml
-// block after the heading, before the next heading.
-var readmeHeadings = [...]string{"### Configuration: `.gitbook-sync.yaml`", "### In GitHub Actions", "### In GitLab CI"}
+// The configuration is the first ```yaml block under its heading. The
+// workflow and the GitLab job are files of examples/ that the README shows
+// byte for byte (TestREADMEShowsTheExamples keeps them identical).
+const configHeading = "### Configuration: `.gitbook-sync.yaml`"
+
+var lifecycleExamples = [...]string{"examples/github-workflow.yml", "examples/gitlab-ci.yml"}
 
 func loadREADME(file string) (readmeSnippets, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return readmeSnippets{}, err
 	}
-	var blocks [3]string
-	for i, h := range readmeHeadings {
-		if blocks[i], err = fencedBlock(string(data), h, "yaml"); err != nil {
-			return readmeSnippets{}, fmt.Errorf("%s: %w", file, err)
-		}
+	var out readmeSnippets
+	if out.Config, err = fencedBlock(string(data), configHeading, "yaml"); err != nil {
+		return readmeSnippets{}, fmt.Errorf("%s: %w", file, err)
 	}
-	return readmeSnippets{Config: blocks[0], Workflow: blocks[1], GitLabCI: blocks[2]}, nil
+	for i, dst := range []*string{&out.Workflow, &out.GitLabCI} {
+		example, err := os.ReadFile(filepath.Join(filepath.Dir(file), lifecycleExamples[i]))
+		if err != nil {
+			return readmeSnippets{}, err
+		}
+		*dst = string(example)
+	}
+	return out, nil
 }
 
-// fencedBlock returns the body of the first ```lang block in the section
-// under heading (a whole line), stopping at the next heading.
+// fencedBlock returns the body of the first ```lang block after the line
+// heading (a heading or a marker comment), stopping at the next heading.
 func fencedBlock(doc, heading, lang string) (string, error) {
 	lines := strings.Split(doc, "\n")
 	start := slices.Index(lines, heading)
 	if start < 0 {
-		return "", fmt.Errorf("no heading %q: the lifecycle scenarios use the snippet under it (keep the heading, or update readmeHeadings)", heading)
+		return "", fmt.Errorf("no line %q: the lifecycle scenarios use the snippet under it (keep it, or update lifecycle_test.go)", heading)
 	}
 	for i := start + 1; i < len(lines); i++ {
 		if strings.HasPrefix(lines[i], "#") {
@@ -1118,9 +1126,11 @@ func loadAction(file string) (*actionStep, error) {
 	for name, in := range a.Inputs {
 		step.defaults[name] = in.Default
 	}
+	// The step runs the binary the install step put in GITBOOK_SYNC_BIN.
 	for _, st := range a.Runs.Steps {
-		if strings.HasPrefix(strings.TrimSpace(st.Run), "gitbook-sync ") {
-			step.Run, step.Env = strings.TrimSpace(st.Run), st.Env
+		run := strings.TrimSpace(st.Run)
+		if bin, ok := strings.CutPrefix(run, `"$GITBOOK_SYNC_BIN" `); ok {
+			step.Run, step.Env = "gitbook-sync "+bin, st.Env
 			return step, nil
 		}
 	}
@@ -1151,6 +1161,8 @@ func (a *actionStep) env(with, secrets map[string]string, token, workspace strin
 				return token
 			case name == "github.workspace":
 				return workspace
+			case name == "steps.install.outputs.path":
+				return "gitbook-sync" // the binary the scenarios run in-process
 			case strings.HasPrefix(name, "secrets."):
 				return secrets[strings.TrimPrefix(name, "secrets.")]
 			}
@@ -1241,7 +1253,7 @@ func TestFencedBlock(t *testing.T) {
 		heading, want, err string
 	}{
 		{"### A", "key: 1\n", ""},
-		{"### C", "", `no heading "### C"`},
+		{"### C", "", `no line "### C"`},
 		{"### B", "", "is not closed"},
 		{"# T", "", "no ```yaml block"},
 	}

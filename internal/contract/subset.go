@@ -50,6 +50,7 @@ var Used = []Operation{
 	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}/reviews"},
 	{"post", "/spaces/{spaceId}/change-requests/{changeRequestId}/reviews"},
 	{"get", "/orgs/{organizationId}/members"},
+	{"get", "/orgs/{organizationId}/sites/{siteId}/structure"},
 	{"get", "/orgs/{organizationId}/openapi"},
 	{"get", "/orgs/{organizationId}/openapi/{specSlug}"},
 	{"put", "/orgs/{organizationId}/openapi/{specSlug}"},

@@ -1,7 +1,6 @@
 package gitformat_test
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -69,12 +68,16 @@ func TestDifferentialWithClient(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s/%s: gitformat: %v", pr.repo, pr.dir, err)
 		}
-		theirs, err := content.Load(content.Files{Read: fsys.ReadFile, List: fsys.List}, pr.dir)
+		files := content.Files{Read: fsys.ReadFile, List: fsys.List}
+		theirs, err := content.Load(files, pr.dir)
 		if err != nil {
 			t.Fatalf("%s/%s: content: %v", pr.repo, pr.dir, err)
 		}
+		if err := theirs.ResolveTitles(files); err != nil {
+			t.Fatalf("%s/%s: content titles: %v", pr.repo, pr.dir, err)
+		}
 		var diffs []string
-		compare(fromGitformat(mine.Pages, ""), fromContent(fsys, theirs, theirs.Pages, ""), "", &diffs)
+		compare(fromGitformat(mine.Pages, ""), fromContent(theirs.Pages, ""), "", &diffs)
 		fmt.Fprintf(&report, "## %s %s: %d differences\n", pr.repo, cmpOr(pr.dir, "."), len(diffs))
 		for _, d := range diffs {
 			report.WriteString(d + "\n")
@@ -112,31 +115,21 @@ func fromGitformat(list []*gitformat.Page, parent string) []node {
 	return out
 }
 
-// fromContent reads the client's tree the way the client names pages:
-// the leading heading over the SUMMARY title, slugs from files.
-func fromContent(fsys corpusFS, proj *content.Project, list []*content.Page, parent string) []node {
+// fromContent reads the client's tree as the client names pages: titles
+// by its ResolveTitles, slugs from files, or from a group's anchor.
+func fromContent(list []*content.Page, parent string) []node {
 	var out []node
 	for _, p := range list {
 		n := node{kind: p.Kind, title: p.Title, path: p.Path}
 		switch p.Kind {
 		case content.KindDocument:
-			if data, err := fsys.ReadFile(proj.ContentPath(p.Path)); err == nil {
-				if _, body, err := content.SplitFrontMatter(data, p.Path); err == nil {
-					n.title = content.PageTitle(body, p.Title)
-				}
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				n.title = "(unreadable)"
-			}
-			n.slug = content.SlugForPath(p.Path)
-			if n.slug == "" {
-				n.slug = content.Slug(n.title)
-			}
+			n.slug = cmpOr(content.SlugForPath(p.Path), content.Slug(n.title))
 		case content.KindGroup:
-			n.slug = content.Slug(p.Title)
+			n.slug = cmpOr(p.Slug, content.Slug(p.Title))
 		case content.KindLink:
 			n.path = ""
 		}
-		n.children = fromContent(fsys, proj, p.Children, join(parent, n.slug))
+		n.children = fromContent(p.Children, join(parent, n.slug))
 		out = append(out, n)
 	}
 	return out
