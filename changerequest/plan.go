@@ -179,8 +179,8 @@ func ScopeOf(d *content.Diff) Scope {
 // Empty reports whether the scope touches nothing.
 func (s Scope) Empty() bool { return len(s.Paths) == 0 && len(s.Deleted) == 0 }
 
-// Step is one change to send, with what it means for the report.
-type Step struct {
+// step is one change to send, with what it means for the report.
+type step struct {
 	Change gitbook.Change
 	// ParentRef names a page inserted by an earlier step: the change can
 	// only be sent once that page has an ID.
@@ -255,7 +255,7 @@ func siblingSlugs(list []*Page) []string {
 	seen := map[string]int{}
 	out := make([]string, len(list))
 	for i, d := range list {
-		base := SlugFor(d)
+		base := slugFor(d)
 		if d.Kind == content.KindGroup {
 			base = content.Slug(d.Title)
 		}
@@ -271,8 +271,8 @@ func siblingSlugs(list []*Page) []string {
 	return out
 }
 
-// SlugFor is the slug given to a page inserted from file p.
-func SlugFor(p *Page) string {
+// slugFor is the slug given to a page inserted from file p.
+func slugFor(p *Page) string {
 	if s := content.SlugForPath(p.Path); s != "" {
 		return s
 	}
@@ -347,9 +347,9 @@ func refFor(p string) string {
 // plan computes the changes that bring the change request's pages to what
 // the repository says, for the pages in scope. Pages are visited parents
 // first, so an inserted child names an inserted parent by its ref.
-func plan(t *Tree, v *view, scope Scope) []Step {
+func plan(t *Tree, v *view, scope Scope) []step {
 	m := newMatcher(v, scope.Renamed)
-	var steps []Step
+	var steps []step
 	have := map[string]bool{}
 	for _, f := range v.files {
 		have[f.Name] = true
@@ -395,7 +395,7 @@ func plan(t *Tree, v *view, scope Scope) []Step {
 				}
 				needAssets(d)
 				a, r := content.CountLines("", d.Body)
-				steps = append(steps, Step{Change: ch, ParentRef: parent.ref,
+				steps = append(steps, step{Change: ch, ParentRef: parent.ref,
 					Summary: content.PageChange{Op: content.Added, Title: d.Title, Path: d.Path, Added: a, Removed: r}})
 				visit(d.Children, target{ref: ref, slugPath: slugPath})
 				continue
@@ -421,7 +421,7 @@ func plan(t *Tree, v *view, scope Scope) []Step {
 	steps = append(steps, relinks(v, untouched, steps)...)
 
 	// Deletions last, so that pages moved out of a deleted parent survive.
-	var deletes []Step
+	var deletes []step
 	var walk func(list []gitbook.Page, parentDeleted bool)
 	walk = func(list []gitbook.Page, parentDeleted bool) {
 		for i := range list {
@@ -430,7 +430,7 @@ func plan(t *Tree, v *view, scope Scope) []Step {
 			del := p.Type == gitbook.PageDocument && !m.used[p.ID] && gp != "" && scope.Deleted[gp]
 			if del && !parentDeleted {
 				_, r := content.CountLines("", scope.Base[gp])
-				deletes = append(deletes, Step{Change: gitbook.Change{Operation: gitbook.OpDeletePage, Page: p.ID},
+				deletes = append(deletes, step{Change: gitbook.Change{Operation: gitbook.OpDeletePage, Page: p.ID},
 					Summary: content.PageChange{Op: content.Deleted, Title: p.Title, Path: gp, Removed: r}})
 			}
 			walk(p.Pages, parentDeleted || del)
@@ -452,7 +452,7 @@ type matched struct {
 // when the page is sent through the API. Only pages whose words are the
 // repository's (no one edited them in GitBook) and that gitbook-sync did
 // not already send as they are.
-func relinks(v *view, untouched []matched, steps []Step) []Step {
+func relinks(v *view, untouched []matched, steps []step) []step {
 	added := map[string]bool{}
 	for _, s := range steps {
 		if s.Change.Operation == gitbook.OpInsertPage {
@@ -462,7 +462,7 @@ func relinks(v *view, untouched []matched, steps []Step) []Step {
 	if len(added) == 0 {
 		return nil
 	}
-	var out []Step
+	var out []step
 	for _, m := range untouched {
 		var lost []string
 		for _, t := range pageLinks(m.d.Path, m.d.Body) {
@@ -482,7 +482,7 @@ func relinks(v *view, untouched []matched, steps []Step) []Step {
 		}
 		have := pageLinks(m.d.Path, cur)
 		if slices.ContainsFunc(lost, func(t string) bool { return !slices.Contains(have, t) }) {
-			out = append(out, Step{Change: gitbook.Change{Operation: gitbook.OpUpdatePage, Page: m.c.page.ID, Document: &gitbook.Markdown{Markdown: document(m.d)}},
+			out = append(out, step{Change: gitbook.Change{Operation: gitbook.OpUpdatePage, Page: m.c.page.ID, Document: &gitbook.Markdown{Markdown: document(m.d)}},
 				Summary: content.PageChange{Op: content.Modified, Title: m.d.Title, Path: m.d.Path, Note: "links to pages this change adds"}})
 		}
 	}
@@ -490,9 +490,9 @@ func relinks(v *view, untouched []matched, steps []Step) []Step {
 }
 
 // fileSteps uploads assets, at most 20 files per change as GitBook allows.
-func fileSteps(assets map[string][]byte) []Step {
+func fileSteps(assets map[string][]byte) []step {
 	paths := slices.Sorted(maps.Keys(assets))
-	var steps []Step
+	var steps []step
 	for len(paths) > 0 {
 		n := min(len(paths), 20)
 		ch := gitbook.Change{Operation: gitbook.OpInsertFiles}
@@ -503,7 +503,7 @@ func fileSteps(assets map[string][]byte) []Step {
 			}
 			ch.Files = append(ch.Files, gitbook.FileUpload{Name: path.Base(p), Ref: p, ContentType: ct,
 				Base64: base64.StdEncoding.EncodeToString(assets[p])})
-			steps = append(steps, Step{Summary: content.PageChange{Op: content.Added, Title: path.Base(p), Path: p, Note: "file"}})
+			steps = append(steps, step{Summary: content.PageChange{Op: content.Added, Title: path.Base(p), Path: p, Note: "file"}})
 		}
 		steps[len(steps)-1].Change = ch
 		// Only the last step of the group carries the change; the others
@@ -518,8 +518,8 @@ func fileSteps(assets map[string][]byte) []Step {
 
 // updates brings a matched page up to date: content and metadata, then
 // its parent.
-func updates(v *view, c *current, d *Page, slug, parentID, parentRef string, scope Scope) []Step {
-	var steps []Step
+func updates(v *view, c *current, d *Page, slug, parentID, parentRef string, scope Scope) []step {
+	var steps []step
 	p := c.page
 	ch := gitbook.Change{Operation: gitbook.OpUpdatePage, Page: p.ID}
 	summary := content.PageChange{Op: content.Modified, Title: d.Title, Path: d.Path}
@@ -565,11 +565,11 @@ func updates(v *view, c *current, d *Page, slug, parentID, parentRef string, sco
 		summary.Op, summary.OldPath = content.Renamed, gp
 	}
 	if changed {
-		steps = append(steps, Step{Change: ch, Summary: summary})
+		steps = append(steps, step{Change: ch, Summary: summary})
 	}
 	if c.parent != parentID || parentRef != "" {
 		mv := gitbook.Change{Operation: gitbook.OpUpdatePage, Page: p.ID, Into: gitbook.Into(parentID)}
-		steps = append(steps, Step{Change: mv, ParentRef: parentRef,
+		steps = append(steps, step{Change: mv, ParentRef: parentRef,
 			Summary: content.PageChange{Op: content.Moved, Title: d.Title, Path: d.Path}})
 	}
 	return steps
@@ -577,7 +577,7 @@ func updates(v *view, c *current, d *Page, slug, parentID, parentRef string, sco
 
 // reorder returns the moves that put the children of each parent holding
 // an in-scope page in the repository's order.
-func reorder(t *Tree, v *view, scope Scope) []Step {
+func reorder(t *Tree, v *view, scope Scope) []step {
 	m := newMatcher(v, scope.Renamed)
 	children := map[string][]string{} // parent ID -> current child IDs in order
 	var walk func(list []gitbook.Page, parent string)
@@ -588,7 +588,7 @@ func reorder(t *Tree, v *view, scope Scope) []Step {
 		}
 	}
 	walk(v.pages, "")
-	var steps []Step
+	var steps []step
 	var visit func(list []*Page, parentID, parentSlug string)
 	visit = func(list []*Page, parentID, parentSlug string) {
 		var want []string
@@ -636,7 +636,7 @@ func reorder(t *Tree, v *view, scope Scope) []Step {
 			at := absoluteIndex(have, sibs, i)
 			have = moveTo(have, id, at)
 			d := titles[id]
-			steps = append(steps, Step{Change: gitbook.Change{Operation: gitbook.OpUpdatePage, Page: id, Into: gitbook.Into(parentID), At: &at},
+			steps = append(steps, step{Change: gitbook.Change{Operation: gitbook.OpUpdatePage, Page: id, Into: gitbook.Into(parentID), At: &at},
 				Summary: content.PageChange{Op: content.Moved, Title: d.Title, Path: d.Path, Note: "reordered"}})
 		}
 	}
@@ -663,8 +663,8 @@ func moveTo(list []string, id string, at int) []string {
 	return slices.Insert(list, min(at, len(list)), id)
 }
 
-// Summaries lists the page changes of steps, one per page.
-func Summaries(steps []Step) []content.PageChange {
+// summaries lists the page changes of steps, one per page.
+func summaries(steps []step) []content.PageChange {
 	seen := map[string]int{}
 	var out []content.PageChange
 	for _, s := range steps {

@@ -38,7 +38,7 @@ func withBase(s Scope, p, body string) Scope {
 	return s
 }
 
-func ops(steps []Step) string {
+func ops(steps []step) string {
 	var out []string
 	for _, s := range steps {
 		if s.Change.Operation != "" {

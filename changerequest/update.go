@@ -99,7 +99,7 @@ func Update(ctx context.Context, opts Options, t *Tree, scope Scope) (*Result, e
 			return nil, err
 		}
 		steps := plan(t, v, scope)
-		res.Pages = Summaries(steps)
+		res.Pages = summaries(steps)
 		if opts.DryRun || len(steps) == 0 {
 			res.Created = len(steps) > 0
 			return res, nil
@@ -117,7 +117,7 @@ func Update(ctx context.Context, opts Options, t *Tree, scope Scope) (*Result, e
 		if v, err = readView(ctx, opts, cr.ID, rev, t, scope, readRecord(cr)); err != nil {
 			return nil, err
 		}
-		res.Pages = Summaries(plan(t, v, scope))
+		res.Pages = summaries(plan(t, v, scope))
 		return res, nil
 	}
 	for round := 1; ; round++ {
@@ -224,7 +224,7 @@ func bring(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, t *Tree
 	v.record = rec
 	steps := plan(t, v, scope)
 	if len(res.Pages) == 0 {
-		res.Pages = Summaries(steps)
+		res.Pages = summaries(steps)
 	}
 	sent := map[string]string{} // page ID -> document sent
 	if err := apply(ctx, opts, cr, steps, sent, &revision, res); err != nil {
@@ -411,7 +411,7 @@ func archive(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, note 
 // it, against the pages the change request has by the end of that batch,
 // and leaves a link to a page not there yet as plain text. So a document
 // linking to a page completed by a later batch is sent once more at the end.
-func apply(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, steps []Step, sent map[string]string, revision *string, res *Result) error {
+func apply(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, steps []step, sent map[string]string, revision *string, res *Result) error {
 	ids := map[string]string{}     // ref -> page ID
 	insertedIn := map[string]int{} // content path -> batch that inserted it
 	type doc struct {
@@ -422,7 +422,7 @@ func apply(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, steps [
 	pending := steps
 	for n := 1; len(pending) > 0; n++ {
 		var batch []gitbook.Change
-		var batchSteps, later []Step
+		var batchSteps, later []step
 		inBatch := map[string]bool{}
 		for _, s := range pending {
 			if s.Change.Operation == "" {
@@ -495,13 +495,13 @@ func apply(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, steps [
 		}
 		return n
 	}
-	var again []Step
+	var again []step
 	for _, d := range docs {
 		// A README's own links are read from its folder only once it has
 		// children, too.
 		links := pageLinks(d.path, d.markdown)
 		if len(links) > 0 && complete(d.path) > d.batch || slices.ContainsFunc(links, func(t string) bool { return complete(t) > d.batch }) {
-			again = append(again, Step{Change: gitbook.Change{Operation: gitbook.OpUpdatePage, Page: d.id, Document: &gitbook.Markdown{Markdown: d.markdown}},
+			again = append(again, step{Change: gitbook.Change{Operation: gitbook.OpUpdatePage, Page: d.id, Document: &gitbook.Markdown{Markdown: d.markdown}},
 				Summary: content.PageChange{Op: content.Modified, Path: d.path, Note: "links to pages added after it"}})
 		}
 	}
