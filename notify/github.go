@@ -85,43 +85,54 @@ func (g *GitHub) Post(ctx context.Context, marker, body string) (Posted, error) 
 	if err != nil {
 		return Posted{}, err
 	}
-	var all []*github.IssueComment
-	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		page, resp, err := g.client.Issues.ListComments(ctx, g.owner, g.repo, g.number, opt)
-		if err != nil {
-			return Posted{}, fmt.Errorf("list comments of pull request #%d: %w", g.number, err)
-		}
-		all = append(all, page...)
-		if resp.NextPage == 0 {
-			break
-		}
-		opt.Page = resp.NextPage
+	t := thread[*github.IssueComment]{
+		list: func() ([]*github.IssueComment, error) {
+			// GitHub lists comments oldest first.
+			var all []*github.IssueComment
+			opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+			for {
+				page, resp, err := g.client.Issues.ListComments(ctx, g.owner, g.repo, g.number, opt)
+				if err != nil {
+					return nil, fmt.Errorf("list comments of pull request #%d: %w", g.number, err)
+				}
+				all = append(all, page...)
+				if resp.NextPage == 0 {
+					return all, nil
+				}
+				opt.Page = resp.NextPage
+			}
+		},
+		create: func(body string) (*github.IssueComment, error) {
+			c, _, err := g.client.Issues.CreateComment(ctx, g.owner, g.repo, g.number, &github.IssueComment{Body: &body})
+			if err != nil {
+				return nil, fmt.Errorf("comment on pull request #%d: %w", g.number, err)
+			}
+			return c, nil
+		},
+		edit: func(c *github.IssueComment, body string) error {
+			if _, _, err := g.client.Issues.EditComment(ctx, g.owner, g.repo, c.GetID(), &github.IssueComment{Body: &body}); err != nil {
+				return fmt.Errorf("update comment %d on pull request #%d: %w", c.GetID(), g.number, err)
+			}
+			return nil
+		},
+		remove: func(c *github.IssueComment) error {
+			resp, err := g.client.Issues.DeleteComment(ctx, g.owner, g.repo, c.GetID())
+			if err != nil && (resp == nil || resp.StatusCode != http.StatusNotFound) {
+				return fmt.Errorf("remove duplicate comment %d: %w", c.GetID(), err)
+			}
+			return nil
+		},
+		id:   (*github.IssueComment).GetID,
+		body: (*github.IssueComment).GetBody,
+		ours: func(c *github.IssueComment) bool {
+			return startsWithMarker(c.GetBody(), marker) && me.wrote(c.GetUser())
+		},
 	}
-	// GitHub lists comments oldest first.
-	keep, dups := sticky(all, func(c *github.IssueComment) bool {
-		return startsWithMarker(c.GetBody(), marker) && me.wrote(c.GetUser())
-	})
+	keep, outcome, err := t.post(body)
 	if keep == nil {
-		c, _, err := g.client.Issues.CreateComment(ctx, g.owner, g.repo, g.number, &github.IssueComment{Body: &body})
-		if err != nil {
-			return Posted{}, fmt.Errorf("comment on pull request #%d: %w", g.number, err)
-		}
-		return Posted{URL: c.GetHTMLURL(), Outcome: Created}, nil
+		return Posted{}, err
 	}
-	out := Posted{URL: (*keep).GetHTMLURL(), Outcome: Unchanged}
-	if (*keep).GetBody() != body {
-		if _, _, err := g.client.Issues.EditComment(ctx, g.owner, g.repo, (*keep).GetID(), &github.IssueComment{Body: &body}); err != nil {
-			return Posted{}, fmt.Errorf("update comment %d on pull request #%d: %w", (*keep).GetID(), g.number, err)
-		}
-		out.Outcome = Updated
-	}
-	for _, dup := range dups {
-		if _, err := g.client.Issues.DeleteComment(ctx, g.owner, g.repo, dup.GetID()); err != nil {
-			return out, fmt.Errorf("remove duplicate comment %d: %w", dup.GetID(), err)
-		}
-	}
-	return out, nil
+	return Posted{URL: (*keep).GetHTMLURL(), Outcome: outcome}, err
 }
 
 // whoAmI finds the token's user once. GET /user answers for personal and

@@ -64,43 +64,54 @@ func (g *GitLab) Post(ctx context.Context, marker, body string) (Posted, error) 
 	if err != nil {
 		return Posted{}, err
 	}
-	var all []*gitlab.Note
-	opt := &gitlab.ListMergeRequestNotesOptions{ListOptions: gitlab.ListOptions{PerPage: 100},
-		Sort: gitlab.Ptr("asc"), OrderBy: gitlab.Ptr("created_at")}
-	for {
-		notes, resp, err := g.client.Notes.ListMergeRequestNotes(g.project, g.mr, opt, gitlab.WithContext(ctx))
-		if err != nil {
-			return Posted{}, g.explain(fmt.Errorf("list notes of merge request !%d: %w", g.mr, err))
-		}
-		all = append(all, notes...)
-		if resp.NextPage == 0 {
-			break
-		}
-		opt.Page = resp.NextPage
+	t := thread[*gitlab.Note]{
+		list: func() ([]*gitlab.Note, error) {
+			var all []*gitlab.Note
+			opt := &gitlab.ListMergeRequestNotesOptions{ListOptions: gitlab.ListOptions{PerPage: 100},
+				Sort: gitlab.Ptr("asc"), OrderBy: gitlab.Ptr("created_at")}
+			for {
+				notes, resp, err := g.client.Notes.ListMergeRequestNotes(g.project, g.mr, opt, gitlab.WithContext(ctx))
+				if err != nil {
+					return nil, g.explain(fmt.Errorf("list notes of merge request !%d: %w", g.mr, err))
+				}
+				all = append(all, notes...)
+				if resp.NextPage == 0 {
+					return all, nil
+				}
+				opt.Page = resp.NextPage
+			}
+		},
+		create: func(body string) (*gitlab.Note, error) {
+			n, _, err := g.client.Notes.CreateMergeRequestNote(g.project, g.mr, &gitlab.CreateMergeRequestNoteOptions{Body: &body}, gitlab.WithContext(ctx))
+			if err != nil {
+				return nil, g.explain(fmt.Errorf("note on merge request !%d: %w", g.mr, err))
+			}
+			return n, nil
+		},
+		edit: func(n *gitlab.Note, body string) error {
+			if _, _, err := g.client.Notes.UpdateMergeRequestNote(g.project, g.mr, n.ID, &gitlab.UpdateMergeRequestNoteOptions{Body: &body}, gitlab.WithContext(ctx)); err != nil {
+				return g.explain(fmt.Errorf("update note %d on merge request !%d: %w", n.ID, g.mr, err))
+			}
+			return nil
+		},
+		remove: func(n *gitlab.Note) error {
+			resp, err := g.client.Notes.DeleteMergeRequestNote(g.project, g.mr, n.ID, gitlab.WithContext(ctx))
+			if err != nil && (resp == nil || resp.StatusCode != http.StatusNotFound) {
+				return g.explain(fmt.Errorf("remove duplicate note %d: %w", n.ID, err))
+			}
+			return nil
+		},
+		id:   func(n *gitlab.Note) int64 { return n.ID },
+		body: func(n *gitlab.Note) string { return n.Body },
+		ours: func(n *gitlab.Note) bool {
+			return !n.System && n.Author.ID == me && startsWithMarker(n.Body, marker)
+		},
 	}
-	keep, dups := sticky(all, func(n *gitlab.Note) bool {
-		return !n.System && n.Author.ID == me && startsWithMarker(n.Body, marker)
-	})
+	keep, outcome, err := t.post(body)
 	if keep == nil {
-		n, _, err := g.client.Notes.CreateMergeRequestNote(g.project, g.mr, &gitlab.CreateMergeRequestNoteOptions{Body: &body}, gitlab.WithContext(ctx))
-		if err != nil {
-			return Posted{}, g.explain(fmt.Errorf("note on merge request !%d: %w", g.mr, err))
-		}
-		return Posted{URL: g.noteURL(n), Outcome: Created}, nil
+		return Posted{}, err
 	}
-	out := Posted{URL: g.noteURL(*keep), Outcome: Unchanged}
-	if (*keep).Body != body {
-		if _, _, err := g.client.Notes.UpdateMergeRequestNote(g.project, g.mr, (*keep).ID, &gitlab.UpdateMergeRequestNoteOptions{Body: &body}, gitlab.WithContext(ctx)); err != nil {
-			return Posted{}, g.explain(fmt.Errorf("update note %d on merge request !%d: %w", (*keep).ID, g.mr, err))
-		}
-		out.Outcome = Updated
-	}
-	for _, dup := range dups {
-		if _, err := g.client.Notes.DeleteMergeRequestNote(g.project, g.mr, dup.ID, gitlab.WithContext(ctx)); err != nil {
-			return out, g.explain(fmt.Errorf("remove duplicate note %d: %w", dup.ID, err))
-		}
-	}
-	return out, nil
+	return Posted{URL: g.noteURL(*keep), Outcome: outcome}, err
 }
 
 // whoAmI finds the token's user once (GET /user): project and group

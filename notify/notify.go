@@ -54,3 +54,58 @@ func sticky[C any](comments []C, ours func(C) bool) (keep *C, dups []C) {
 	}
 	return keep, dups
 }
+
+// thread is one host's comments on one pull or merge request, as post
+// needs them. Errors carry their context.
+type thread[C any] struct {
+	list   func() ([]C, error) // oldest first
+	create func(body string) (C, error)
+	edit   func(c C, body string) error
+	// remove deletes a comment; one already gone is no error.
+	remove func(c C) error
+	id     func(C) int64
+	body   func(C) string
+	ours   func(C) bool
+}
+
+// post keeps one comment of ours with body: it edits the oldest of ours
+// in place or, when there is none, creates it, and removes the others.
+// Runs at the same time may each find none and each create one: so after
+// creating, the list is read again, and every run keeps the oldest (with
+// its own body) and removes the rest. keep is returned with an error when
+// a duplicate could not be removed.
+func (t thread[C]) post(body string) (keep *C, outcome Outcome, err error) {
+	all, err := t.list()
+	if err != nil {
+		return nil, "", err
+	}
+	keep, dups := sticky(all, t.ours)
+	outcome = Unchanged
+	if keep == nil {
+		made, err := t.create(body)
+		if err != nil {
+			return nil, "", err
+		}
+		keep, outcome = &made, Created
+		// A list that fails or lags here leaves duplicates for the next run.
+		if all, err := t.list(); err == nil {
+			if first, others := sticky(all, t.ours); first != nil && t.id(*first) != t.id(made) {
+				keep, dups, outcome = first, others, Unchanged
+			} else if first != nil {
+				dups = others
+			}
+		}
+	}
+	if t.body(*keep) != body {
+		if err := t.edit(*keep, body); err != nil {
+			return nil, "", err
+		}
+		outcome = Updated
+	}
+	for _, dup := range dups {
+		if err := t.remove(dup); err != nil {
+			return keep, outcome, err
+		}
+	}
+	return keep, outcome, nil
+}
