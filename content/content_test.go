@@ -115,6 +115,37 @@ func TestFrontMatter(t *testing.T) {
 	}
 }
 
+// A value written as an alias is written back as its value: its anchor may
+// be on a value written anew, or on a key that is not written back (a null
+// key, found by FuzzSplitFrontMatter).
+func TestFrontMatterAliases(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string
+		edit     func(*Meta)
+		want     string
+	}{
+		{"the anchored value changed", "---\ndescription: &d Hi\ntitle: *d\n---\n\nx\n", func(m *Meta) { m.Description = "Bye" },
+			"---\ndescription: Bye\ntitle: Hi\n---\n\nx\n"},
+		{"the anchor was on a null key", "---\n: &x\nlayout: *x\nemoji: e\n---\n\nx\n", func(*Meta) {},
+			"---\nlayout: null\nemoji: e\n---\n\nx\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m, body, err := SplitFrontMatter([]byte(tt.in), "p.md")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.edit(&m)
+			out := JoinFrontMatter(m, body)
+			if string(out) != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", out, tt.want)
+			}
+			if _, _, err := SplitFrontMatter(out, "again"); err != nil {
+				t.Errorf("written back, it does not parse: %v", err)
+			}
+		})
+	}
+}
+
 // TestDocumentTitle is GitBook's rule from its API description: the
 // document's front matter or leading heading take precedence, the
 // SUMMARY link text is the fallback. GitbookIO/public-docs shows the same

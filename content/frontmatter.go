@@ -69,7 +69,9 @@ func (m Meta) MarshalYAML() (any, error) {
 	var pairs []pair
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if old, ok := was[k.Value]; ok && reflect.DeepEqual(before.value(k.Value), metaFields(m).value(k.Value)) {
+		// A value with an alias is written out: its anchor may be on a
+		// value written anew, or on a key not written back at all.
+		if old, ok := was[k.Value]; ok && !hasAlias(old) && reflect.DeepEqual(before.value(k.Value), metaFields(m).value(k.Value)) {
 			v = old
 		}
 		pairs = append(pairs, pair{k, v})
@@ -86,6 +88,10 @@ func (m Meta) MarshalYAML() (any, error) {
 		n.Content = append(n.Content, p.k, p.v)
 	}
 	return &n, nil
+}
+
+func hasAlias(n *yaml.Node) bool {
+	return n.Kind == yaml.AliasNode || slices.ContainsFunc(n.Content, hasAlias)
 }
 
 // value returns the value of one front matter key.
