@@ -70,10 +70,7 @@ type thread[C any] struct {
 
 // post keeps one comment of ours with body: it edits the oldest of ours
 // in place or, when there is none, creates it, and removes the others.
-// Runs at the same time may each find none and each create one: so after
-// creating, the list is read again, and every run keeps the oldest (with
-// its own body) and removes the rest. keep is returned with an error when
-// a duplicate could not be removed.
+// keep is returned with an error when a duplicate could not be removed.
 func (t thread[C]) post(body string) (keep *C, outcome Outcome, err error) {
 	all, err := t.list()
 	if err != nil {
@@ -82,18 +79,23 @@ func (t thread[C]) post(body string) (keep *C, outcome Outcome, err error) {
 	keep, dups := sticky(all, t.ours)
 	outcome = Unchanged
 	if keep == nil {
-		made, err := t.create(body)
-		if err != nil {
-			return nil, "", err
-		}
-		keep, outcome = &made, Created
-		// A list that fails or lags here leaves duplicates for the next run.
+		// Runs at the same time may each find none and each create one,
+		// and a create whose answer was lost may have been carried out:
+		// the list, read again, tells. Every run keeps the oldest of ours
+		// (with its own body) and removes the rest.
+		made, cerr := t.create(body)
+		var first *C
+		var others []C
 		if all, err := t.list(); err == nil {
-			if first, others := sticky(all, t.ours); first != nil && t.id(*first) != t.id(made) {
-				keep, dups, outcome = first, others, Unchanged
-			} else if first != nil {
-				dups = others
-			}
+			first, others = sticky(all, t.ours)
+		}
+		switch {
+		case first != nil:
+			keep, dups, outcome = first, others, Created
+		case cerr != nil:
+			return nil, "", cerr
+		default: // a list that lags: the next run removes any duplicate
+			keep, outcome = &made, Created
 		}
 	}
 	if t.body(*keep) != body {
