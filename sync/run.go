@@ -268,18 +268,3 @@ func afterMerge(ctx context.Context, opts Options, sp config.Space, dir string, 
 	res.addReason(fmt.Sprintf("then imported %s, the commit that merged it", shortHash(t.head.Hash.String())))
 	res.Reasons = append(res.Reasons, push.Reasons...)
 }
-
-// ExitCode maps results to the process exit code: 1 when a space failed,
-// 3 when one stopped for a person to act, 0 otherwise.
-func ExitCode(results []Result) int {
-	code := 0
-	for _, r := range results {
-		switch r.Outcome {
-		case Failed:
-			return 1
-		case Stopped:
-			code = 3
-		}
-	}
-	return code
-}
