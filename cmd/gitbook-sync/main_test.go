@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -51,6 +53,7 @@ func TestScripts(t *testing.T) {
 			"json-document":   cmdJSONDocument,
 			"no-leak":         cmdNoLeak,
 			"pr-event":        cmdPREvent,
+			"exits":           cmdExits,
 		},
 	})
 }
@@ -105,6 +108,27 @@ func cmdEmulatorStart(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("contract violations:\n%s", strings.Join(violations, "\n"))
 		}
 	})
+}
+
+// exits CODE PROG [ARGS...] runs PROG as exec does (stdout and stderr
+// are kept for the next commands) and asserts its exit code.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || neg {
+		ts.Fatalf("usage: exits CODE PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	var ee *exec.ExitError
+	switch err := ts.Exec(args[1], args[2:]...); {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("%s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
+	}
 }
 
 // writes N asserts how many non-GET requests the emulator received, then

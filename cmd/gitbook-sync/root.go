@@ -14,6 +14,7 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	"github.com/gitbook-sync/gitbook-sync/notify"
 	"github.com/gitbook-sync/gitbook-sync/report"
 )
@@ -52,7 +53,7 @@ func reportError(f *Factory, err error) {
 	}
 	if ctx, cerr := f.CI(); cerr == nil && ctx.Provider == ci.GitHub {
 		a := &notify.Actions{W: f.IO.RawErr, Redactor: f.Redactor}
-		for _, d := range diagnostics(err) {
+		for _, d := range diag.As(err) {
 			a.Annotate(d)
 		}
 	}
@@ -98,6 +99,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdDemo(f),
 		NewCmdConfig(f),
 		NewCmdSchema(f),
+		NewCmdInit(f, nil),
 		a.emulatorCommand(),
 		a.versionCommand(),
 		a.openapiCommand(),

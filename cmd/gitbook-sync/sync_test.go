@@ -99,13 +99,13 @@ func TestPullRequestFromFlags(t *testing.T) {
 		noun    string
 		err     string
 	}{
-		{"GitHub URL", pullRequestFlags{URL: "https://github.com/acme/docs/pull/7", State: "open", BaseSHA: "abc"}, given(), &ci.Context{}, 7, pullRequest, ""},
+		{"GitHub URL", pullRequestFlags{URL: "https://github.com/acme/docs/pull/7", State: "open", BaseSHA: "abc"}, given(), &ci.Context{}, 7, "pull request", ""},
 		{"GitLab URL", pullRequestFlags{URL: "https://gitlab.com/acme/docs/-/merge_requests/5", State: "merged"}, given(), &ci.Context{}, 5, mergeRequest, ""},
-		{"number agrees", pullRequestFlags{URL: "https://github.com/acme/docs/pull/7/", Number: 7, State: "closed"}, given("pull-request-number"), &ci.Context{}, 7, pullRequest, ""},
-		{"no number", pullRequestFlags{URL: "https://review.example/x", State: "closed"}, given(), &ci.Context{}, 0, pullRequest, "no number in the URL"},
-		{"number given", pullRequestFlags{URL: "https://review.example/x", Number: 12, State: "closed"}, given("pull-request-number"), &ci.Context{}, 12, pullRequest, ""},
+		{"number agrees", pullRequestFlags{URL: "https://github.com/acme/docs/pull/7/", Number: 7, State: "closed"}, given("pull-request-number"), &ci.Context{}, 7, "pull request", ""},
+		{"no number", pullRequestFlags{URL: "https://review.example/x", State: "closed"}, given(), &ci.Context{}, 0, "pull request", "no number in the URL"},
+		{"number given", pullRequestFlags{URL: "https://review.example/x", Number: 12, State: "closed"}, given("pull-request-number"), &ci.Context{}, 12, "pull request", ""},
 		{"from GitLab CI", pullRequestFlags{}, given(), &ci.Context{Provider: ci.GitLab, PullRequest: &ci.PullRequest{Number: 5}}, 5, mergeRequest, ""},
-		{"none", pullRequestFlags{}, given(), &ci.Context{}, 0, pullRequest, ""},
+		{"none", pullRequestFlags{}, given(), &ci.Context{}, 0, "pull request", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,32 +139,32 @@ func TestPublisher(t *testing.T) {
 	t.Parallel()
 	pr := &gbsync.PullRequest{Number: 12}
 	spaces := []config.Space{{Space: "s", Comment: config.Comment{Enabled: true}}}
-	ghPR := &ci.Context{Provider: ci.GitHub, Repository: "acme/docs", PullRequest: &ci.PullRequest{Number: 12}}
-	forkPR := &ci.Context{Provider: ci.GitHub, Repository: "acme/docs", PullRequest: &ci.PullRequest{Number: 12, Fork: true}}
-	glMR := &ci.Context{Provider: ci.GitLab, ProjectID: "42", PullRequest: &ci.PullRequest{Number: 5}}
+	ghPR := &ci.Context{Provider: ci.GitHub, Repository: "acme/docs", GitHubToken: "ghs_x", PullRequest: &ci.PullRequest{Number: 12}}
+	noToken := &ci.Context{Provider: ci.GitHub, Repository: "acme/docs", PullRequest: &ci.PullRequest{Number: 12}}
+	forkPR := &ci.Context{Provider: ci.GitHub, Repository: "acme/docs", GitHubToken: "ghs_x", PullRequest: &ci.PullRequest{Number: 12, Fork: true}}
+	glMR := &ci.Context{Provider: ci.GitLab, ProjectID: "42", JobToken: "job", PullRequest: &ci.PullRequest{Number: 5}}
 	tests := []struct {
 		name    string
-		env     map[string]string
 		ciCtx   *ci.Context
 		dryRun  bool
 		spaces  []config.Space
 		want    string // the commenter's type
 		warning string
 	}{
-		{"plan", nil, ghPR, true, spaces, "notify.Terminal", ""},
-		{"local sync", nil, &ci.Context{}, false, spaces, "notify.Terminal", ""},
-		{"GitHub", map[string]string{"GITHUB_TOKEN": "ghs_x"}, ghPR, false, spaces, "*notify.GitHub", ""},
-		{"GitHub without a token", nil, ghPR, false, spaces, "<nil>", "no GitHub token"},
-		{"fork", map[string]string{"GITHUB_TOKEN": "ghs_x"}, forkPR, false, spaces, "<nil>", "comes from a fork"},
-		{"GitLab job token", map[string]string{"CI_JOB_TOKEN": "job"}, glMR, false, spaces, "*notify.GitLab", ""},
-		{"comments off", map[string]string{"GITHUB_TOKEN": "ghs_x"}, ghPR, false, []config.Space{{Space: "s"}}, "<nil>", ""},
+		{"plan", ghPR, true, spaces, "notify.Terminal", ""},
+		{"local sync", &ci.Context{}, false, spaces, "notify.Terminal", ""},
+		{"GitHub", ghPR, false, spaces, "*notify.GitHub", ""},
+		{"GitHub without a token", noToken, false, spaces, "<nil>", "pass the workflow's token as GITHUB_TOKEN"},
+		{"fork", forkPR, false, spaces, "<nil>", "comes from a fork"},
+		{"GitLab job token", glMR, false, spaces, "*notify.GitLab", ""},
+		{"comments off", ghPR, false, []config.Space{{Space: "s"}}, "<nil>", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f, _ := testFactory(t, tt.env, tt.ciCtx)
+			f, _ := testFactory(t, nil, tt.ciCtx)
 			o := newSyncOptions(f, tt.dryRun)
-			pub := o.publisher(tt.ciCtx, tt.spaces, pr, pullRequest)
+			pub := o.publisher(tt.ciCtx, tt.spaces, pr, "pull request")
 			if got := typeName(pub.Commenter); got != tt.want {
 				t.Errorf("commenter %s, want %s", got, tt.want)
 			}
