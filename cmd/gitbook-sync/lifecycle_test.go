@@ -28,14 +28,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"gopkg.in/yaml.v3"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
 	"github.com/gitbook-sync/gitbook-sync/internal/cilayout"
-	"github.com/gitbook-sync/gitbook-sync/internal/contract"
 	"github.com/gitbook-sync/gitbook-sync/internal/fakehost"
 )
 
@@ -61,6 +59,7 @@ func TestLifecycle(t *testing.T) {
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
+			env.Values[stateKey{}] = &scriptState{}
 			env.Values[snippetsKey{}] = snippets
 			env.Values[actionKey{}] = action
 			return nil
@@ -221,30 +220,9 @@ func cmdGitBookStart(ts *testscript.TestScript, neg bool, args []string) {
 		Members: []emulator.MemberSeed{{ID: "user-1", DisplayName: "Docs Reviewer", Email: "reviewer@example.com"}},
 		Spaces:  []emulator.SpaceSeed{{ID: cfg.Space, Title: "Docs", GitSync: gitSync}},
 	}}}
-	srv, err := emulator.New(seed, emulator.Options{OperationDelay: 10 * time.Millisecond})
-	ts.Check(err)
-	var mu sync.Mutex
-	var violations []string
-	checker := &contract.Checker{Fail: func(err error) {
-		mu.Lock()
-		violations = append(violations, err.Error())
-		mu.Unlock()
-	}}
-	hs := httptest.NewServer(checker.Handler(srv.Handler()))
-	srv.SetBaseURL(hs.URL)
-	w.emu, w.gitbookURL, w.gitbookToken = srv, hs.URL+"/v1", seed.Token
-	emulatorsMu.Lock()
-	emulators[ts] = srv
-	emulatorsMu.Unlock()
-	ts.Defer(func() {
-		srv.Wait()
-		hs.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		if len(violations) > 0 {
-			ts.Fatalf("contract violations:\n%s", strings.Join(violations, "\n"))
-		}
-	})
+	srv, base := startEmulator(ts, seed)
+	w.emu, w.gitbookURL, w.gitbookToken = srv, base+"/v1", seed.Token
+	state(ts).emulator = srv
 }
 
 // host-switch BRANCH checks out BRANCH in the writer's clone ($WORK/repo),

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -39,6 +41,10 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			env.Values[stateKey{}] = &scriptState{}
+			return nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"emulator-start":  cmdEmulatorStart,
 			"writes":          cmdWrites,
@@ -58,30 +64,49 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-var (
-	emulatorsMu sync.Mutex
-	emulators   = map[*testscript.TestScript]*emulator.Server{}
-)
+// scriptState is what one script's commands share.
+type scriptState struct {
+	emulator *emulator.Server
+	host     *scriptHost
+}
+
+type stateKey struct{}
+
+func state(ts *testscript.TestScript) *scriptState { return ts.Value(stateKey{}).(*scriptState) }
 
 func server(ts *testscript.TestScript) *emulator.Server {
-	emulatorsMu.Lock()
-	defer emulatorsMu.Unlock()
-	srv := emulators[ts]
+	srv := state(ts).emulator
 	if srv == nil {
 		ts.Fatalf("no emulator: call emulator-start first")
 	}
 	return srv
 }
 
-// emulator-start [gitsync=none] starts an emulator with contract checks and
-// points GITBOOK_API_URL and GITBOOK_TOKEN at it.
+// emulator-start [gitsync=REPO] starts an emulator with contract checks and
+// points GITBOOK_API_URL and GITBOOK_TOKEN at it. With gitsync=REPO,
+// GitBook's own Git Sync is installed on space-1, on branch main of REPO
+// (a bare repository under $WORK standing for GitHub).
 func cmdEmulatorStart(ts *testscript.TestScript, neg bool, args []string) {
 	seed := emulator.DefaultSeed()
 	for _, a := range args {
-		if a == "gitsync=none" {
-			seed.Organizations[0].Spaces[0].GitSync = "none"
+		repo, ok := strings.CutPrefix(a, "gitsync=")
+		if !ok {
+			ts.Fatalf("usage: emulator-start [gitsync=REPO]")
 		}
+		sp := &seed.Organizations[0].Spaces[0]
+		sp.GitSync, sp.Repository = "github", &emulator.RepositorySeed{URL: ts.MkAbs(repo), Branch: "main"}
 	}
+	srv, base := startEmulator(ts, seed)
+	ts.Setenv("GITBOOK_API_URL", base+"/v1")
+	ts.Setenv("GITBOOK_TOKEN", seed.Token)
+	ts.Setenv("EMULATOR", base)
+	state(ts).emulator = srv
+}
+
+// startEmulator serves an emulator from seed behind the contract checker:
+// every exchange is checked against GitBook's API description, and the
+// script fails on a violation. It returns the server and its base URL.
+func startEmulator(ts *testscript.TestScript, seed emulator.Seed) (*emulator.Server, string) {
 	srv, err := emulator.New(seed, emulator.Options{OperationDelay: 10 * time.Millisecond})
 	ts.Check(err)
 	var mu sync.Mutex
@@ -93,12 +118,6 @@ func cmdEmulatorStart(ts *testscript.TestScript, neg bool, args []string) {
 	}}
 	hs := httptest.NewServer(checker.Handler(srv.Handler()))
 	srv.SetBaseURL(hs.URL)
-	emulatorsMu.Lock()
-	emulators[ts] = srv
-	emulatorsMu.Unlock()
-	ts.Setenv("GITBOOK_API_URL", hs.URL+"/v1")
-	ts.Setenv("GITBOOK_TOKEN", seed.Token)
-	ts.Setenv("EMULATOR", hs.URL)
 	ts.Defer(func() {
 		srv.Wait()
 		hs.Close()
@@ -108,6 +127,7 @@ func cmdEmulatorStart(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("contract violations:\n%s", strings.Join(violations, "\n"))
 		}
 	})
+	return srv, hs.URL
 }
 
 // exits CODE PROG [ARGS...] runs PROG as exec does (stdout and stderr
@@ -210,4 +230,33 @@ func cmdEditInGitBook(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	_, err := server(ts).EditPage("space-1", args[0], "", args[1])
 	ts.Check(err)
+}
+
+// json-document FILE asserts that FILE (stdout, stderr or a path) holds
+// exactly one JSON document and nothing else.
+func cmdJSONDocument(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: json-document FILE")
+	}
+	dec := json.NewDecoder(strings.NewReader(ts.ReadFile(args[0])))
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		ts.Fatalf("%s is not JSON: %v", args[0], err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		ts.Fatalf("%s holds more than one JSON document", args[0])
+	}
+}
+
+// no-leak FILE TEXT asserts that TEXT appears in FILE only in the
+// ::add-mask:: commands that must name it.
+func cmdNoLeak(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: no-leak FILE TEXT")
+	}
+	for _, line := range strings.Split(ts.ReadFile(args[0]), "\n") {
+		if strings.Contains(line, args[1]) && !strings.HasPrefix(line, "::add-mask::") {
+			ts.Fatalf("%s shows %q: %s", args[0], args[1], line)
+		}
+	}
 }
