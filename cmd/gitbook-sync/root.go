@@ -89,8 +89,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	pf.StringVar(&f.Global.Repo, "repo", ".", "the repository checkout")
 	pf.StringVar(&f.Global.APIURL, "api-url", "", "GitBook API base URL (env GITBOOK_API_URL; default "+gitbook.DefaultBaseURL+")")
 
-	// Commands written before this layout (owned elsewhere) still take
-	// an app; see legacy.go.
+	// The openapi commands still take an app; see legacy.go.
 	a := &app{f: f, stdout: f.IO.Out, stderr: f.IO.ErrOut, getenv: f.Getenv}
 	root.AddCommand(
 		NewCmdPlan(f, nil),
@@ -100,8 +99,8 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdConfig(f),
 		NewCmdSchema(f),
 		NewCmdInit(f, nil),
-		a.emulatorCommand(),
-		a.versionCommand(),
+		NewCmdEmulator(f, nil),
+		NewCmdVersion(f),
 		a.openapiCommand(),
 	)
 	usageArgs(root)
