@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,6 +62,7 @@ func TestScripts(t *testing.T) {
 			"no-leak":         cmdNoLeak,
 			"pr-event":        cmdPREvent,
 			"exits":           cmdExits,
+			"import-url":      cmdImportURL,
 		},
 	})
 }
@@ -68,6 +71,11 @@ func TestScripts(t *testing.T) {
 type scriptState struct {
 	emulator *emulator.Server
 	host     *scriptHost
+
+	mu sync.Mutex
+	// imports are the repository URLs of the imports GitBook was asked
+	// for, credentials included, as sent.
+	imports []string
 }
 
 type stateKey struct{}
@@ -96,7 +104,7 @@ func cmdEmulatorStart(ts *testscript.TestScript, neg bool, args []string) {
 		sp := &seed.Organizations[0].Spaces[0]
 		sp.GitSync, sp.Repository = "github", &emulator.RepositorySeed{URL: ts.MkAbs(repo), Branch: "main"}
 	}
-	srv, base := startEmulator(ts, seed)
+	srv, base := startEmulator(ts, seed, state(ts).recordImports)
 	ts.Setenv("GITBOOK_API_URL", base+"/v1")
 	ts.Setenv("GITBOOK_TOKEN", seed.Token)
 	ts.Setenv("EMULATOR", base)
@@ -105,8 +113,9 @@ func cmdEmulatorStart(ts *testscript.TestScript, neg bool, args []string) {
 
 // startEmulator serves an emulator from seed behind the contract checker:
 // every exchange is checked against GitBook's API description, and the
-// script fails on a violation. It returns the server and its base URL.
-func startEmulator(ts *testscript.TestScript, seed emulator.Seed) (*emulator.Server, string) {
+// script fails on a violation. Each wrap, if any, sees the requests first.
+// It returns the server and its base URL.
+func startEmulator(ts *testscript.TestScript, seed emulator.Seed, wrap ...func(http.Handler) http.Handler) (*emulator.Server, string) {
 	srv, err := emulator.New(seed, emulator.Options{OperationDelay: 10 * time.Millisecond})
 	ts.Check(err)
 	var mu sync.Mutex
@@ -116,7 +125,11 @@ func startEmulator(ts *testscript.TestScript, seed emulator.Seed) (*emulator.Ser
 		violations = append(violations, err.Error())
 		mu.Unlock()
 	}}
-	hs := httptest.NewServer(checker.Handler(srv.Handler()))
+	h := checker.Handler(srv.Handler())
+	for _, w := range wrap {
+		h = w(h)
+	}
+	hs := httptest.NewServer(h)
 	srv.SetBaseURL(hs.URL)
 	ts.Defer(func() {
 		srv.Wait()
@@ -128,6 +141,42 @@ func startEmulator(ts *testscript.TestScript, seed emulator.Seed) (*emulator.Ser
 		}
 	})
 	return srv, hs.URL
+}
+
+// recordImports keeps the url of every import request.
+func (s *scriptState) recordImports(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/git/import") {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			var in struct {
+				URL string `json:"url"`
+			}
+			_ = json.Unmarshal(body, &in)
+			s.mu.Lock()
+			s.imports = append(s.imports, in.URL)
+			s.mu.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// import-url PATTERN asserts that the last import GitBook was asked for
+// read a repository URL matching PATTERN.
+func cmdImportURL(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: import-url PATTERN")
+	}
+	s := state(ts)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.imports) == 0 {
+		ts.Fatalf("no import was asked for")
+	}
+	last := s.imports[len(s.imports)-1]
+	if ok, err := regexp.MatchString(args[0], last); err != nil || ok == neg {
+		ts.Fatalf("the last import read %s; want it to match %s (%v)", last, args[0], err)
+	}
 }
 
 // exits CODE PROG [ARGS...] runs PROG as exec does (stdout and stderr
