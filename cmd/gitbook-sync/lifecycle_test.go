@@ -46,6 +46,7 @@ func TestLifecycle(t *testing.T) {
 	if os.Getenv(lifecycleGate) != "1" {
 		t.Skipf("set %s=1 to run the pull request lifecycle scenarios (issue 10)", lifecycleGate)
 	}
+	t.Parallel()
 	snippets, err := loadREADME("../../README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -39,6 +39,7 @@ func TestMain(m *testing.M) {
 // TestScripts runs the built binary through the scenarios in
 // testdata/script, against an emulator started by the script.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       *update,
