@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
 
 // Source is where a spec comes from: a file in the repository, or a URL
@@ -24,34 +24,43 @@ type PublishOptions struct {
 	Organization string
 	Slug         string
 	Source       Source
-	Force        bool          // publish even when identical
-	DryRun       bool          // validate and compare only
-	Wait         time.Duration // for processing; default 5m
-	Poll         time.Duration // default 2s
+	// Root is the repository: every file read for the spec must be
+	// inside it. Default: RepositoryRoot(Source.File).
+	Root   string
+	Strict bool          // warnings are errors: nothing is sent
+	Force  bool          // publish even when identical
+	DryRun bool          // validate and compare only
+	Wait   time.Duration // for processing; default 10m
+	Poll   time.Duration // first wait between checks of the processing; default gitbook.Poll's
 }
 
 // Result is what happened to one spec.
 type Result struct {
-	Slug      string    `json:"slug"`
-	Source    string    `json:"source"`
-	Problems  []Problem `json:"problems,omitempty"`
-	Changes   *Changes  `json:"changes,omitempty"`
-	First     bool      `json:"first,omitempty"`
-	Identical bool      `json:"identical,omitempty"`
-	Published bool      `json:"published,omitempty"`
-	Version   string    `json:"version,omitempty"`
-	URL       string    `json:"url,omitempty"`
+	Slug        string            `json:"slug"`
+	Source      string            `json:"source"`
+	Diagnostics []diag.Diagnostic `json:"diagnostics,omitempty"`
+	Changes     *Changes          `json:"changes,omitempty"`
+	First       bool              `json:"first,omitempty"`
+	Identical   bool              `json:"identical,omitempty"`
+	Published   bool              `json:"published,omitempty"`
+	Version     string            `json:"version,omitempty"`
+	URL         string            `json:"url,omitempty"`
 }
 
 // Summary renders the result for people.
 func (r *Result) Summary() string {
 	var b strings.Builder
-	for _, p := range r.Problems {
-		fmt.Fprintln(&b, p)
+	for _, d := range r.Diagnostics {
+		if d.Severity == diag.Warning {
+			fmt.Fprintf(&b, "%s: warning: %s\n", d.Pos(), fieldMessage(d))
+		} else {
+			fmt.Fprintln(&b, d)
+		}
 	}
+	errs := diag.List(r.Diagnostics).Errors()
 	switch {
-	case Errors(r.Problems) > 0:
-		fmt.Fprintf(&b, "%s: not published: %d errors\n", r.Slug, Errors(r.Problems))
+	case len(errs) > 0:
+		fmt.Fprintf(&b, "%s: not published: %d errors\n", r.Slug, len(errs))
 	case r.Identical:
 		fmt.Fprintf(&b, "%s: unchanged since the published version; no new version\n", r.Slug)
 	case r.Published:
@@ -67,107 +76,116 @@ func (r *Result) Summary() string {
 	return b.String()
 }
 
-// ErrInvalid is returned (wrapped) when a spec has errors: nothing is sent.
+func fieldMessage(d diag.Diagnostic) string {
+	if d.Field != "" {
+		return d.Field + ": " + d.Message
+	}
+	return d.Message
+}
+
+// ErrInvalid is returned (wrapped) when a spec has errors, or warnings
+// under Strict: nothing is sent.
 var ErrInvalid = errors.New("the spec is not valid")
 
 // ErrProcessing is returned (wrapped) when GitBook rejects a spec.
 var ErrProcessing = errors.New("GitBook could not process the spec")
 
-// Prepare validates the spec locally and compares it with the latest
-// published version, sending nothing.
-func Prepare(ctx context.Context, o PublishOptions) (*Result, *Spec, error) {
+// Publish validates the spec, compares it with the latest published
+// version and, unless identical or a dry run, sends it and follows
+// GitBook's processing to its end. The comparison runs while GitBook
+// processes.
+func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	res := &Result{Slug: o.Slug, Source: o.Source.File + o.Source.URL}
-	if o.Source.URL != "" {
-		// GitBook fetches it; there is nothing local to check.
-		return res, nil, nil
+	var spec *Spec
+	if o.Source.File != "" {
+		var problems diag.List
+		var err error
+		spec, problems, err = LoadFile(ctx, o.Source.File, o.Root)
+		if err != nil {
+			return res, fmt.Errorf("spec %s: %w", o.Slug, err)
+		}
+		res.Diagnostics = problems
+		if n := len(problems.Errors()); n > 0 {
+			return res, fmt.Errorf("%s: %w (%d errors); nothing was sent", o.Source.File, ErrInvalid, n)
+		}
+		if n := len(problems.Warnings()); o.Strict && n > 0 {
+			return res, fmt.Errorf("%s: %w: %d warnings, and strict makes them errors; nothing was sent", o.Source.File, ErrInvalid, n)
+		}
 	}
-	spec, problems, err := LoadFile(ctx, o.Source.File)
-	if err != nil {
-		return res, nil, err
+	var old *Spec
+	if spec != nil {
+		raw, err := o.Client.LatestOpenAPIRaw(ctx, o.Organization, o.Slug)
+		switch {
+		case gitbook.IsNotFound(err):
+			res.First = true
+		case err != nil:
+			return res, fmt.Errorf("read published spec %s: %w", o.Slug, err)
+		case Identical([]byte(raw.Text), spec.Text):
+			res.Identical, res.Changes = true, &Changes{}
+			if !o.Force {
+				return res, nil
+			}
+		default:
+			// GitBook's text: compared as far as kin-openapi reads it.
+			old, _ = LoadData(ctx, []byte(raw.Text), o.Slug+" (published)")
+		}
 	}
-	res.Problems = problems
-	if Errors(problems) > 0 {
-		return res, nil, fmt.Errorf("%s: %w (%d errors); nothing was sent", o.Source.File, ErrInvalid, Errors(problems))
+	var changes *Changes
+	var cerr error
+	compared := make(chan struct{})
+	go func() {
+		defer close(compared)
+		if old.Comparable() && spec.Comparable() && res.Changes == nil {
+			changes, cerr = Compare(old, spec)
+		}
+	}()
+	var err error
+	if !o.DryRun {
+		err = o.send(ctx, res, spec)
 	}
-	raw, err := o.Client.LatestOpenAPIRaw(ctx, o.Organization, o.Slug)
-	switch {
-	case gitbook.IsNotFound(err):
-		res.First = true
-		text, err := spec.Publishable(ctx)
-		spec.Text = text
-		return res, spec, err
-	case err != nil:
-		return res, nil, fmt.Errorf("read published spec %s: %w", o.Slug, err)
+	<-compared
+	if changes != nil {
+		res.Changes = changes
 	}
-	text, err := spec.Publishable(ctx)
-	if err != nil {
-		return res, nil, err
+	if cerr != nil {
+		res.Diagnostics = append(res.Diagnostics, diag.Warnf(res.Source, 0, 0, "not compared with the published version: %v", cerr))
 	}
-	spec.Text = text
-	if Identical([]byte(raw.Text), spec.Text) {
-		res.Identical = true
-		res.Changes = &Changes{}
-		return res, spec, nil
-	}
-	old, _, err := LoadData(ctx, []byte(raw.Text), o.Slug+" (published)")
-	if err != nil || old == nil {
-		// The published text is GitBook's: compare what can be compared.
-		return res, spec, nil
-	}
-	if res.Changes, err = Compare(old, spec); err != nil {
-		return res, spec, err
-	}
-	return res, spec, nil
+	return res, err
 }
 
-// Publish prepares, then (unless identical or a dry run) sends the new
-// version and follows GitBook's processing to its end.
-func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
-	if o.Wait <= 0 {
-		o.Wait = 5 * time.Minute
-	}
-	if o.Poll <= 0 {
-		o.Poll = 2 * time.Second
-	}
-	res, spec, err := Prepare(ctx, o)
-	if err != nil || o.DryRun || (res.Identical && !o.Force) {
-		return res, err
-	}
+// send puts the spec and follows GitBook's processing.
+func (o PublishOptions) send(ctx context.Context, res *Result, spec *Spec) error {
 	src := gitbook.OpenAPISource{URL: o.Source.URL}
 	if spec != nil {
 		src.Text = string(spec.Text)
-	} else if o.Source.File != "" {
-		data, err := os.ReadFile(o.Source.File)
-		if err != nil {
-			return res, err
-		}
-		src.Text = string(data)
 	}
-	started := time.Now()
 	s, err := o.Client.PutOpenAPISpec(ctx, o.Organization, o.Slug, src)
 	if err != nil {
-		return res, fmt.Errorf("publish spec %s: %w", o.Slug, err)
+		return fmt.Errorf("publish spec %s: %w", o.Slug, err)
 	}
-	for s.ProcessingState != gitbook.SpecComplete {
-		if time.Since(started) > o.Wait {
-			return res, fmt.Errorf("spec %s: GitBook still processing after %s (state %s); check it in GitBook", o.Slug, o.Wait, s.ProcessingState)
+	poll := gitbook.Poll{Initial: o.Poll, Timeout: o.Wait}
+	_, err = poll.Until(ctx, func(ctx context.Context) (bool, time.Duration, error) {
+		if s.ProcessingState == gitbook.SpecComplete {
+			return true, 0, nil
 		}
-		select {
-		case <-ctx.Done():
-			return res, ctx.Err()
-		case <-time.After(o.Poll):
-		}
-		if s, err = o.Client.OpenAPISpec(ctx, o.Organization, o.Slug); err != nil {
-			return res, fmt.Errorf("spec %s: %w", o.Slug, err)
-		}
+		var err error
+		s, err = o.Client.OpenAPISpec(ctx, o.Organization, o.Slug)
+		return err == nil && s.ProcessingState == gitbook.SpecComplete, 0, err
+	})
+	if errors.Is(err, gitbook.ErrPollTimeout) {
+		return fmt.Errorf("spec %s: GitBook %w processing it (state %s); check it in GitBook", o.Slug, err, s.ProcessingState)
+	}
+	if err != nil {
+		return fmt.Errorf("spec %s: %w", o.Slug, err)
 	}
 	res.URL = s.URLs.App
 	if s.LastProcessErrorCode != "" {
 		for _, e := range s.LastProcessedErrors {
-			res.Problems = append(res.Problems, Problem{File: res.Source, Message: strings.TrimSpace(e.Code + " " + e.Message)})
+			res.Diagnostics = append(res.Diagnostics, diag.Diagnostic{File: res.Source, Severity: diag.Error,
+				Message: "GitBook: " + strings.TrimSpace(e.Code+" "+e.Message)})
 		}
-		return res, fmt.Errorf("spec %s: %w: %s (%d errors)", o.Slug, ErrProcessing, s.LastProcessErrorCode, s.LastProcessedErrorCount)
+		return fmt.Errorf("spec %s: %w: %s (%d errors)", o.Slug, ErrProcessing, s.LastProcessErrorCode, s.LastProcessedErrorCount)
 	}
 	res.Published, res.Version = true, s.LastVersion
-	return res, nil
+	return nil
 }
