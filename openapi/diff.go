@@ -1,9 +1,7 @@
 package openapi
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,7 +9,6 @@ import (
 	"github.com/oasdiff/oasdiff/checker"
 	"github.com/oasdiff/oasdiff/diff"
 	"github.com/oasdiff/oasdiff/load"
-	"go.yaml.in/yaml/v4"
 )
 
 // Changes is what changed in an API between two versions, in the order a
@@ -188,21 +185,4 @@ func strs[T fmt.Stringer](xs []T) []string {
 		out[i] = x.String()
 	}
 	return out
-}
-
-// Canonical renders a spec's text as sorted, compact JSON, so that two
-// versions differing only in formatting or key order compare equal.
-func Canonical(text []byte) ([]byte, error) {
-	var v any
-	if err := yaml.Unmarshal(text, &v); err != nil {
-		return nil, err
-	}
-	return json.Marshal(jsonable(v))
-}
-
-// Identical reports whether two spec texts say the same thing.
-func Identical(a, b []byte) bool {
-	ca, err1 := Canonical(a)
-	cb, err2 := Canonical(b)
-	return err1 == nil && err2 == nil && bytes.Equal(ca, cb)
 }

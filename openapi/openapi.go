@@ -49,6 +49,35 @@ func (s *Spec) Comparable() bool { return s != nil && s.doc != nil }
 // nil when the list has errors; err is for a file that cannot be read at
 // all.
 func LoadFile(ctx context.Context, path, root string) (*Spec, diag.List, error) {
+	c, problems, err := Check(path, root)
+	if c == nil {
+		return nil, problems, err
+	}
+	spec, more := c.Model(ctx)
+	problems = sorted(append(problems, more...))
+	if len(problems.Errors()) > 0 {
+		return nil, problems, nil
+	}
+	return spec, problems, nil
+}
+
+// Checked is a spec that passed the checks for errors: GitBook will take
+// it and every file it refers to was read. What is left (kin-openapi's
+// model, its warnings, the bundle of several files) is Model's work.
+type Checked struct {
+	path  string
+	doc   *document
+	repo  *repo
+	files map[string]*document
+	// unresolved: a $ref does not resolve, and kin-openapi would stop
+	// there; the warnings say which.
+	unresolved bool
+}
+
+// Check reads the spec at path and the files it refers to (inside root)
+// and returns the errors and the warnings found on the way; the spec is
+// nil when there are errors.
+func Check(path, root string) (*Checked, diag.List, error) {
 	r, err := newRepo(cmp.Or(root, RepositoryRoot(path)))
 	if err != nil {
 		return nil, nil, err
@@ -69,21 +98,27 @@ func LoadFile(ctx context.Context, path, root string) (*Spec, diag.List, error) 
 	}
 	rs := &refs{repo: r, files: map[string]*document{resolved: doc}}
 	rs.follow(doc, path)
-	problems := rs.diags
-	if len(problems.Errors()) > 0 {
-		return nil, sorted(problems), nil
+	if len(rs.diags.Errors()) > 0 {
+		return nil, sorted(rs.diags), nil
 	}
-	if len(problems) > 0 {
-		// kin-openapi stops at the first reference it cannot resolve:
-		// the warnings say which, and the model waits for them.
-		return &Spec{Name: path, Text: data, Version: version(doc.root)}, sorted(problems), nil
+	return &Checked{path: path, doc: doc, repo: r, files: rs.files, unresolved: len(rs.diags) > 0}, sorted(rs.diags), nil
+}
+
+// Bundled reports whether the spec refers to other files, so that the
+// text GitBook receives is Model's bundle rather than the file.
+func (c *Checked) Bundled() bool { return len(c.files) > 1 }
+
+// Text is the file as written: what GitBook receives unless Bundled.
+func (c *Checked) Text() []byte { return c.doc.text }
+
+// Model builds kin-openapi's model (bundling the files when there are
+// several) and validates it: warnings, or errors when the files cannot
+// be bundled.
+func (c *Checked) Model(ctx context.Context) (*Spec, diag.List) {
+	if c.unresolved {
+		return &Spec{Name: c.path, Text: c.doc.text, Version: version(c.doc.root)}, nil
 	}
-	spec, more := build(ctx, doc, path, r, rs.files, true)
-	problems = append(problems, more...)
-	if len(problems.Errors()) > 0 {
-		return nil, sorted(problems), nil
-	}
-	return spec, sorted(problems), nil
+	return build(ctx, c.doc, c.path, c.repo, c.files, true)
 }
 
 // LoadData reads a spec given as text (a published version) for

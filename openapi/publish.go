@@ -90,75 +90,96 @@ var ErrInvalid = errors.New("the spec is not valid")
 // ErrProcessing is returned (wrapped) when GitBook rejects a spec.
 var ErrProcessing = errors.New("GitBook could not process the spec")
 
-// Publish validates the spec, compares it with the latest published
-// version and, unless identical or a dry run, sends it and follows
-// GitBook's processing to its end. The comparison runs while GitBook
-// processes.
+// Publish checks the spec and, unless the published version has the
+// same text or this is a dry run, sends it and follows GitBook's
+// processing to its end. A dry run (pull requests) compares it with the
+// published version instead. kin-openapi's model and its warnings, which
+// take most of the time on a large spec, are built while GitBook
+// processes it, unless they must come first: under Strict, for a bundle
+// of several files, or to compare.
 func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	res := &Result{Slug: o.Slug, Source: o.Source.File + o.Source.URL}
-	var spec *Spec
-	if o.Source.File != "" {
-		var problems diag.List
-		var err error
-		spec, problems, err = LoadFile(ctx, o.Source.File, o.Root)
-		if err != nil {
-			return res, fmt.Errorf("spec %s: %w", o.Slug, err)
+	if o.Source.File == "" {
+		// GitBook fetches it; there is nothing local to check.
+		if o.DryRun {
+			return res, nil
 		}
-		res.Diagnostics = problems
-		if n := len(problems.Errors()); n > 0 {
+		return res, o.send(ctx, res, nil)
+	}
+	c, problems, err := Check(o.Source.File, o.Root)
+	if err != nil {
+		return res, fmt.Errorf("spec %s: %w", o.Slug, err)
+	}
+	res.Diagnostics = problems
+	if n := len(problems.Errors()); n > 0 {
+		return res, fmt.Errorf("%s: %w (%d errors); nothing was sent", o.Source.File, ErrInvalid, n)
+	}
+	var spec *Spec
+	var warnings diag.List
+	var modelled chan struct{}
+	// wait adds the model's findings once it is built.
+	wait := func() {
+		if modelled != nil {
+			<-modelled
+			modelled = nil
+		}
+		res.Diagnostics = sorted(append(res.Diagnostics, warnings...))
+		warnings = nil
+	}
+	if o.Strict || c.Bundled() || o.DryRun {
+		spec, warnings = c.Model(ctx)
+		wait()
+		all := diag.List(res.Diagnostics)
+		if n := len(all.Errors()); n > 0 {
 			return res, fmt.Errorf("%s: %w (%d errors); nothing was sent", o.Source.File, ErrInvalid, n)
 		}
-		if n := len(problems.Warnings()); o.Strict && n > 0 {
+		if n := len(all.Warnings()); o.Strict && n > 0 {
 			return res, fmt.Errorf("%s: %w: %d warnings, and strict makes them errors; nothing was sent", o.Source.File, ErrInvalid, n)
 		}
+	} else {
+		modelled = make(chan struct{})
+		go func() {
+			defer close(modelled)
+			_, warnings = c.Model(ctx)
+		}()
 	}
-	var old *Spec
+	text := c.Text()
 	if spec != nil {
-		raw, err := o.Client.LatestOpenAPIRaw(ctx, o.Organization, o.Slug)
-		switch {
-		case gitbook.IsNotFound(err):
-			res.First = true
-		case err != nil:
-			return res, fmt.Errorf("read published spec %s: %w", o.Slug, err)
-		case Identical([]byte(raw.Text), spec.Text):
-			res.Identical, res.Changes = true, &Changes{}
-			if !o.Force {
-				return res, nil
+		text = spec.Text
+	}
+	raw, err := o.Client.LatestOpenAPIRaw(ctx, o.Organization, o.Slug)
+	switch {
+	case gitbook.IsNotFound(err):
+		res.First = true
+	case err != nil:
+		wait()
+		return res, fmt.Errorf("read published spec %s: %w", o.Slug, err)
+	case raw.Text == string(text):
+		// GitBook keeps the text exactly as sent.
+		res.Identical, res.Changes = true, &Changes{}
+		if !o.Force {
+			wait()
+			return res, nil
+		}
+	case o.DryRun:
+		// GitBook's text: compared as far as kin-openapi reads it.
+		if old, _ := LoadData(ctx, []byte(raw.Text), o.Slug+" (published)"); old.Comparable() && spec.Comparable() {
+			if res.Changes, err = Compare(old, spec); err != nil {
+				res.Diagnostics = append(res.Diagnostics, diag.Warnf(res.Source, 0, 0, "not compared with the published version: %v", err))
 			}
-		default:
-			// GitBook's text: compared as far as kin-openapi reads it.
-			old, _ = LoadData(ctx, []byte(raw.Text), o.Slug+" (published)")
 		}
 	}
-	var changes *Changes
-	var cerr error
-	compared := make(chan struct{})
-	go func() {
-		defer close(compared)
-		if old.Comparable() && spec.Comparable() && res.Changes == nil {
-			changes, cerr = Compare(old, spec)
-		}
-	}()
-	var err error
-	if !o.DryRun {
-		err = o.send(ctx, res, spec)
+	if o.DryRun {
+		return res, nil
 	}
-	<-compared
-	if changes != nil {
-		res.Changes = changes
-	}
-	if cerr != nil {
-		res.Diagnostics = append(res.Diagnostics, diag.Warnf(res.Source, 0, 0, "not compared with the published version: %v", cerr))
-	}
+	err = o.send(ctx, res, text)
+	wait()
 	return res, err
 }
 
-// send puts the spec and follows GitBook's processing.
-func (o PublishOptions) send(ctx context.Context, res *Result, spec *Spec) error {
-	src := gitbook.OpenAPISource{URL: o.Source.URL}
-	if spec != nil {
-		src.Text = string(spec.Text)
-	}
+// send puts the spec (text, or the URL) and follows GitBook's processing.
+func (o PublishOptions) send(ctx context.Context, res *Result, text []byte) error {
+	src := gitbook.OpenAPISource{URL: o.Source.URL, Text: string(text)}
 	s, err := o.Client.PutOpenAPISpec(ctx, o.Organization, o.Slug, src)
 	if err != nil {
 		return fmt.Errorf("publish spec %s: %w", o.Slug, err)

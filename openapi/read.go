@@ -54,9 +54,9 @@ func parse(name string, text []byte) (*document, Rejection, *diag.Diagnostic) {
 	return doc, Accepted, nil
 }
 
-// Check returns why GitBook would refuse text, with GitBook's message, or
+// Verdict returns why GitBook would refuse text, with GitBook's message, or
 // Accepted. The emulator processes specs with it.
-func Check(text []byte) (Rejection, string) {
+func Verdict(text []byte) (Rejection, string) {
 	_, rej, d := parse("", text)
 	if rej == Accepted {
 		return Accepted, ""

@@ -176,7 +176,7 @@ const (
 // parseLikeGitBook returns the processing error GitBook reports for text,
 // or nil when GitBook accepts it.
 func parseLikeGitBook(text string) *specError {
-	switch rej, detail := openapi.Check([]byte(text)); rej {
+	switch rej, detail := openapi.Verdict([]byte(text)); rej {
 	case openapi.Unreadable:
 		return &specError{Code: "invalid", Message: invalidDocument + ": " + detail}
 	case openapi.NoVersion:
