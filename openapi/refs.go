@@ -72,19 +72,19 @@ func (r *refs) check(doc *document, path string, ref *yaml.Node, at []string) {
 		fail(diag.Error, "%q: %v", ref.Value, err)
 		return
 	}
-	target2, seen := r.files[resolved]
+	other, seen := r.files[resolved]
 	if !seen {
 		var d *diag.Diagnostic
-		target2 = &document{name: file, text: data}
-		target2.root, _, d = parseText(file, data)
-		r.files[resolved] = target2
+		other = &document{name: file, text: data}
+		other.root, _, d = parseText(file, data)
+		r.files[resolved] = other
 		if d != nil {
 			r.diags = append(r.diags, *d)
 		} else {
-			defer r.follow(target2, file)
+			defer r.follow(other, file)
 		}
 	}
-	if target2.root != nil && !resolves(target2.root, frag) {
+	if other.root != nil && !resolves(other.root, frag) {
 		fail(diag.Error, "%q: %q is not in %s", ref.Value, "#"+frag, file)
 	}
 }
