@@ -158,8 +158,10 @@ func build(ctx context.Context, doc *document, path string, r *repo, files map[s
 	var err error
 	at := positionsOf(doc.root)
 	if len(files) <= 1 {
-		var data []byte
-		data, err = toJSON(doc.root)
+		data := doc.text // JSON as it is
+		if !json.Valid(data) {
+			data, err = toJSON(doc.root)
+		}
 		// From here on the positions serve: the nodes can go while
 		// kin-openapi decodes.
 		doc.root = nil
@@ -235,7 +237,7 @@ func toJSON(n *yaml.Node) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// maxDepth bounds aliases that contain themselves.
+// maxDepth bounds nesting: aliases that contain themselves, JSON bombs.
 const maxDepth = 500
 
 func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,16 +78,9 @@ func parseText(name string, text []byte) (*yaml.Node, Rejection, *diag.Diagnosti
 		return nil, NoVersion, ptr(diag.Errorf(name, 0, 0, "the file is empty"))
 	}
 	if json.Valid(text) {
-		root, err := loadYAML(text)
+		root, err := jsonNodes(text)
 		if err != nil {
-			// Valid JSON that the YAML parser does not take (rare):
-			// the same values, without positions.
-			var v any
-			_ = json.Unmarshal(text, &v)
-			root = &yaml.Node{}
-			if err := root.Encode(v); err != nil {
-				return nil, Unreadable, ptr(diag.Errorf(name, 0, 0, "cannot read the JSON: %v", err))
-			}
+			return nil, Unreadable, ptr(diag.Errorf(name, 0, 0, "cannot read the JSON: %v", err))
 		}
 		return root, Accepted, nil
 	}
@@ -117,6 +111,75 @@ func parseText(name string, text []byte) (*yaml.Node, Rejection, *diag.Diagnosti
 		return nil, Unreadable, d
 	}
 	return root, Accepted, nil
+}
+
+// jsonNodes builds the nodes of a valid JSON text, with positions. The
+// YAML parser reads JSON too, but keeps every token of a document that is
+// one flow mapping until it ends: four times the memory of the nodes.
+func jsonNodes(text []byte) (*yaml.Node, error) {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber()
+	var newlines []int
+	for i, c := range text {
+		if c == '\n' {
+			newlines = append(newlines, i)
+		}
+	}
+	// at is the position of the next token: past the separators after
+	// the last one read.
+	at := func() (int, int) {
+		off := int(dec.InputOffset())
+		for off < len(text) && strings.IndexByte(" \t\r\n,:", text[off]) >= 0 {
+			off++
+		}
+		i, _ := slices.BinarySearch(newlines, off)
+		if i == 0 {
+			return 1, off + 1
+		}
+		return i + 1, off - newlines[i-1]
+	}
+	var value func(depth int) (*yaml.Node, error)
+	value = func(depth int) (*yaml.Node, error) {
+		if depth > maxDepth {
+			return nil, errors.New("it nests too deep")
+		}
+		line, col := at()
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		n := &yaml.Node{Kind: yaml.ScalarNode, Line: line, Column: col}
+		switch t := tok.(type) {
+		case json.Delim:
+			n.Kind, n.Tag = yaml.MappingNode, "!!map"
+			if t == '[' {
+				n.Kind, n.Tag = yaml.SequenceNode, "!!seq"
+			}
+			for dec.More() {
+				c, err := value(depth + 1)
+				if err != nil {
+					return nil, err
+				}
+				n.Content = append(n.Content, c)
+			}
+			if _, err := dec.Token(); err != nil { // the closing delimiter
+				return nil, err
+			}
+		case string:
+			n.Tag, n.Value, n.Style = "!!str", t, yaml.DoubleQuotedStyle
+		case json.Number:
+			n.Tag, n.Value = "!!float", t.String()
+			if _, err := t.Int64(); err == nil {
+				n.Tag = "!!int"
+			}
+		case bool:
+			n.Tag, n.Value = "!!bool", strconv.FormatBool(t)
+		case nil:
+			n.Tag, n.Value = "!!null", "null"
+		}
+		return n, nil
+	}
+	return value(0)
 }
 
 // secondDocument marks a stream with more than one YAML document.
