@@ -8,7 +8,7 @@ import (
 
 // FuzzLoad holds that no text makes loading panic, and that the client
 // refuses a text exactly when GitBook's rules do. Its corpus is in
-// testdata/fuzz/FuzzLoad; bench/fuzz runs it longer.
+// testdata/fuzz/FuzzLoad; scripts/fuzz.sh runs it longer.
 func FuzzLoad(f *testing.F) {
 	f.Add("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: &o\n      responses: {'200': {description: a}}\n  /b:\n    get: *o\n")
 	f.Add(`{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{"/a":{"get":{"responses":{"200":{"$ref":"#/components/responses/A"}}}}}}`)
