@@ -13,8 +13,10 @@ func Schema() []byte {
 		"type":                 "object",
 		"additionalProperties": false,
 	}
-	props, req := schemaFields(rootFields)
-	s["properties"], s["required"] = props, req
+	props, _ := schemaFields(rootFields)
+	s["properties"] = props
+	// One of them is needed: the spaces, or docs.yaml through site.
+	s["anyOf"] = []any{map[string]any{"required": []string{"spaces"}}, map[string]any{"required": []string{"site"}}}
 	out, _ := json.MarshalIndent(s, "", "  ")
 	return append(out, '\n')
 }
@@ -49,6 +51,8 @@ func schemaField(f field) map[string]any {
 	case "list-of-objects":
 		props, req := schemaFields(f.fields)
 		s = map[string]any{"type": "array", "items": map[string]any{"type": "object", "additionalProperties": false, "properties": props, "required": req}}
+	case "map-of-strings":
+		s = map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}}
 	case "object":
 		props, req := schemaFields(f.fields)
 		s = map[string]any{"type": "object", "additionalProperties": false, "properties": props, "required": req}

@@ -1,231 +1,298 @@
 package content
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
 
 func TestParseConfig(t *testing.T) {
 	tests := []struct {
 		name, in string
-		want     Config
-		wantErr  string
+		want     string // fmt of root, readme, summary, redirects
+		diags    []string
 	}{
-		{"empty means defaults", "", DefaultConfig(), ""},
-		{"root with ./ and trailing slash", "root: ./docs/\n", Config{Root: "docs", Readme: "README.md", Summary: "SUMMARY.md"}, ""},
-		{"structure", "structure:\n  readme: what.md\n  summary: ./toc/summary.md\n", Config{Readme: "what.md", Summary: "toc/summary.md"}, ""},
-		{"redirects", "redirects:\n  old/page: new.md\n", Config{Readme: "README.md", Summary: "SUMMARY.md", Redirects: map[string]string{"old/page": "new.md"}}, ""},
-		{"root outside", "root: ../elsewhere\n", Config{}, "leaves the project"},
-		{"bad yaml", "root: [\n", Config{}, ".gitbook.yaml"},
+		{name: "empty means defaults", in: "", want: `"" README.md SUMMARY.md map[]`},
+		{name: "root with ./ and trailing slash", in: "root: ./docs/\n", want: `"docs" README.md SUMMARY.md map[]`},
+		{name: "structure", in: "structure:\n  readme: what.md\n  summary: ./toc/summary.md\n", want: `"" what.md toc/summary.md map[]`},
+		{name: "redirects", in: "redirects:\n  old/page: new.md\n", want: `"" README.md SUMMARY.md map[old/page:new.md]`},
+		{
+			name: "a typo in a key is caught with the key meant", in: "structure:\n  sumary: toc.md\n",
+			diags: []string{"error: .gitbook.yaml:2:3: structure.sumary: unknown key \"sumary\"; did you mean summary?"},
+		},
+		{
+			name: "an unknown top-level key lists the valid ones", in: "root: docs\nplugins: [x]\n",
+			diags: []string{"error: .gitbook.yaml:2:1: plugins: unknown key \"plugins\"; valid keys: root, structure, redirects"},
+		},
+		{name: "root leaving the project names the field", in: "root: ../..\n", diags: []string{"error: .gitbook.yaml:1:7: root: \"../..\" leaves the project directory"}},
+		{name: "an absolute root", in: "root: /etc\n", diags: []string{"error: .gitbook.yaml:1:7: root: \"/etc\" must be a relative path"}},
+		{name: "a readme that is a directory", in: "structure:\n  readme: ./\n", diags: []string{"error: .gitbook.yaml:2:11: structure.readme: \"./\": want a file path"}},
+		{name: "a wrong type", in: "structure: docs\n", diags: []string{"error: .gitbook.yaml:1:12: structure: want a mapping with keys readme, summary, got \"docs\""}},
+		{
+			name: "a redirect with a leading ./ is a warning", in: "redirects:\n  help: ./support.md\n", want: `"" README.md SUMMARY.md map[help:support.md]`,
+			diags: []string{".gitbook.yaml:2:9: redirects.help: \"./support.md\": GitBook ignores redirects to a path with a leading \"./\""},
+		},
+		{
+			name: "wrong indentation is reported where the parser stopped", in: "structure:\n  readme: a.md\n summary: b.md\n",
+			diags: []string{"error: .gitbook.yaml:3:2: invalid YAML: did not find expected key"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := ParseConfig([]byte(tt.in), ".gitbook.yaml")
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			checkDiags(t, got.Diagnostics, tt.diags)
+			if (err != nil) != (len(got.Diagnostics.Errors()) > 0) {
+				t.Errorf("err = %v", err)
+			}
+			if err != nil && len(diag.As(err)) == 0 {
+				t.Errorf("err %v carries no diagnostic", err)
+			}
+			if tt.want != "" {
+				if s := fmt.Sprintf("%q %s %s %v", got.Root, got.Readme, got.Summary, got.Redirects); s != tt.want {
+					t.Errorf("got %s, want %s", s, tt.want)
 				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
-				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
 	}
-}
-
-func dump(entries []*Entry) string {
-	var b strings.Builder
-	var walk func(list []*Entry, depth int)
-	walk = func(list []*Entry, depth int) {
-		for _, e := range list {
-			fmt.Fprintf(&b, "%s%s %q path=%q anchor=%q label=%q href=%q line=%d\n", strings.Repeat(".", depth), e.Kind, e.Title, e.Path, e.Anchor, e.NavLabel, e.Href, e.Line)
-			walk(e.Children, depth+1)
-		}
-	}
-	walk(entries, 0)
-	return b.String()
-}
-
-func TestParseSummary(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-		warnings       int
-		wantErr        string
-	}{
-		{
-			name: "nesting by indentation, mixed bullets and tabs",
-			in:   "# Table of contents\n\n* [A](a.md)\n    - [B](a/b.md)\n\t+ [C](a/c.md)\n* [D](d.md)\n", // a tab reaches column 4, as B does
-			want: "document \"A\" path=\"a.md\" anchor=\"\" label=\"\" href=\"\" line=3\n" +
-				".document \"B\" path=\"a/b.md\" anchor=\"\" label=\"\" href=\"\" line=4\n" +
-				".document \"C\" path=\"a/c.md\" anchor=\"\" label=\"\" href=\"\" line=5\n" +
-				"document \"D\" path=\"d.md\" anchor=\"\" label=\"\" href=\"\" line=6\n",
-		},
-		{
-			name: "groups, link titles, external links, anchors, escapes, encoded paths",
-			in: "* [Home](README.md)\n\n## Guides\n\n* [Install \\(Linux\\)](<guides/install linux.md> \"Install\")\n" +
-				"* [Site](https://example.com/x)\n* [Spaced](guides/my%20page.md#top)\n* [Hi [there]](hi.md)\n",
-			want: "document \"Home\" path=\"README.md\" anchor=\"\" label=\"\" href=\"\" line=1\n" +
-				"group \"Guides\" path=\"\" anchor=\"\" label=\"\" href=\"\" line=3\n" +
-				".document \"Install (Linux)\" path=\"guides/install linux.md\" anchor=\"\" label=\"Install\" href=\"\" line=5\n" +
-				".link \"Site\" path=\"\" anchor=\"\" label=\"\" href=\"https://example.com/x\" line=6\n" +
-				".document \"Spaced\" path=\"guides/my page.md\" anchor=\"#top\" label=\"\" href=\"\" line=7\n" +
-				".document \"Hi [there]\" path=\"hi.md\" anchor=\"\" label=\"\" href=\"\" line=8\n",
-		},
-		{
-			name: "a file listed twice: plain is dropped with a warning, anchored becomes a link",
-			in:   "* [A](a.md)\n* [A again](a.md)\n* [Part](a.md#part)\n",
-			want: "document \"A\" path=\"a.md\" anchor=\"\" label=\"\" href=\"\" line=1\n" +
-				"link \"Part\" path=\"\" anchor=\"\" label=\"\" href=\"a.md#part\" line=3\n",
-			warnings: 1,
-		},
-		{
-			name:     "plain text items and prose are warnings, not pages",
-			in:       "Some prose\n* Not a link\n* [A](a.md)\n",
-			want:     "document \"A\" path=\"a.md\" anchor=\"\" label=\"\" href=\"\" line=3\n",
-			warnings: 2,
-		},
-		{name: "broken link names the line", in: "* [A](a.md)\n* [B(b.md)\n", wantErr: "SUMMARY.md:2: malformed link"},
-		{name: "path escaping the root", in: "* [A](../a.md)\n", wantErr: "SUMMARY.md:1:"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := ParseSummary([]byte(tt.in), "SUMMARY.md")
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := dump(s.Entries); got != tt.want {
-				t.Errorf("entries:\n%s\nwant:\n%s", got, tt.want)
-			}
-			if len(s.Warnings) != tt.warnings {
-				t.Errorf("warnings = %q, want %d", s.Warnings, tt.warnings)
-			}
-		})
-	}
-}
-
-// TestSummaryRoundTrip renders a parsed summary and parses it again.
-func TestSummaryRoundTrip(t *testing.T) {
-	in := "* [Home](README.md)\n* [A [x] \\\\ y](a/README.md \"Short\")\n  * [B](a/b%20c.md)\n* [Ext](https://e.com)\n\n## Group\n\n* [C](c.md#sec)\n"
-	s1, err := ParseSummary([]byte(in), "in")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := RenderSummary(s1.Entries)
-	s2, err := ParseSummary(out, "out")
-	if err != nil {
-		t.Fatal(err)
-	}
-	strip := func(s string) string { // lines differ by construction
-		return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\n' }), "|")
-	}
-	a, b := dump(s1.Entries), dump(s2.Entries)
-	if strip(removeLines(a)) != strip(removeLines(b)) {
-		t.Errorf("round trip changed the tree:\n%s\n---\n%s\nrendered:\n%s", a, b, out)
-	}
-}
-
-func removeLines(s string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if i := strings.LastIndex(l, " line="); i >= 0 {
-			l = l[:i]
-		}
-		out = append(out, l)
-	}
-	return strings.Join(out, "\n")
 }
 
 func TestFrontMatter(t *testing.T) {
 	tests := []struct {
 		name, in   string
-		wantMeta   Meta
+		check      func(Meta) bool
 		wantBody   string
-		wantErr    bool
+		wantErr    string
 		roundTrips bool
 	}{
-		{"none", "# Title\n", Meta{}, "# Title\n", false, true},
-		{"fields", "---\ndescription: Hi\nhidden: true\nicon: gear\n---\n\n# T\n", Meta{Description: "Hi", Hidden: true, Icon: "gear"}, "# T\n", false, true},
-		{"horizontal rule is not front matter", "---\n\ntext\n", Meta{}, "---\n\ntext\n", false, true},
-		{"bad yaml", "---\ndescription: [\n---\nx\n", Meta{}, "", true, false},
+		{name: "none", in: "# Title\n", wantBody: "# Title\n", roundTrips: true},
+		{name: "fields", in: "---\ndescription: Hi\nhidden: true\nicon: gear\n---\n\n# T\n", wantBody: "# T\n", roundTrips: true,
+			check: func(m Meta) bool { return m.Description == "Hi" && m.Hidden && m.Icon == "gear" }},
+		{
+			name: "layout, cover and coverY are carried in the order written",
+			in:   "---\ndescription: Hi\ncover: .gitbook/assets/hero.png\ncoverY: 0\nlayout:\n  width: wide\n  title:\n    visible: false\n---\n\n# T\n",
+			check: func(m Meta) bool {
+				return m.Extra["cover"] == ".gitbook/assets/hero.png" && m.Extra["coverY"] == 0 && m.Extra["layout"].(map[string]any)["width"] == "wide"
+			},
+			wantBody: "# T\n", roundTrips: true,
+		},
+		{name: "a front matter title", in: "---\ntitle: Empty template\n---\n\nCopy\n", wantBody: "Copy\n", roundTrips: true,
+			check: func(m Meta) bool { return m.Title == "Empty template" }},
+		{name: "horizontal rule is not front matter", in: "---\n\ntext\n", wantBody: "---\n\ntext\n", roundTrips: true},
+		{name: "a closing line must be exactly ---", in: "---\na: 1\n----\n", wantBody: "---\na: 1\n----\n", roundTrips: true},
+		{name: "bad yaml names the file and line", in: "---\ndescription: ok\nhidden: [\n---\nx\n", wantErr: "p.md:4:1: front matter:"},
+		{name: "a wrong type names the line", in: "---\ndescription: ok\nhidden: maybe\n---\nx\n", wantErr: "p.md:3:9: front matter:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			m, body, err := SplitFrontMatter([]byte(tt.in), "p.md")
-			if tt.wantErr {
-				if err == nil || !strings.Contains(err.Error(), "p.md") {
-					t.Fatalf("err = %v, want one naming p.md", err)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || len(diag.As(err)) != 1 {
+					t.Fatalf("err = %v, want a diagnostic containing %q", err, tt.wantErr)
 				}
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.Description != tt.wantMeta.Description || m.Hidden != tt.wantMeta.Hidden || m.Icon != tt.wantMeta.Icon || string(body) != tt.wantBody {
+			if string(body) != tt.wantBody || (tt.check != nil && !tt.check(m)) {
 				t.Errorf("got %+v %q", m, body)
 			}
 			if tt.roundTrips {
 				if again := string(JoinFrontMatter(m, body)); again != tt.in {
-					t.Errorf("round trip: %q, want %q", again, tt.in)
+					t.Errorf("round trip:\n%s\nwant:\n%s", again, tt.in)
 				}
 			}
 		})
 	}
 }
 
-func memFiles(files map[string]string) Files {
-	return Files{
+// TestDocumentTitle is GitBook's rule from its API description: the
+// document's front matter or leading heading take precedence, the
+// SUMMARY link text is the fallback. GitbookIO/public-docs shows the same
+// on import: a push with [API Reference](reference.md) and "# Reference"
+// came back from GitBook's export as [Reference](reference.md).
+func TestDocumentTitle(t *testing.T) {
+	for _, tt := range []struct {
+		meta           Meta
+		body, fallback string
+		want           string
+	}{
+		{body: "# Install\n\ntext", fallback: "Setup", want: "Install"},
+		{body: "\n\n# when\\(\\)\n", fallback: "x", want: "when()"},
+		{body: "# Bulk patching with `stubs()`\n", fallback: "x", want: "Bulk patching with stubs()"},
+		{body: "# The *new* way #\n", fallback: "x", want: "The new way"},
+		{body: "Intro text\n# Later heading\n", fallback: "From SUMMARY", want: "From SUMMARY"},
+		{body: "## Second level\n", fallback: "From SUMMARY", want: "From SUMMARY"},
+		{body: "    # code, not a heading\n", fallback: "From SUMMARY", want: "From SUMMARY"},
+		{body: "", fallback: "From SUMMARY", want: "From SUMMARY"},
+		{meta: Meta{Title: "Front"}, body: "# Heading\n", fallback: "Link", want: "Front"},
+	} {
+		if got := DocumentTitle(tt.meta, []byte(tt.body), tt.fallback); got != tt.want {
+			t.Errorf("DocumentTitle(%+v, %q) = %q, want %q", tt.meta, tt.body, got, tt.want)
+		}
+	}
+}
+
+type memFS struct {
+	files map[string]string
+	links map[string]bool
+}
+
+func memFiles(files map[string]string) Files { return (&memFS{files: files}).Files() }
+
+func (m *memFS) Files() Files {
+	f := Files{
 		Read: func(p string) ([]byte, error) {
-			if s, ok := files[p]; ok {
+			if s, ok := m.files[p]; ok {
 				return []byte(s), nil
 			}
 			return nil, fmt.Errorf("%s: %w", p, fs.ErrNotExist)
 		},
 		List: func(dir string) ([]string, error) {
 			var out []string
-			for p := range files {
+			for _, p := range slices.Sorted(maps.Keys(m.files)) {
 				if dir == "" || strings.HasPrefix(p, dir+"/") {
 					out = append(out, p)
 				}
 			}
-			sort.Strings(out)
 			return out, nil
 		},
 	}
+	if m.links != nil {
+		f.Symlink = func(p string) (bool, error) { return m.links[p], nil }
+	}
+	return f
 }
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	t.Run("missing readme names the file and the setting", func(t *testing.T) {
 		_, err := Load(memFiles(map[string]string{".gitbook.yaml": "root: docs\n", "docs/SUMMARY.md": ""}), "")
-		if !errors.Is(err, ErrNoReadme) || !strings.Contains(err.Error(), "docs/README.md") || !strings.Contains(err.Error(), "structure.readme") {
+		if !errors.Is(err, ErrNoReadme) || !strings.Contains(err.Error(), "docs/README.md") || diag.As(err)[0].Field != "structure.readme" {
 			t.Fatalf("err = %v", err)
 		}
 	})
-	t.Run("missing files are skipped with a warning naming the line", func(t *testing.T) {
+	t.Run("a summary entry to a missing file is an error at its line, never a page", func(t *testing.T) {
 		p, err := Load(memFiles(map[string]string{"README.md": "x", "SUMMARY.md": "* [R](README.md)\n* [Gone](gone.md)\n"}), "")
+		if err == nil || p == nil {
+			t.Fatalf("err = %v", err)
+		}
+		if len(p.Pages) != 1 {
+			t.Errorf("pages %d", len(p.Pages))
+		}
+		checkDiags(t, p.Diagnostics, []string{"error: SUMMARY.md:2:3: gone.md does not exist"})
+		if got := diag.As(err); len(got) != 1 || got[0].Line != 2 {
+			t.Errorf("diag.As(err) = %v", got)
+		}
+	})
+	t.Run("warnings of the summary reach the project", func(t *testing.T) {
+		p, err := Load(memFiles(map[string]string{"docs/README.md": "x", "docs/SUMMARY.md": "* [R](README.md) (draft)\n"}), "docs")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(p.Pages) != 1 || len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "SUMMARY.md:2") {
-			t.Fatalf("pages %d, warnings %q", len(p.Pages), p.Warnings)
+		checkDiags(t, p.Diagnostics, []string{"docs/SUMMARY.md:1:3: text outside the link"})
+	})
+	t.Run("a typo in .gitbook.yaml stops the load with the project's diagnostics", func(t *testing.T) {
+		p, err := Load(memFiles(map[string]string{"d/.gitbook.yaml": "structure:\n  sumary: toc.md\n", "d/README.md": "x"}), "d")
+		if err == nil || p == nil || !strings.Contains(err.Error(), "d/.gitbook.yaml:2:3: structure.sumary: unknown key \"sumary\"; did you mean summary?") {
+			t.Fatalf("err = %v", err)
 		}
+	})
+	t.Run("redirects to missing files are warnings", func(t *testing.T) {
+		p, err := Load(memFiles(map[string]string{".gitbook.yaml": "redirects:\n  old: new.md\n", "README.md": "x", "SUMMARY.md": "* [R](README.md)\n"}), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDiags(t, p.Diagnostics, []string{".gitbook.yaml:2: redirects.old: redirect target new.md does not exist"})
 	})
 }
 
+// TestSymlinks: GitBook reads the Git tree and follows no symbolic link; a
+// link can point outside the repository. Each way in is refused, naming
+// the file and the setting.
+func TestSymlinks(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{"docs/README.md": "x", "docs/SUMMARY.md": "* [R](README.md)\n* [P](p.md)\n", "docs/p.md": "/etc/passwd"}
+	for _, tt := range []struct {
+		name, link, cfg, want string
+	}{
+		{name: "root through a link", link: "docs", cfg: "root: docs\n", want: ".gitbook.yaml:1: root: docs is a symbolic link"},
+		{name: "summary is a link", link: "docs/SUMMARY.md", cfg: "root: docs\n", want: ".gitbook.yaml: structure.summary: docs/SUMMARY.md is a symbolic link"},
+		{name: "a page is a link", link: "docs/p.md", cfg: "root: docs\n", want: "docs/SUMMARY.md:2:3: docs/p.md is a symbolic link"},
+		{name: ".gitbook.yaml itself", link: ".gitbook.yaml", cfg: "root: docs\n", want: ".gitbook.yaml: .gitbook.yaml is a symbolic link"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			files := maps.Clone(base)
+			files[".gitbook.yaml"] = tt.cfg
+			_, err := Load((&memFS{files: files, links: map[string]bool{tt.link: true}}).Files(), "")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestResolveTitlesAndLinks(t *testing.T) {
+	t.Parallel()
+	files := memFiles(map[string]string{
+		"README.md":       "# Welcome\n",
+		"SUMMARY.md":      "* [Home](README.md)\n* [API Reference](ref.md)\n* [Guide](guide/README.md \"Guide\")\n  * [Setup](guide/setup.md)\n",
+		"ref.md":          "---\ndescription: d\n---\n\n# Reference\n\nSee [setup](guide/setup.md#step-2), [home](./README.md), [orphan](notes.md), [site](https://x.y) and <a href=\"guide/README.md\">the guide</a>.\n\n[self](#top)\n",
+		"guide/README.md": "no heading\n",
+		"guide/setup.md":  "# Setup\n\n[up](../ref.md) [out](../../etc/x.md)\n",
+	})
+	p, err := Load(files, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.ResolveTitles(files); err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	Walk(p.Pages, func(pg, _ *Page) { titles = append(titles, pg.Title) })
+	if got := strings.Join(titles, "|"); got != "Welcome|Reference|Guide|Setup" {
+		t.Errorf("titles %s", got)
+	}
+	checkDiags(t, p.Diagnostics, []string{
+		"SUMMARY.md:1:3: GitBook titles README.md \"Welcome\" from the page itself, not \"Home\"",
+		"SUMMARY.md:2:3: GitBook titles ref.md \"Reference\" from the page itself, not \"API Reference\" from this link; change the page's heading to rename it, or write [Reference](ref.md \"API Reference\")",
+	})
+
+	doc, err := p.ReadDocument(files, p.Pages[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	links, problems := p.PageLinks("ref.md", doc.Body, "ref.md")
+	var got []string
+	for _, l := range links {
+		page := "-"
+		if l.Page != nil {
+			page = l.Page.Title
+		}
+		got = append(got, fmt.Sprintf("%d:%s%s=%s", l.Line, l.Path, l.Anchor, page))
+	}
+	if s := strings.Join(got, " "); s != "3:guide/setup.md#step-2=Setup 3:README.md=Welcome 3:notes.md=- 3:guide/README.md=Guide 5:ref.md#top=Reference" {
+		t.Errorf("links: %s", s)
+	}
+	checkDiags(t, problems, []string{"ref.md:3:58: link to notes.md: no SUMMARY.md entry makes it a page"})
+
+	big := bytes.Repeat([]byte("[x](notes.md)\n"), MaxLinkCheck/14+1)
+	if links, problems := p.PageLinks("ref.md", big, "ref.md"); links != nil || len(problems) != 1 || !strings.Contains(problems[0].Message, "its links are not checked") {
+		t.Errorf("a page over the limit: %d links, %v", len(links), problems)
+	}
+}
+
 func TestPaths(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ in, slug, title string }{
 		{"guide/getting-started.md", "getting-started", "Getting started"},
 		{"guide/README.md", "guide", "Guide"},
@@ -239,25 +306,16 @@ func TestPaths(t *testing.T) {
 			t.Errorf("TitleFromPath(%q) = %q, want %q", tt.in, got, tt.title)
 		}
 	}
+	for in, want := range map[string]string{"Editing & publishing documentation": "editing-and-publishing-documentation", "How to customize your site’s theme": "how-to-customize-your-sites-theme", "Node.js/NPM": "node-js-npm"} {
+		if got := Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
+		}
+	}
 	taken := map[string]bool{"guide/new.md": true}
 	if got := PathForNewPage("guide/README.md", "new", false, func(p string) bool { return taken[p] }); got != "guide/new-2.md" {
 		t.Errorf("PathForNewPage = %q", got)
 	}
 	if got := PathForNewPage("intro.md", "child", true, nil); got != "intro/child/README.md" {
 		t.Errorf("PathForNewPage with children = %q", got)
-	}
-}
-
-func TestPageTitle(t *testing.T) {
-	for _, tt := range []struct{ body, fallback, want string }{
-		{"# Install\n\ntext", "Setup", "Install"},
-		{"\n\n# when\\(\\)\n", "x", "when()"},
-		{"Intro text\n# Later heading\n", "From SUMMARY", "From SUMMARY"},
-		{"## Second level\n", "From SUMMARY", "From SUMMARY"},
-		{"", "From SUMMARY", "From SUMMARY"},
-	} {
-		if got := PageTitle([]byte(tt.body), tt.fallback); got != tt.want {
-			t.Errorf("PageTitle(%q) = %q, want %q", tt.body, got, tt.want)
-		}
 	}
 }

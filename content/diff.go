@@ -6,7 +6,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/sergi/go-diff/diffmatchpatch"
+	"github.com/aymanbagabas/go-udiff/lcs"
+
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
 
 // FileChange is a file that differs between two commits: From is "" for an
@@ -48,6 +50,9 @@ type Diff struct {
 	// NotPages lists changed Markdown files that no SUMMARY entry makes a
 	// page: GitBook ignores them.
 	NotPages []string `json:"not_pages,omitempty"`
+	// Diagnostics are problems found while comparing, such as a new
+	// SUMMARY entry whose file does not exist (never an added page).
+	Diagnostics diag.List `json:"-"`
 }
 
 // DiffInput is what DiffPages compares.
@@ -75,7 +80,7 @@ func index(p *Project) map[string]placed {
 	walk = func(list []*Page, parent string) {
 		for _, pg := range list {
 			next := parent
-			if pg.Kind == KindDocument {
+			if pg.Kind == KindDocument && pg.Path != "" {
 				out[pg.Path] = placed{pg, parent}
 				next = pg.Path
 			}
@@ -86,8 +91,16 @@ func index(p *Project) map[string]placed {
 	return out
 }
 
+// version is one side of a page: its file's bytes and title.
+type version struct {
+	data   []byte
+	exists bool
+	title  string
+}
+
 // DiffPages maps file changes onto pages, as GitBook's import would apply
-// them, and counts changed lines.
+// them, and counts changed lines. Titles follow GitBook's rule (see
+// DocumentTitle) for every page whose file is read.
 func DiffPages(in DiffInput) (*Diff, error) {
 	oldIdx, newIdx := index(in.Old), index(in.New)
 	rel := func(p *Project, repoPath string) (string, bool) {
@@ -136,89 +149,145 @@ func DiffPages(in DiffInput) (*Diff, error) {
 			deleted[from] = true
 		}
 	}
-	read := func(side map[string]string, byPath func(string) ([]byte, error), p *Project, path string) ([]byte, error) {
-		if h, ok := side[path]; ok && in.ReadBlob != nil {
-			return in.ReadBlob(h)
+	// read returns a version of the page at path (content path) on one side.
+	read := func(old bool, p string, fallback string) (version, error) {
+		hashes, byPath, proj := newHash, in.ReadNew, in.New
+		if old {
+			hashes, byPath, proj = oldHash, in.ReadOld, in.Old
 		}
-		return readOK(byPath, p.ContentPath(path))
+		var data []byte
+		var err error
+		if h, ok := hashes[p]; ok && in.ReadBlob != nil {
+			data, err = in.ReadBlob(h)
+		} else {
+			data, err = byPath(proj.ContentPath(p))
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return version{title: fallback}, nil
+		}
+		if err != nil {
+			return version{}, err
+		}
+		v := version{data: data, exists: true, title: fallback}
+		if meta, body, ferr := SplitFrontMatter(data, proj.ContentPath(p)); ferr == nil {
+			v.title = DocumentTitle(meta, body, fallback)
+		}
+		return v, nil
 	}
 	d := &Diff{}
-	lines := func(old, new string, pc *PageChange) error {
-		var a, b []byte
-		var err error
-		if old != "" {
-			if a, err = read(oldHash, in.ReadOld, in.Old, old); err != nil {
-				return err
-			}
-		}
-		if new != "" {
-			if b, err = read(newHash, in.ReadNew, in.New, new); err != nil {
-				return err
-			}
-		}
-		pc.Added, pc.Removed = CountLines(string(a), string(b))
+	count := func(pc *PageChange, a, b version) {
+		pc.Added, pc.Removed = CountLines(string(a.data), string(b.data))
 		if in.KeepText {
-			pc.Old, pc.New = string(a), string(b)
+			pc.Old, pc.New = string(a.data), string(b.data)
 		}
-		return nil
 	}
 	matchedOld := map[string]bool{}
 	var err error
-	Walk(pagesOf(in.New), func(pg, _ *Page) {
-		if err != nil || pg.Kind != KindDocument {
-			return
-		}
+	visit := func(pg *Page) error {
 		now := newIdx[pg.Path]
 		if before, ok := oldIdx[pg.Path]; ok {
 			matchedOld[pg.Path] = true
 			pc := PageChange{Title: pg.Title, Path: pg.Path}
+			var a, b version
 			switch {
 			case deleted[pg.Path]:
 				// The file is gone though the summary still lists it:
 				// GitBook drops the page.
-				pc.Op, pc.Note = Deleted, "its file was deleted but SUMMARY still lists it"
-				err = lines(pg.Path, "", &pc)
+				if a, err = read(true, pg.Path, before.page.Title); err != nil {
+					return err
+				}
+				pc.Op, pc.Title, pc.Note = Deleted, a.title, "its file was deleted but SUMMARY still lists it"
+				count(&pc, a, version{})
+				d.Diagnostics = append(d.Diagnostics, diag.Errorf(in.New.ContentPath(in.New.Config.Summary), pg.Line, pg.Col,
+					"%s does not exist: create it or remove the entry", in.New.ContentPath(pg.Path)))
 				d.Pages = append(d.Pages, pc)
-				return
+				return nil
 			case modified[pg.Path]:
-				pc.Op = Modified
-				err = lines(pg.Path, pg.Path, &pc)
-			case before.parent != now.parent:
-				pc.Op = Moved
-				pc.Note = "now under " + parentName(now.parent)
+				if a, err = read(true, pg.Path, before.page.Title); err != nil {
+					return err
+				}
+				if b, err = read(false, pg.Path, pg.Title); err != nil {
+					return err
+				}
+				pc.Op, pc.Title = Modified, b.title
+				count(&pc, a, b)
 			case before.page.Title != pg.Title:
-				pc.Op, pc.Note = Modified, "title was "+before.page.Title
-			default:
-				return
+				// Only the link text changed: the title changes only
+				// when the page itself gives none.
+				if b, err = read(false, pg.Path, pg.Title); err != nil {
+					return err
+				}
+				a = version{title: DocumentTitle(Meta{}, nil, before.page.Title)}
+				if b.exists {
+					meta, body, _ := SplitFrontMatter(b.data, in.New.ContentPath(pg.Path))
+					a.title = DocumentTitle(meta, body, before.page.Title)
+				}
+				pc.Title = b.title
+				if a.title != b.title {
+					pc.Op = Modified
+				}
 			}
-			if before.page.Title != pg.Title && pc.Note == "" {
-				pc.Note = "title was " + before.page.Title
+			if before.parent != now.parent {
+				pc.Note = "now under " + parentName(now.parent)
+				if pc.Op == "" {
+					pc.Op = Moved
+				}
+			}
+			if pc.Op == "" {
+				return nil
+			}
+			if a.title != "" && a.title != pc.Title {
+				pc.Note = strings.TrimPrefix(pc.Note+"; title was "+a.title, "; ")
 			}
 			d.Pages = append(d.Pages, pc)
-			return
+			return nil
+		}
+		b, err := read(false, pg.Path, pg.Title)
+		if err != nil {
+			return err
+		}
+		if !b.exists {
+			summary := in.New.ContentPath(in.New.Config.Summary)
+			d.Diagnostics = append(d.Diagnostics, diag.Errorf(summary, pg.Line, pg.Col,
+				"%s does not exist: create it or remove the entry", in.New.ContentPath(pg.Path)))
+			return nil
 		}
 		if from, ok := renamedFrom[pg.Path]; ok {
-			if _, wasPage := oldIdx[from]; wasPage {
+			if was, wasPage := oldIdx[from]; wasPage {
 				matchedOld[from] = true
-				pc := PageChange{Op: Renamed, Title: pg.Title, Path: pg.Path, OldPath: from}
-				err = lines(from, pg.Path, &pc)
+				a, err := read(true, from, was.page.Title)
+				if err != nil {
+					return err
+				}
+				pc := PageChange{Op: Renamed, Title: b.title, Path: pg.Path, OldPath: from}
+				count(&pc, a, b)
 				d.Pages = append(d.Pages, pc)
-				return
+				return nil
 			}
 		}
-		pc := PageChange{Op: Added, Title: pg.Title, Path: pg.Path}
-		err = lines("", pg.Path, &pc)
+		pc := PageChange{Op: Added, Title: b.title, Path: pg.Path}
+		count(&pc, version{}, b)
 		d.Pages = append(d.Pages, pc)
+		return nil
+	}
+	Walk(pagesOf(in.New), func(pg, _ *Page) {
+		if err == nil && pg.Kind == KindDocument && pg.Path != "" {
+			err = visit(pg)
+		}
 	})
 	if err != nil {
 		return nil, err
 	}
 	Walk(pagesOf(in.Old), func(pg, _ *Page) {
-		if err != nil || pg.Kind != KindDocument || matchedOld[pg.Path] {
+		if err != nil || pg.Kind != KindDocument || pg.Path == "" || matchedOld[pg.Path] {
 			return
 		}
-		pc := PageChange{Op: Deleted, Title: pg.Title, Path: pg.Path}
-		err = lines(pg.Path, "", &pc)
+		var a version
+		if a, err = read(true, pg.Path, pg.Title); err != nil {
+			return
+		}
+		pc := PageChange{Op: Deleted, Title: a.title, Path: pg.Path}
+		count(&pc, a, version{})
 		d.Pages = append(d.Pages, pc)
 	})
 	if err != nil {
@@ -228,14 +297,11 @@ func DiffPages(in DiffInput) (*Diff, error) {
 	if in.New != nil {
 		summary = in.New.Config.Summary
 	}
-	for p := range added {
-		if _, isPage := newIdx[p]; !isPage && strings.HasSuffix(strings.ToLower(p), ".md") && p != summary {
-			d.NotPages = append(d.NotPages, p)
-		}
-	}
-	for p := range modified {
-		if _, isPage := newIdx[p]; !isPage && strings.HasSuffix(strings.ToLower(p), ".md") && p != summary {
-			d.NotPages = append(d.NotPages, p)
+	for _, set := range []map[string]bool{added, modified} {
+		for p := range set {
+			if _, isPage := newIdx[p]; !isPage && strings.HasSuffix(strings.ToLower(p), ".md") && p != summary {
+				d.NotPages = append(d.NotPages, p)
+			}
 		}
 	}
 	sort.Strings(d.NotPages)
@@ -256,43 +322,156 @@ func parentName(p string) string {
 	return p
 }
 
-func readOK(read func(string) ([]byte, error), p string) ([]byte, error) {
-	data, err := read(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	return data, err
-}
-
 // CountLines returns how many lines b adds to and removes from a, by a
-// line-level diff.
+// line diff. Lines that occur once on each side anchor the comparison
+// (patience diff, as git's --patience): the longest run of them in the
+// same order is kept, and only the stretches between anchors go through
+// a Myers diff (go-udiff's, whose work is bounded). That keeps pages of
+// millions of lines to a fraction of a second with exact counts for
+// ordinary edits; only a long stretch with no line unique to it can be
+// counted too high.
 func CountLines(a, b string) (added, removed int) {
 	if a == b {
 		return 0, 0
 	}
-	if a == "" {
-		return lineCount(b), 0
+	la, lb := splitLines(a), splitLines(b)
+	// A small edit in a large page is the usual case: the common head and
+	// tail need no numbering.
+	head := 0
+	for head < len(la) && head < len(lb) && la[head] == lb[head] {
+		head++
 	}
-	if b == "" {
-		return 0, lineCount(a)
+	tail := 0
+	for tail < len(la)-head && tail < len(lb)-head && la[len(la)-1-tail] == lb[len(lb)-1-tail] {
+		tail++
 	}
-	dmp := diffmatchpatch.New()
-	ca, cb, lines := dmp.DiffLinesToChars(a, b)
-	for _, df := range dmp.DiffCharsToLines(dmp.DiffMain(ca, cb, false), lines) {
-		switch df.Type {
-		case diffmatchpatch.DiffInsert:
-			added += lineCount(df.Text)
-		case diffmatchpatch.DiffDelete:
-			removed += lineCount(df.Text)
-		}
-	}
-	return added, removed
+	same := head + tail + matchedLines(la[head:len(la)-tail], lb[head:len(lb)-tail])
+	return len(lb) - same, len(la) - same
 }
 
-func lineCount(s string) int {
-	n := strings.Count(s, "\n")
-	if s != "" && !strings.HasSuffix(s, "\n") {
-		n++
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
 	}
-	return n
+	l := strings.SplitAfter(s, "\n")
+	if l[len(l)-1] == "" {
+		l = l[:len(l)-1]
+	}
+	return l
+}
+
+// matchedLines returns how many lines of a and b a line diff keeps.
+// Lines become numbers first, so that the work below compares and indexes
+// integers; it goes through a stack of stretches rather than recursing,
+// as hostile input could nest deeply.
+func matchedLines(a, b []string) int {
+	ids := make(map[string]rune, len(a))
+	number := func(lines []string) []rune {
+		out := make([]rune, len(lines))
+		for i, l := range lines {
+			id, ok := ids[l]
+			if !ok {
+				id = rune(len(ids))
+				ids[l] = id
+			}
+			out[i] = id
+		}
+		return out
+	}
+	x0, y0 := number(a), number(b)
+	u := &uniques{count: make([][2]int32, len(ids)), pos: make([][2]int32, len(ids))}
+	type stretch struct{ a, b []rune }
+	same := 0
+	work := []stretch{{x0, y0}}
+	for len(work) > 0 {
+		s := work[len(work)-1]
+		work = work[:len(work)-1]
+		x, y := s.a, s.b
+		for len(x) > 0 && len(y) > 0 && x[0] == y[0] {
+			x, y, same = x[1:], y[1:], same+1
+		}
+		for len(x) > 0 && len(y) > 0 && x[len(x)-1] == y[len(y)-1] {
+			x, y, same = x[:len(x)-1], y[:len(y)-1], same+1
+		}
+		if len(x) == 0 || len(y) == 0 {
+			continue
+		}
+		anchors := u.anchors(x, y)
+		if len(anchors) == 0 {
+			same += len(x)
+			for _, d := range lcs.DiffRunes(x, y) {
+				same -= d.End - d.Start
+			}
+			continue
+		}
+		// Between anchors, a stretch empty on either side matches nothing.
+		push := func(a, b []rune) {
+			if len(a) > 0 && len(b) > 0 {
+				work = append(work, stretch{a, b})
+			}
+		}
+		ai, bi := int32(0), int32(0)
+		for _, p := range anchors {
+			push(x[ai:p[0]], y[bi:p[1]])
+			ai, bi, same = p[0]+1, p[1]+1, same+1
+		}
+		push(x[ai:], y[bi:])
+	}
+	return same
+}
+
+// uniques finds anchor lines; its tables are indexed by line number and
+// cleared after each use, so each stretch costs its own length only.
+type uniques struct {
+	count [][2]int32 // occurrences in a, in b
+	pos   [][2]int32 // last position in a, in b
+}
+
+// anchors returns the pairs (i, j) with a[i] == b[j] for lines that
+// occur exactly once in a and once in b, keeping the longest chain that
+// is increasing on both sides.
+func (u *uniques) anchors(a, b []rune) [][2]int32 {
+	for i, id := range a {
+		u.count[id][0]++
+		u.pos[id][0] = int32(i)
+	}
+	for j, id := range b {
+		u.count[id][1]++
+		u.pos[id][1] = int32(j)
+	}
+	var pairs [][2]int32
+	for _, id := range a {
+		if u.count[id] == [2]int32{1, 1} {
+			pairs = append(pairs, u.pos[id])
+		}
+	}
+	for _, id := range a {
+		u.count[id] = [2]int32{}
+	}
+	for _, id := range b {
+		u.count[id] = [2]int32{}
+	}
+	// Longest increasing subsequence of the b positions (patience sort).
+	var tails []int32 // index into pairs of the smallest tail of each length
+	prev := make([]int32, len(pairs))
+	for k, p := range pairs {
+		n := sort.Search(len(tails), func(t int) bool { return pairs[tails[t]][1] >= p[1] })
+		prev[k] = -1
+		if n > 0 {
+			prev[k] = tails[n-1]
+		}
+		if n == len(tails) {
+			tails = append(tails, int32(k))
+		} else {
+			tails[n] = int32(k)
+		}
+	}
+	if len(tails) == 0 {
+		return nil
+	}
+	chain := make([][2]int32, len(tails))
+	for k, n := tails[len(tails)-1], len(tails)-1; n >= 0; k, n = prev[k], n-1 {
+		chain[n] = pairs[k]
+	}
+	return chain
 }

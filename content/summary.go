@@ -1,24 +1,54 @@
 package content
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
 
-// Entry is one node of SUMMARY.md: a group heading, a page, or an external link.
+// Entry is one node of SUMMARY.md: a group heading, a page, a link or a
+// page GitBook computes.
 type Entry struct {
-	Kind     string // "group", "document" or "link"
-	Title    string
-	Path     string // file, relative to the content root (documents)
-	Anchor   string // "#..." part of the link, if any
-	NavLabel string // the link's quoted title: [t](p "label")
-	Href     string // external links
-	Line     int    // 1-based line in SUMMARY.md
+	Kind  string // KindGroup, KindDocument, KindLink or KindComputed
+	Title string // plain text: the link text, or the heading of a group
+	// Slug is a group's slug when GitBook wrote it as an anchor:
+	// `## Get Started <a href="#getting-started" id="getting-started"></a>`;
+	// "" when GitBook derives it from the title.
+	Slug string
+	// Path is the file, relative to the content root: a document's own
+	// file, or for a link to a page of the space, the file of that page.
+	// A document with no Path is a list item without a link: GitBook makes
+	// it an empty page.
+	Path     string
+	Anchor   string    // "#heading" of a link to a heading of a page
+	NavLabel string    // the link's quoted title: [t](p "label"), the sidebar label
+	Href     string    // external links
+	Computed *Computed // computed pages
+	Line     int       // 1-based line in SUMMARY.md
+	Col      int
 	Children []*Entry
+}
+
+// Computed is a page GitBook generates, written in SUMMARY.md as a YAML
+// code block in a list item, e.g. an OpenAPI reference:
+//
+//   - ```yaml
+//     type: builtin:openapi
+//     props: {models: false}
+//     dependencies: {spec: {ref: {kind: openapi, spec: petstore}}}
+//     ```
+type Computed struct {
+	Type   string // "builtin:openapi", "integration:<app>:<name>", ...
+	Spec   string // the OpenAPI spec slug of a builtin:openapi page
+	Source string // the YAML as written, for writing it back unchanged
 }
 
 // Entry kinds, matching GitBook's page types.
@@ -26,207 +56,336 @@ const (
 	KindGroup    = "group"
 	KindDocument = "document"
 	KindLink     = "link"
+	KindComputed = "computed"
 )
 
 // Summary is a parsed table of contents.
 type Summary struct {
-	Entries  []*Entry
-	Warnings []string // lines that are not part of the tree, with their line numbers
+	Entries     []*Entry
+	Diagnostics diag.List // problems, each at its line
 }
 
-// ParseSummary reads SUMMARY.md. name is used in errors and warnings.
+// ParseSummary reads SUMMARY.md as GitBook's import does. name is used in
+// diagnostics. The error, when not nil, joins the error diagnostics; the
+// summary is returned either way so that every problem can be shown.
 func ParseSummary(data []byte, name string) (*Summary, error) {
-	s := &Summary{}
-	type level struct {
-		indent int
-		entry  *Entry
-	}
-	var stack []level
+	p := &summaryParser{src: data, name: name, lines: newLines(data), s: &Summary{}}
 	var group *Entry
-	seen := map[string]int{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
-	lineNo := 0
-	for sc.Scan() {
-		lineNo++
-		raw := strings.TrimRight(sc.Text(), " \t\r")
-		trimmed := strings.TrimLeft(raw, " \t")
-		if trimmed == "" || strings.HasPrefix(trimmed, "<!--") {
-			continue
-		}
-		if strings.HasPrefix(trimmed, "#") {
-			level := len(trimmed) - len(strings.TrimLeft(trimmed, "#"))
-			title := strings.TrimSpace(trimmed[level:])
-			if level == 1 || title == "" {
+	for n := parseMarkdown(data).FirstChild(); n != nil; n = n.NextSibling() {
+		switch n := n.(type) {
+		case *ast.Heading:
+			if n.Level == 1 {
 				continue // "# Table of contents"
 			}
-			group = &Entry{Kind: KindGroup, Title: unescape(title), Line: lineNo}
-			s.Entries = append(s.Entries, group)
-			stack = stack[:0]
-			continue
-		}
-		if len(trimmed) < 2 || !strings.ContainsRune("*-+", rune(trimmed[0])) || trimmed[1] != ' ' {
-			if trimmed != "---" {
-				s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: not a list item or heading; ignored", name, lineNo))
+			line, col := p.pos(n)
+			title := plainText(n, data)
+			if title == "" {
+				p.warn(line, col, "heading without text is not a group; ignored")
+				continue
 			}
-			continue
-		}
-		indent := indentWidth(raw)
-		e, err := parseItem(strings.TrimSpace(trimmed[2:]), lineNo)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, lineNo, err)
-		}
-		if e == nil {
-			s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: list item without a link is not a page; ignored", name, lineNo))
-			continue
-		}
-		if e.Kind == KindDocument {
-			if first, dup := seen[e.Path]; dup {
-				if e.Anchor == "" {
-					s.Warnings = append(s.Warnings, fmt.Sprintf("%s:%d: %s is already listed at line %d; GitBook keeps one page per file", name, lineNo, e.Path, first))
-					continue
-				}
-				// A second entry for a file with an anchor is a link to a
-				// heading of that page, as GitBook exports such links.
-				e.Kind, e.Href, e.Path, e.Anchor = KindLink, e.Path+e.Anchor, "", ""
+			group = &Entry{Kind: KindGroup, Title: title, Slug: htmlID(n, data), Line: line, Col: col}
+			p.s.Entries = append(p.s.Entries, group)
+		case *ast.ThematicBreak:
+			// GitBook writes "***" after a group when the pages that
+			// follow belong to no group.
+			group = nil
+		case *ast.List:
+			items := p.list(n)
+			if group != nil {
+				group.Children = append(group.Children, items...)
 			} else {
-				seen[e.Path] = lineNo
+				p.s.Entries = append(p.s.Entries, items...)
 			}
-		}
-		for len(stack) > 0 && stack[len(stack)-1].indent >= indent {
-			stack = stack[:len(stack)-1]
-		}
-		switch {
-		case len(stack) > 0:
-			parent := stack[len(stack)-1].entry
-			parent.Children = append(parent.Children, e)
-		case group != nil:
-			group.Children = append(group.Children, e)
+		case *ast.HTMLBlock:
+			if n.HTMLBlockType != ast.HTMLBlockType2 { // not a comment
+				line, col := p.pos(n)
+				p.warn(line, col, "HTML is not part of the table of contents; ignored")
+			}
 		default:
-			s.Entries = append(s.Entries, e)
+			line, col := p.pos(n)
+			p.warn(line, col, "not a list item or heading; ignored")
 		}
-		stack = append(stack, level{indent, e})
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return s, nil
+	p.duplicates()
+	return p.s, p.s.Diagnostics.Err()
 }
 
-func indentWidth(line string) int {
-	n := 0
-	for _, r := range line {
-		switch r {
-		case ' ':
-			n++
-		case '\t':
-			n += 4
-		default:
-			return n
-		}
-	}
-	return n
+type summaryParser struct {
+	src   []byte
+	name  string
+	lines lines
+	s     *Summary
 }
 
-// parseItem reads "[title](dest "label")" and returns nil for plain text.
-func parseItem(s string, line int) (*Entry, error) {
-	if !strings.HasPrefix(s, "[") {
-		return nil, nil
+func (p *summaryParser) pos(n ast.Node) (int, int) { return p.lines.pos(start(n)) }
+
+func (p *summaryParser) warn(line, col int, format string, args ...any) {
+	p.s.Diagnostics = append(p.s.Diagnostics, diag.Warnf(p.name, line, col, format, args...))
+}
+
+func (p *summaryParser) fail(line, col int, format string, args ...any) {
+	p.s.Diagnostics = append(p.s.Diagnostics, diag.Errorf(p.name, line, col, format, args...))
+}
+
+func (p *summaryParser) list(l *ast.List) []*Entry {
+	var out []*Entry
+	for li := l.FirstChild(); li != nil; li = li.NextSibling() {
+		out = append(out, p.item(li)...)
 	}
-	// Find the closing bracket of the link text, honouring escapes and nesting.
-	depth, end := 0, -1
-	for i := 0; i < len(s) && end < 0; i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '[':
-			depth++
-		case ']':
-			depth--
-			if depth == 0 {
-				end = i
+	return out
+}
+
+// item reads one list item: its first block makes the entry, nested lists
+// its children. An item that makes no entry hands its children up.
+func (p *summaryParser) item(li ast.Node) []*Entry {
+	first := li.FirstChild()
+	var e *Entry
+	switch f := first.(type) {
+	case nil:
+		line, col := p.pos(li)
+		p.warn(line, col, "empty list item; ignored")
+		return nil
+	case *ast.Paragraph, *ast.TextBlock:
+		e = p.linkEntry(f)
+	case *ast.FencedCodeBlock:
+		e = p.computed(f)
+	case *ast.List:
+		first = nil // the item starts with its sub-list
+	default:
+		line, col := p.pos(f)
+		p.warn(line, col, "a list item must start with a link; ignored")
+	}
+	var children []*Entry
+	for c := li.FirstChild(); c != nil; c = c.NextSibling() {
+		if c == first {
+			continue
+		}
+		switch c := c.(type) {
+		case *ast.List:
+			children = append(children, p.list(c)...)
+		case *ast.HTMLBlock:
+			if c.HTMLBlockType != ast.HTMLBlockType2 {
+				line, col := p.pos(c)
+				p.warn(line, col, "HTML is not part of the table of contents; ignored")
+			}
+		default:
+			line, col := p.pos(c)
+			p.warn(line, col, "only nested lists may follow an entry; ignored")
+		}
+	}
+	if e == nil {
+		return children
+	}
+	e.Children = children
+	return []*Entry{e}
+}
+
+var scheme = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:`)
+
+func (p *summaryParser) linkEntry(block ast.Node) *Entry {
+	line, col := p.pos(block)
+	var link *ast.Link
+	extra := false
+	for c := block.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Link:
+			if link == nil {
+				link = c
+				continue
+			}
+		case *ast.RawHTML:
+			continue
+		case *ast.Text:
+			if len(bytes.TrimSpace(c.Segment.Value(p.src))) == 0 {
+				continue
 			}
 		}
+		extra = true
 	}
-	if end < 0 || end+1 >= len(s) || s[end+1] != '(' {
-		return nil, fmt.Errorf("malformed link %q: want [Title](path.md)", s)
-	}
-	title := unescape(s[1:end])
-	rest := s[end+2:]
-	closeIdx := strings.LastIndexByte(rest, ')')
-	if closeIdx < 0 {
-		return nil, fmt.Errorf("malformed link %q: missing closing parenthesis", s)
-	}
-	inner := strings.TrimSpace(rest[:closeIdx])
-	var dest, label string
-	if strings.HasPrefix(inner, "<") {
-		gt := strings.IndexByte(inner, '>')
-		if gt < 0 {
-			return nil, fmt.Errorf("malformed link destination %q", inner)
+	if link == nil {
+		text := plainText(block, p.src)
+		if text == "" {
+			p.warn(line, col, "list item without text or link; ignored")
+			return nil
 		}
-		dest, label = inner[1:gt], strings.TrimSpace(inner[gt+1:])
-	} else if sp := strings.IndexAny(inner, " \t"); sp >= 0 {
-		dest, label = inner[:sp], strings.TrimSpace(inner[sp+1:])
-	} else {
-		dest = inner
+		if strings.Contains(text, "[") || strings.Contains(text, "](") {
+			p.fail(line, col, "malformed link %q: want [Title](path.md)", text)
+			return nil
+		}
+		p.warn(line, col, "%q has no link: GitBook makes it an empty page", text)
+		return &Entry{Kind: KindDocument, Title: text, Line: line, Col: col}
 	}
-	if len(label) >= 2 && (label[0] == '"' || label[0] == '\'') && label[len(label)-1] == label[0] {
-		label = unescape(label[1 : len(label)-1])
-	} else {
-		label = ""
+	if extra {
+		p.warn(line, col, "text outside the link is not part of the entry; ignored")
 	}
-	e := &Entry{Title: title, NavLabel: label, Line: line}
-	if isExternal(dest) {
+	label := strings.Join(strings.Fields(string(resolveInline(link.Title))), " ")
+	e := &Entry{Title: plainText(link, p.src), NavLabel: label, Line: line, Col: col}
+	dest := string(resolveInline(link.Destination))
+	if scheme.MatchString(dest) || strings.HasPrefix(dest, "//") {
 		e.Kind, e.Href = KindLink, dest
-		return e, nil
+		return e
 	}
-	if i := strings.IndexByte(dest, '#'); i >= 0 {
-		dest, e.Anchor = dest[:i], dest[i:]
+	file, anchor, _ := strings.Cut(dest, "#")
+	if anchor != "" {
+		e.Anchor = "#" + anchor
 	}
-	if dec, err := url.PathUnescape(dest); err == nil {
-		dest = dec
+	if dec, err := url.PathUnescape(file); err == nil {
+		file = dec
 	}
-	p, err := cleanRel(dest)
-	if err != nil || p == "" {
-		return nil, fmt.Errorf("link %q: want a Markdown file inside the content root", dest)
+	if file == "" {
+		p.warn(line, col, "link %q names no file; ignored", dest)
+		return nil
 	}
-	e.Kind, e.Path = KindDocument, p
-	return e, nil
+	rel, err := cleanRel(file)
+	if err != nil || rel == "" {
+		p.fail(line, col, "link %q: want a Markdown file inside the content root", dest)
+		return nil
+	}
+	if !strings.EqualFold(path.Ext(rel), ".md") {
+		p.warn(line, col, "%s is not a Markdown file: GitBook makes pages from .md files only; ignored", rel)
+		return nil
+	}
+	e.Kind, e.Path = KindDocument, rel
+	if e.Anchor != "" {
+		// GitBook exports a link to a heading of a page as file.md#id.
+		e.Kind = KindLink
+	}
+	return e
 }
 
-func isExternal(dest string) bool {
-	l := strings.ToLower(dest)
-	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "mailto:")
-}
-
-// unescape removes Markdown backslash escapes: `when\(\)` is "when()".
-func unescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return strings.TrimSpace(s)
+// computed reads a YAML code block that GitBook writes for a computed page.
+func (p *summaryParser) computed(f *ast.FencedCodeBlock) *Entry {
+	line, col := p.pos(f)
+	if f.Info != nil { // the opening fence, not the first line inside
+		off := f.Info.Segment.Start
+		for off > 0 && (p.src[off-1] == '`' || p.src[off-1] == '~') {
+			off--
+		}
+		line, col = p.lines.pos(off)
 	}
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]) {
-			i++
-		}
-		b.WriteByte(s[i])
+	for i := 0; i < f.Lines().Len(); i++ {
+		seg := f.Lines().At(i)
+		b.Write(seg.Value(p.src))
 	}
-	return strings.TrimSpace(b.String())
+	src := b.String()
+	var spec struct {
+		Type         string `yaml:"type"`
+		Dependencies struct {
+			Spec struct {
+				Ref struct {
+					Spec string `yaml:"spec"`
+				} `yaml:"ref"`
+			} `yaml:"spec"`
+		} `yaml:"dependencies"`
+	}
+	if err := yaml.Unmarshal([]byte(src), &spec); err != nil || spec.Type == "" {
+		p.warn(line, col, "a code block in a list item is a page only when it is GitBook's YAML with a type; ignored")
+		return nil
+	}
+	c := &Computed{Type: spec.Type, Spec: spec.Dependencies.Spec.Ref.Spec, Source: src}
+	what := c.Type
+	if c.Spec != "" {
+		what += fmt.Sprintf(" of spec %q", c.Spec)
+	}
+	p.warn(line, col, "computed page (%s): GitBook generates its content; gitbook-sync keeps it in the tree and sends nothing for it", what)
+	return &Entry{Kind: KindComputed, Computed: c, Line: line, Col: col}
 }
 
-func isASCIIPunct(c byte) bool {
-	return strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) >= 0
+// duplicates applies GitBook's rule of one page per file. GitBook's export
+// writes a link to a page as that page's file, so a file can be listed
+// more than once: one entry is the page, the others link to it. The page
+// is the entry with sub-pages (links have none); otherwise the first.
+func (p *summaryParser) duplicates() {
+	byPath := map[string][]*Entry{}
+	var order []string
+	var collect func(list []*Entry)
+	collect = func(list []*Entry) {
+		for _, e := range list {
+			if e.Path != "" {
+				if _, ok := byPath[e.Path]; !ok {
+					order = append(order, e.Path)
+				}
+				byPath[e.Path] = append(byPath[e.Path], e)
+			}
+			collect(e.Children)
+		}
+	}
+	collect(p.s.Entries)
+	for _, file := range order {
+		var docs []*Entry
+		var anchored []*Entry
+		for _, e := range byPath[file] {
+			if e.Kind == KindDocument {
+				docs = append(docs, e)
+			} else {
+				anchored = append(anchored, e)
+			}
+		}
+		if len(docs) == 0 {
+			// GitBook's export lists every page by its plain file; a file
+			// listed only with an anchor is taken as the page.
+			e := anchored[0]
+			p.warn(e.Line, e.Col, "%s is listed only with an anchor (%s): the entry is taken as the page and the anchor ignored", file, e.Anchor)
+			e.Kind, e.Anchor = KindDocument, ""
+			continue
+		}
+		if len(docs) == 1 {
+			continue
+		}
+		page := docs[0]
+		var withChildren []*Entry
+		for _, e := range docs {
+			if len(e.Children) > 0 {
+				withChildren = append(withChildren, e)
+			}
+		}
+		switch len(withChildren) {
+		case 0:
+			p.warn(docs[1].Line, docs[1].Col, "%s is already listed at line %d: GitBook keeps one page per file, so this entry links to it", file, page.Line)
+		case 1:
+			page = withChildren[0]
+		default:
+			p.fail(withChildren[1].Line, withChildren[1].Col, "%s is listed with sub-pages at lines %d and %d: GitBook keeps one page per file; list the sub-pages once", file, withChildren[0].Line, withChildren[1].Line)
+		}
+		for _, e := range docs {
+			if e != page {
+				e.Kind = KindLink
+			}
+		}
+	}
 }
 
-// escapeTitle escapes what would end or confuse link text.
+// escapeTitle escapes what, in link text, would end the text or be read
+// as Markdown. GitBook's export escapes only brackets; the rest is rare in
+// titles and keeps a title's text through a round trip.
 func escapeTitle(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`)
-	return r.Replace(s)
+	s = titleEscaper.Replace(s)
+	return entity.ReplaceAllString(s, `\$0`)
+}
+
+var (
+	titleEscaper = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "`", "\\`", `*`, `\*`, `_`, `\_`, `<`, `\<`)
+	entity       = regexp.MustCompile(`&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);`)
+	orderedStart = regexp.MustCompile(`^[0-9]+[.)]`)
+)
+
+// escapeLine escapes a title written at the start of a line (a list item
+// without a link, a group heading): nothing may start a block there.
+func escapeLine(s string) string {
+	s = strings.ReplaceAll(escapeTitle(s), "#", `\#`)
+	if s != "" && strings.IndexByte(">-+=~|:!\"'(){}.,;?@$%^/", s[0]) >= 0 {
+		s = `\` + s
+	}
+	if m := orderedStart.FindString(s); m != "" {
+		s = m[:len(m)-1] + `\` + s[len(m)-1:]
+	}
+	return s
 }
 
 func escapeDest(p string) string {
 	u := (&url.URL{Path: p}).EscapedPath()
-	return strings.ReplaceAll(u, "(", "%28")
+	return strings.NewReplacer("(", "%28", ")", "%29").Replace(u)
 }
 
 // RenderSummary writes entries as GitBook writes SUMMARY.md on export.
@@ -235,25 +394,48 @@ func RenderSummary(entries []*Entry) []byte {
 	b.WriteString("# Table of contents\n\n")
 	var items func(list []*Entry, depth int)
 	items = func(list []*Entry, depth int) {
+		indent := strings.Repeat("  ", depth)
 		for _, e := range list {
-			b.WriteString(strings.Repeat("  ", depth))
+			b.WriteString(indent)
+			if e.Kind == KindComputed && e.Computed != nil {
+				b.WriteString("* ```yaml\n")
+				for _, l := range strings.SplitAfter(strings.TrimSuffix(e.Computed.Source, "\n"), "\n") {
+					b.WriteString(indent + "  " + strings.TrimSuffix(l, "\n") + "\n")
+				}
+				b.WriteString(indent + "  ```\n")
+				items(e.Children, depth+1)
+				continue
+			}
+			if e.Path == "" && e.Href == "" { // an empty page, written as text
+				b.WriteString("* " + escapeLine(e.Title) + "\n")
+				items(e.Children, depth+1)
+				continue
+			}
 			b.WriteString("* [")
 			b.WriteString(escapeTitle(e.Title))
 			b.WriteString("](")
-			if e.Kind == KindLink {
+			if e.Href != "" {
 				b.WriteString(e.Href)
 			} else {
 				b.WriteString(escapeDest(e.Path) + e.Anchor)
 			}
 			if e.NavLabel != "" {
-				b.WriteString(` "` + strings.ReplaceAll(e.NavLabel, `"`, `\"`) + `"`)
+				b.WriteString(` "` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(e.NavLabel) + `"`)
 			}
 			b.WriteString(")\n")
 			items(e.Children, depth+1)
 		}
 	}
 	var loose []*Entry
+	inGroup := false
 	flush := func() {
+		if len(loose) == 0 {
+			return
+		}
+		if inGroup {
+			b.WriteString("\n***\n\n")
+			inGroup = false
+		}
 		items(loose, 0)
 		loose = nil
 	}
@@ -263,8 +445,13 @@ func RenderSummary(entries []*Entry) []byte {
 			continue
 		}
 		flush()
-		b.WriteString("\n## " + e.Title + "\n\n")
+		b.WriteString("\n## " + escapeLine(e.Title))
+		if e.Slug != "" {
+			fmt.Fprintf(&b, ` <a href="#%s" id="%s"></a>`, e.Slug, e.Slug)
+		}
+		b.WriteString("\n\n")
 		items(e.Children, 0)
+		inGroup = true
 	}
 	flush()
 	return b.Bytes()

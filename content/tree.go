@@ -4,10 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
 
 // Files gives read access to one commit or directory of a repository.
@@ -21,6 +25,11 @@ type Files struct {
 	// Exists, when set, answers whether a file exists without reading it;
 	// large projects need it, as every SUMMARY entry is checked.
 	Exists func(p string) (bool, error)
+	// Symlink, when set, reports whether the file or directory at p is a
+	// symbolic link. GitBook reads the Git tree and follows no link, and a
+	// link can point outside the repository: the configuration, the
+	// summary and the pages are refused when a link is on their path.
+	Symlink func(p string) (bool, error)
 }
 
 func (f Files) exists(p string) (bool, error) {
@@ -34,23 +43,50 @@ func (f Files) exists(p string) (bool, error) {
 	return err == nil, err
 }
 
+// throughLink returns the first element of p (p itself or a parent
+// directory) that is a symbolic link, or "".
+func (f Files) throughLink(p string) (string, error) {
+	if f.Symlink == nil || p == "" {
+		return "", nil
+	}
+	for i := 0; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' {
+			continue
+		}
+		link, err := f.Symlink(p[:i])
+		if err != nil {
+			return "", fmt.Errorf("check %s: %w", p[:i], err)
+		}
+		if link {
+			return p[:i], nil
+		}
+	}
+	return "", nil
+}
+
 // Page is one page of the tree GitBook builds from a repository.
 type Page struct {
-	Kind     string // KindDocument, KindGroup, KindLink
-	Title    string
+	Kind     string // KindDocument, KindGroup, KindLink, KindComputed
+	Title    string // the title from SUMMARY.md; ResolveTitles applies GitBook's rule
 	NavLabel string
-	Path     string // file, relative to the content root; "" for groups and links
-	Href     string
-	Line     int // line in SUMMARY.md, 0 when inferred
+	Slug     string    // groups: the slug GitBook wrote as the heading's anchor
+	Path     string    // file, relative to the content root: a document's own, or the page a link points to
+	Anchor   string    // links to a heading of a page
+	Href     string    // external links
+	Computed *Computed // computed pages
+	Line     int       // line in SUMMARY.md, 0 when inferred
+	Col      int
 	Children []*Page
 }
 
 // Project is a repository's docs project as GitBook sees it.
 type Project struct {
-	Dir      string // project directory in the repository ("" = root)
-	Config   Config
-	Pages    []*Page
-	Warnings []string
+	Dir    string // project directory in the repository ("" = root)
+	Config Config
+	Pages  []*Page
+	// Diagnostics are the problems found in .gitbook.yaml, SUMMARY.md
+	// and the files it lists, errors and warnings, in the order found.
+	Diagnostics diag.List
 }
 
 // ContentPath returns the repository path of a file relative to the content root.
@@ -64,33 +100,67 @@ var ErrNoReadme = errors.New("README not found")
 
 // Load builds the page tree of the project at dir, as GitBook's import does:
 // .gitbook.yaml, then the summary, or the directory layout when there is no
-// summary. Summary entries whose file is missing are dropped with a
-// warning. Page bodies are not read here.
+// summary. Page bodies are not read here (see ResolveTitles).
+//
+// Problems are collected in the project's Diagnostics. When any is an
+// error — a summary entry whose file is missing, a path through a
+// symbolic link, an invalid .gitbook.yaml — Load returns the project (as
+// far as it could be read) together with an error that joins them:
+// diag.As recovers each with its place.
 func Load(files Files, dir string) (*Project, error) { return load(files, dir, true) }
 
 // LoadForDiff is Load without checking that each summary entry's file
-// exists: comparing two versions learns that from the changed files, and
-// on large projects the check costs more than the rest of the diff.
+// exists: comparing two versions learns that from the changed files (see
+// DiffPages), and on large projects the check costs more than the rest of
+// the diff.
 func LoadForDiff(files Files, dir string) (*Project, error) { return load(files, dir, false) }
 
 func load(files Files, dir string, checkFiles bool) (*Project, error) {
 	p := &Project{Dir: dir, Config: DefaultConfig()}
 	cfgPath := Join(dir, ConfigFile)
+	if err := p.refuseLink(files, cfgPath, cfgPath, "", 0); err != nil {
+		return nil, err
+	}
 	data, err := files.Read(cfgPath)
+	hasConfig := err == nil
 	switch {
 	case err == nil:
-		if p.Config, err = ParseConfig(data, cfgPath); err != nil {
-			return nil, err
+		p.Config, err = ParseConfig(data, cfgPath)
+		p.Diagnostics = append(p.Diagnostics, p.Config.Diagnostics...)
+		if err != nil {
+			return p, err
 		}
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("read %s: %w", cfgPath, err)
 	}
-
-	readmePath := p.ContentPath(p.Config.Readme)
-	if _, err := files.Read(readmePath); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s does not exist (set structure.readme in %s to your first page)", ErrNoReadme, readmePath, cfgPath)
+	for _, s := range []struct {
+		path, field string
+		line        int
+	}{
+		{p.ContentPath(""), "root", p.Config.RootLine},
+		{p.ContentPath(p.Config.Readme), "structure.readme", p.Config.ReadmeLine},
+		{p.ContentPath(p.Config.Summary), "structure.summary", p.Config.SummaryLine},
+	} {
+		if s.path == "" {
+			continue
 		}
+		if err := p.refuseLink(files, s.path, cfgPath, s.field, s.line); err != nil {
+			return nil, err
+		}
+	}
+
+	// Read, not Exists: on a Git tree the first Exists indexes the whole
+	// tree, which LoadForDiff avoids.
+	readmePath := p.ContentPath(p.Config.Readme)
+	if _, err := files.Read(readmePath); errors.Is(err, fs.ErrNotExist) {
+		file := cfgPath
+		if !hasConfig { // point at the file expected
+			file = readmePath
+		}
+		d := diag.Errorf(file, p.Config.ReadmeLine, 0, "%s does not exist: GitBook needs the space's first page there (set structure.readme in %s to your first page)", readmePath, cfgPath)
+		d.Field = "structure.readme"
+		return nil, fmt.Errorf("%w: %w", ErrNoReadme, d)
+	} else if err != nil {
 		return nil, fmt.Errorf("read %s: %w", readmePath, err)
 	}
 
@@ -98,11 +168,8 @@ func load(files Files, dir string, checkFiles bool) (*Project, error) {
 	data, err = files.Read(summaryPath)
 	switch {
 	case err == nil:
-		s, err := ParseSummary(data, summaryPath)
-		if err != nil {
-			return nil, err
-		}
-		p.Warnings = s.Warnings
+		s, _ := ParseSummary(data, summaryPath)
+		p.Diagnostics = append(p.Diagnostics, s.Diagnostics...)
 		p.Pages = pagesFromEntries(s.Entries)
 		if checkFiles {
 			if err := p.checkFiles(files); err != nil {
@@ -119,34 +186,64 @@ func load(files Files, dir string, checkFiles bool) (*Project, error) {
 	default:
 		return nil, fmt.Errorf("read %s: %w", summaryPath, err)
 	}
+	if checkFiles {
+		if err := p.checkRedirects(files, cfgPath); err != nil {
+			return nil, err
+		}
+	}
 	p.ensureReadmeFirst()
-	return p, nil
+	return p, p.Diagnostics.Err()
+}
+
+// refuseLink returns an error diagnostic when path goes through a
+// symbolic link; file and field name the setting that led there.
+func (p *Project) refuseLink(files Files, path, file, field string, line int) error {
+	link, err := files.throughLink(path)
+	if err != nil || link == "" {
+		return err
+	}
+	d := diag.Errorf(file, line, 0, "%s is a symbolic link: GitBook reads the Git tree and follows no link, and a link may point outside the repository; use a plain directory or file", link)
+	d.Field = field
+	return d
 }
 
 func pagesFromEntries(entries []*Entry) []*Page {
 	out := make([]*Page, 0, len(entries))
 	for _, e := range entries {
-		out = append(out, &Page{Kind: e.Kind, Title: e.Title, NavLabel: e.NavLabel, Path: e.Path,
-			Href: e.Href, Line: e.Line, Children: pagesFromEntries(e.Children)})
+		out = append(out, &Page{Kind: e.Kind, Title: e.Title, NavLabel: e.NavLabel, Slug: e.Slug, Path: e.Path,
+			Anchor: e.Anchor, Href: e.Href, Computed: e.Computed, Line: e.Line, Col: e.Col,
+			Children: pagesFromEntries(e.Children)})
 	}
 	return out
 }
 
-// checkFiles drops summary entries whose file does not exist, with a
-// warning naming the line: GitBook skips them rather than failing.
+// checkFiles drops summary entries whose file does not exist or is a
+// symbolic link, each with an error diagnostic at its line: such an entry
+// is a problem to fix, never a page to add.
 func (p *Project) checkFiles(files Files) error {
+	summary := p.ContentPath(p.Config.Summary)
 	var check func(list []*Page) ([]*Page, error)
 	check = func(list []*Page) ([]*Page, error) {
 		kept := list[:0]
 		for _, pg := range list {
-			if pg.Kind == KindDocument {
-				ok, err := files.exists(p.ContentPath(pg.Path))
+			if pg.Kind == KindDocument && pg.Path != "" {
+				full := p.ContentPath(pg.Path)
+				ok, err := files.exists(full)
 				if err != nil {
-					return nil, fmt.Errorf("read %s: %w", p.ContentPath(pg.Path), err)
+					return nil, fmt.Errorf("read %s: %w", full, err)
 				}
-				if !ok {
-					p.Warnings = append(p.Warnings, fmt.Sprintf("%s:%d: %s does not exist; the entry is skipped",
-						p.ContentPath(p.Config.Summary), pg.Line, p.ContentPath(pg.Path)))
+				link := ""
+				if ok {
+					if link, err = files.throughLink(full); err != nil {
+						return nil, err
+					}
+				}
+				switch {
+				case !ok:
+					p.Diagnostics = append(p.Diagnostics, diag.Errorf(summary, pg.Line, pg.Col, "%s does not exist: create it or remove the entry", full))
+					continue
+				case link != "":
+					p.Diagnostics = append(p.Diagnostics, diag.Errorf(summary, pg.Line, pg.Col, "%s is a symbolic link: GitBook reads the Git tree and follows no link; use a plain file", link))
 					continue
 				}
 			}
@@ -161,6 +258,23 @@ func (p *Project) checkFiles(files Files) error {
 	var err error
 	p.Pages, err = check(p.Pages)
 	return err
+}
+
+// checkRedirects warns about redirects to files that do not exist.
+func (p *Project) checkRedirects(files Files, cfgPath string) error {
+	for _, from := range slices.Sorted(maps.Keys(p.Config.Redirects)) {
+		to := p.ContentPath(p.Config.Redirects[from])
+		ok, err := files.exists(to)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", to, err)
+		}
+		if !ok {
+			d := diag.Warnf(cfgPath, p.Config.RedirectLines[from], 0, "redirect target %s does not exist", to)
+			d.Field = "redirects." + from
+			p.Diagnostics = append(p.Diagnostics, d)
+		}
+	}
+	return nil
 }
 
 // ensureReadmeFirst puts the readme page first when the summary omits it,
@@ -253,11 +367,18 @@ func TitleFromPath(p string) string {
 	return strings.ToUpper(base[:1]) + base[1:]
 }
 
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+var (
+	nonSlug   = regexp.MustCompile(`[^a-z0-9]+`)
+	slugWords = strings.NewReplacer("&", " and ", "'", "", "’", "")
+)
 
-// Slug makes a URL slug from a title or file name.
+// Slug makes a URL slug from a title or file name as GitBook does: "&" is
+// "and" and apostrophes vanish ("Editing & publishing" is
+// editing-and-publishing, "site’s theme" sites-theme, as the folders and
+// files of GitBook's export show).
 func Slug(s string) string {
-	s = nonSlug.ReplaceAllString(strings.ToLower(s), "-")
+	s = slugWords.Replace(strings.ToLower(s))
+	s = nonSlug.ReplaceAllString(s, "-")
 	s = strings.Trim(s, "-")
 	if len(s) > 100 {
 		s = strings.Trim(s[:100], "-")
@@ -313,7 +434,8 @@ func PathForNewPage(parentPath, slug string, hasChildren bool, taken func(string
 func Entries(pages []*Page) []*Entry {
 	out := make([]*Entry, 0, len(pages))
 	for _, p := range pages {
-		out = append(out, &Entry{Kind: p.Kind, Title: p.Title, NavLabel: p.NavLabel, Path: p.Path, Href: p.Href, Children: Entries(p.Children)})
+		out = append(out, &Entry{Kind: p.Kind, Title: p.Title, NavLabel: p.NavLabel, Slug: p.Slug, Path: p.Path,
+			Anchor: p.Anchor, Href: p.Href, Computed: p.Computed, Children: Entries(p.Children)})
 	}
 	return out
 }

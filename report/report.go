@@ -1,8 +1,10 @@
-// Package report renders sync results as Markdown for people: the pull
-// request comment, the Actions step summary and the terminal all use the
-// same templates. Text from outside (file names, titles, reasons) is
-// escaped so it cannot break the Markdown or forge a marker, and every
-// known secret is masked.
+// Package report renders sync results, and only renders them: Markdown
+// from named templates (the pull request comment, the step summary,
+// --format markdown), a text report for terminals, and the JSON document of
+// --format json and the Action's results output. Text from outside (file
+// names, titles, reasons) is escaped so that it cannot break the Markdown,
+// forge a marker or drive a terminal, and every known secret is masked.
+// Posting is the notify package's job.
 package report
 
 import (
@@ -22,7 +24,7 @@ import (
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
 
-//go:embed templates/report.md.tmpl
+//go:embed templates/*.tmpl
 var builtin embed.FS
 
 // GitHubCommentLimit is the most characters GitHub accepts in a comment.
@@ -35,7 +37,7 @@ const StepSummaryLimit = 1 << 20
 type Options struct {
 	DryRun   bool
 	Marker   string // identifies this configuration's sticky comment
-	MaxChars int    // 0: no limit
+	MaxChars int    // for Render; 0: no limit
 	// PageDiffs includes a collapsible unified diff per changed page.
 	PageDiffs bool
 	// MaxPages caps the rows of a page table before "and N more".
@@ -48,37 +50,60 @@ type Options struct {
 	SpaceURL func(space string) string
 }
 
-type view struct {
-	Marker, Summary, Truncated string
-	DryRun                     bool
-	Results                    []spaceView
+// Renderer renders Markdown reports with templates parsed once.
+type Renderer struct {
+	opts Options
+	tmpl *template.Template
 }
 
-type spaceView struct {
-	gbsync.Result
-	Links      string
-	Pages      []content.PageChange
-	SpacePages []content.PageChange
-	NotPages   []string
-	Hidden     int
-	Diffs      []pageDiff
-}
-
-type pageDiff struct {
-	Title, Path, Text, Fence string
-}
-
-// Render returns the Markdown report. When MaxChars is set it shrinks the
-// report to fit — page diffs first, then page tables — and says so.
-func Render(results []gbsync.Result, opts Options) (string, error) {
+// New parses the templates and runs them once on Sample, so that a broken
+// --template (an undefined function, a field that does not exist) is
+// found before anything is written anywhere.
+func New(opts Options) (*Renderer, error) {
 	tmpl, err := parse(opts.TemplateFile)
+	if err != nil {
+		return nil, err
+	}
+	if opts.MaxPages <= 0 {
+		opts.MaxPages = 200
+	}
+	r := &Renderer{opts: opts, tmpl: tmpl}
+	if opts.TemplateFile != "" {
+		check := *r
+		check.opts.PageDiffs = true
+		out, err := check.Markdown(Sample(), 0)
+		if err != nil {
+			return nil, fmt.Errorf("report template %s does not render: %w", opts.TemplateFile, err)
+		}
+		if !strings.HasPrefix(out, MarkerLine(opts.Marker)) {
+			// Without it the next run cannot find the comment, and adds one.
+			return nil, fmt.Errorf("report template %s: the report must start with {{ template \"marker\" . }}", opts.TemplateFile)
+		}
+	}
+	return r, nil
+}
+
+// MarkerLine is the hidden first line that makes a comment ours.
+func MarkerLine(marker string) string {
+	return "<!-- gitbook-sync:" + escapeMarker(marker) + " -->"
+}
+
+// MarkerLine is the hidden first line of this renderer's reports.
+func (r *Renderer) MarkerLine() string { return MarkerLine(r.opts.Marker) }
+
+// Render is New then Markdown, for one rendering.
+func Render(results []gbsync.Result, opts Options) (string, error) {
+	r, err := New(opts)
 	if err != nil {
 		return "", err
 	}
-	maxPages := opts.MaxPages
-	if maxPages <= 0 {
-		maxPages = 200
-	}
+	return r.Markdown(results, opts.MaxChars)
+}
+
+// Markdown returns the report. When maxChars is set it shrinks the report
+// to fit — page diffs first, then page tables — and says so.
+func (r *Renderer) Markdown(results []gbsync.Result, maxChars int) (string, error) {
+	opts := r.opts
 	// Secrets are masked in the raw values: once escaped for Markdown a
 	// token no longer matches what the redactor knows.
 	results = mask(results, opts.Redactor)
@@ -87,8 +112,8 @@ func Render(results []gbsync.Result, opts Options) (string, error) {
 		maxPages int
 		note     string
 	}{
-		{opts.PageDiffs, maxPages, ""},
-		{false, maxPages, "Per-page diffs were left out to fit the size limit."},
+		{opts.PageDiffs, opts.MaxPages, ""},
+		{false, opts.MaxPages, "Per-page diffs were left out to fit the size limit."},
 		{false, 20, "Per-page diffs were left out and page tables shortened to fit the size limit."},
 		{false, 0, "Details were left out to fit the size limit; run gitbook-sync plan for all of them."},
 	}
@@ -97,17 +122,92 @@ func Render(results []gbsync.Result, opts Options) (string, error) {
 		v := build(results, opts, lv.diffs, lv.maxPages)
 		v.Truncated = lv.note
 		var buf bytes.Buffer
-		if err := tmpl.ExecuteTemplate(&buf, "report", v); err != nil {
+		if err := r.tmpl.ExecuteTemplate(&buf, "report", v); err != nil {
 			return "", fmt.Errorf("render report: %w", err)
 		}
 		out = opts.Redactor.String(tidy(buf.String()))
-		if opts.MaxChars <= 0 || len([]rune(out)) <= opts.MaxChars {
+		if maxChars <= 0 || len([]rune(out)) <= maxChars {
 			return out, nil
 		}
 	}
 	// Even the shortest form is too long (thousands of spaces): cut it.
-	r := []rune(out)
-	return string(r[:opts.MaxChars-40]) + "\n\n_…cut to fit the size limit._\n", nil
+	rs := []rune(out)
+	return string(rs[:maxChars-40]) + "\n\n_…cut to fit the size limit._\n", nil
+}
+
+type view struct {
+	Marker, Summary, Truncated string
+	DryRun                     bool
+	Results                    []spaceView
+}
+
+type spaceView struct {
+	gbsync.Result
+	API        []apiView
+	Links      string
+	Pages      []content.PageChange
+	SpacePages []content.PageChange
+	NotPages   []string
+	Hidden     int
+	Diffs      []pageDiff
+}
+
+// apiView is one OpenAPI spec's part of a report: its operations added,
+// removed and changed, breaking changes first.
+type apiView struct {
+	*openapi.Result
+	NoChange bool
+	Sections []apiSection
+}
+
+type apiSection struct {
+	Title     string
+	Items     []string
+	Breaking  bool
+	Collapsed bool // long lists fold away behind their title
+}
+
+// collapseAfter is the longest list shown open.
+const collapseAfter = 10
+
+func buildAPI(results []*openapi.Result) []apiView {
+	var out []apiView
+	for _, r := range results {
+		if r == nil {
+			continue
+		}
+		v := apiView{Result: r}
+		if c := r.Changes; c != nil && !r.First {
+			v.NoChange = c.Empty()
+			for _, s := range []apiSection{
+				{Title: "Breaking changes", Items: texts(c.Breaking), Breaking: true},
+				{Title: "Operations added", Items: texts(c.Added)},
+				{Title: "Operations removed", Items: texts(c.Removed)},
+				{Title: "Operations changed", Items: texts(c.Changed)},
+				{Title: "Warnings", Items: texts(c.Warnings)},
+			} {
+				if len(s.Items) > 0 {
+					s.Collapsed = len(s.Items) > collapseAfter
+					v.Sections = append(v.Sections, s)
+				}
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// texts renders the changes one line each ("GET /pets: ...").
+func texts[T fmt.Stringer](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = x.String()
+	}
+	return out
+}
+
+type pageDiff struct {
+	Title, Path, Text, Fence string
 }
 
 var blankRuns = regexp.MustCompile(`\n{3,}`)
@@ -157,13 +257,13 @@ func maskDiff(r *redact.Redactor, d *content.Diff) *content.Diff {
 
 func parse(file string) (*template.Template, error) {
 	t := template.New("gitbook-sync").Funcs(template.FuncMap{
-		"md":      escapeMarkdown,
-		"code":    escapeCode,
-		"html":    html.EscapeString,
-		"icon":    icon,
-		"changes": func(c *openapi.Changes) string { return c.Summary() },
+		"md":     escapeMarkdown,
+		"code":   escapeCode,
+		"html":   html.EscapeString,
+		"icon":   icon,
+		"marker": MarkerLine,
 	})
-	t, err := t.ParseFS(builtin, "templates/report.md.tmpl")
+	t, err := t.ParseFS(builtin, "templates/*.tmpl")
 	if err != nil {
 		return nil, err
 	}
@@ -180,11 +280,11 @@ func parse(file string) (*template.Template, error) {
 }
 
 func build(results []gbsync.Result, opts Options, diffs bool, maxPages int) view {
-	v := view{Marker: escapeMarker(opts.Marker), DryRun: opts.DryRun}
+	v := view{Marker: opts.Marker, DryRun: opts.DryRun}
 	counts := map[gbsync.Outcome]int{}
 	for _, r := range results {
 		counts[r.Outcome]++
-		sv := spaceView{Result: r}
+		sv := spaceView{Result: r, API: buildAPI(r.OpenAPI)}
 		if r.Diff != nil {
 			sv.NotPages = r.Diff.NotPages
 			pages := r.Diff.Pages

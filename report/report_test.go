@@ -3,7 +3,7 @@ package report
 import (
 	"encoding/base64"
 	"errors"
-	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,85 +12,39 @@ import (
 
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
+	"github.com/gitbook-sync/gitbook-sync/internal/golden"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".md")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
-	}
-}
-
-func sample() []gbsync.Result {
-	return []gbsync.Result{
-		{
-			Space: "space-1", Path: "docs", State: gbsync.RepoAhead, Decision: gbsync.DoImport, Outcome: gbsync.Imported,
-			RevisionURL: "https://app.gitbook.com/o/org-1/s/space-1/~/revisions/rev-9", DiffSource: "git",
-			Diff: &content.Diff{
-				Pages: []content.PageChange{
-					{Op: content.Modified, Title: "Install", Path: "guide/install.md", Added: 2, Removed: 1,
-						Old: "# Install\n\nStep one.\nStep two.\n", New: "# Install\n\nStep one.\nStep 2.\nStep three.\n"},
-					{Op: content.Added, Title: "FAQ", Path: "guide/faq.md", Added: 1, New: "# FAQ\n"},
-					{Op: content.Deleted, Title: "Old", Path: "old.md", Removed: 3, Old: "a\nb\nc\n"},
-					{Op: content.Renamed, Title: "Usage", Path: "guide/use.md", OldPath: "guide/usage.md"},
-					{Op: content.Moved, Title: "Tips", Path: "tips.md", Note: "now under guide/README.md"},
-				},
-				NotPages: []string{"notes.md"},
-			},
-			Diagnostics: []diag.Diagnostic{diag.Warnf("SUMMARY.md", 7, 0, "gone.md does not exist; the entry is skipped")},
-		},
-		{
-			Space: "space-2", Path: ".", State: gbsync.Diverged, Decision: gbsync.Stop, Outcome: gbsync.Stopped,
-			Reasons:    []string{"the space's commit abc1234 and HEAD have both moved on", "gitbook-sync never overwrites GitBook edits"},
-			DiffSource: "git",
-			Diff:       &content.Diff{Pages: []content.PageChange{{Op: content.Modified, Title: "A", Path: "a.md", Added: 1, Removed: 2}}},
-			SpaceDiff:  &content.Diff{Pages: []content.PageChange{{Op: content.Modified, Title: "B", Path: "b.md", Added: 1, Removed: 1}}},
-		},
-		{
-			Space: "space-3", Path: ".", State: gbsync.Unknown, Decision: gbsync.Stop, Outcome: gbsync.Failed,
-			Err: errors.New("inspect space space-3: gitbook: GET /spaces/space-3/git/info: 404: Space not found"),
-		},
-		{Space: "space-4", Path: ".", State: gbsync.InSync, Decision: gbsync.Nothing, Outcome: gbsync.Unchanged},
-	}
-}
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 func TestSections(t *testing.T) {
-	out, err := Render(sample(), Options{Marker: "docs", PageDiffs: true})
+	t.Parallel()
+	out, err := Render(Sample(), Options{Marker: "docs", PageDiffs: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "sections", out)
+	golden.Check(t, "testdata/sections.md", []byte(out))
 }
 
 func TestPlanTitle(t *testing.T) {
-	r := sample()[:1]
+	t.Parallel()
+	r := Sample()[:1]
 	r[0].Outcome = gbsync.Planned
 	out, err := Render(r, Options{DryRun: true, Marker: "docs"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "plan", out)
+	golden.Check(t, "testdata/plan.md", []byte(out))
 }
 
 // TestTruncation shrinks a report of many pages to GitHub's comment limit:
 // diffs go first, then rows, and the report says so.
 func TestTruncation(t *testing.T) {
+	t.Parallel()
 	var pages []content.PageChange
-	for i := 0; i < 3000; i++ {
+	for range 600 {
 		pages = append(pages, content.PageChange{Op: content.Modified, Title: "Page " + strings.Repeat("x", 20), Path: "p.md",
 			Added: 1, Removed: 1, Old: strings.Repeat("old line\n", 30), New: strings.Repeat("new line\n", 30)})
 	}
@@ -124,6 +78,7 @@ func TestTruncation(t *testing.T) {
 
 // TestUntrustedText feeds hostile names and reasons through every field.
 func TestUntrustedText(t *testing.T) {
+	t.Parallel()
 	evil := "x](https://evil.example)<!-- gitbook-sync:docs --><img src=x onerror=alert(1)>|`*_~\n## injected"
 	results := []gbsync.Result{{
 		Space: evil, Path: "a|b`c", State: gbsync.RepoAhead, Decision: gbsync.DoImport, Outcome: gbsync.Planned,
@@ -135,7 +90,7 @@ func TestUntrustedText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "escaping", out)
+	golden.Check(t, "testdata/escaping.md", []byte(out))
 	if strings.Count(out, "<!-- gitbook-sync:") != 1 {
 		t.Error("untrusted text forged a marker")
 	}
@@ -150,6 +105,7 @@ func TestUntrustedText(t *testing.T) {
 }
 
 func TestSecretsMasked(t *testing.T) {
+	t.Parallel()
 	const canary = "ghp_CANARYcanaryCANARY1234"
 	r := &redact.Redactor{}
 	r.Add(canary)
@@ -167,25 +123,91 @@ func TestSecretsMasked(t *testing.T) {
 	if strings.Contains(plain, canary) || strings.Contains(plain, base64.StdEncoding.EncodeToString([]byte("x-access-token:"+canary))) {
 		t.Errorf("secret in report:\n%s", out)
 	}
-	golden(t, "masking", out)
+	golden.Check(t, "testdata/masking.md", []byte(out))
 }
 
 func TestTemplateOverride(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "custom.tmpl")
 	if err := os.WriteFile(file, []byte(`{{ define "title" }}Docs status{{ end }}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := Render(sample()[3:], Options{Marker: "docs", TemplateFile: file})
+	out, err := Render(Sample()[3:4], Options{Marker: "docs", TemplateFile: file})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out, "### Docs status\n") || !strings.Contains(out, "space-4") {
 		t.Errorf("override not applied:\n%s", out)
 	}
-	if err := os.WriteFile(file, []byte(`{{ define "title" }}{{ .Nope }`), 0o644); err != nil {
+}
+
+// A template is parsed and run on Sample when the renderer is made, so
+// that its mistakes stop the run before anything is written.
+func TestTemplateCheckedBeforeUse(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, text, want string }{
+		{"syntax", `{{ define "title" }}{{ .Nope }`, "unexpected"},
+		{"undefined function", `{{ define "title" }}{{ shout .Summary }}{{ end }}`, `function "shout" not defined`},
+		{"field that does not exist", `{{ define "status" }}{{ .Spacename }}{{ end }}`, "can't evaluate field Spacename"},
+		{"field of a part only some results have", `{{ define "openapi" }}{{ range .API }}{{ .Changes.Removed.Nope }}{{ end }}{{ end }}`, "Nope"},
+		{"marker dropped", `{{ define "report" }}### {{ template "title" . }}{{ end }}`, `must start with {{ template "marker" . }}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "custom.tmpl")
+			if err := os.WriteFile(file, []byte(tt.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := New(Options{Marker: "docs", TemplateFile: file})
+			if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New = %v, want an error naming %s and saying %q", err, file, tt.want)
+			}
+		})
+	}
+	if _, err := New(Options{TemplateFile: filepath.Join(t.TempDir(), "missing.tmpl")}); err == nil {
+		t.Error("a missing template file should be an error")
+	}
+}
+
+// The API section lists breaking changes first, and folds long lists.
+func TestAPISection(t *testing.T) {
+	t.Parallel()
+	out, err := Render(Sample()[4:5], Options{Marker: "docs"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Render(sample(), Options{TemplateFile: file}); err == nil || !strings.Contains(err.Error(), file) {
-		t.Errorf("a broken template should be an error naming the file, got %v", err)
+	breaking, added := strings.Index(out, "Breaking changes"), strings.Index(out, "Operations added")
+	if breaking < 0 || added < 0 || breaking > added {
+		t.Errorf("breaking changes should come first:\n%s", out)
+	}
+	if !strings.Contains(out, "<details><summary>Operations added (12)</summary>") {
+		t.Errorf("a list of 12 should be folded:\n%s", out)
+	}
+	if strings.Contains(out, "<summary>Operations removed") {
+		t.Errorf("a short list should stay open:\n%s", out)
+	}
+	golden.Check(t, "testdata/api.md", []byte(out))
+}
+
+func TestProblems(t *testing.T) {
+	t.Parallel()
+	got := Problems(Sample())
+	var lines []string
+	for _, d := range got {
+		lines = append(lines, string(d.Severity)+" "+d.String())
+	}
+	want := []string{
+		"warning SUMMARY.md:7: gone.md does not exist; the entry is skipped",
+		"error space space-3: inspect space space-3: gitbook: GET /spaces/space-3/git/info: 404: Space not found",
+		`error api/orders.yaml:12: /paths/~1orders/get: duplicate field "id" in required`,
+		"warning api/orders.yaml:3: unknown keyword",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	// A failure that carries diagnostics is annotated at their places.
+	r := []gbsync.Result{{Space: "s", Outcome: gbsync.Failed, Err: fmt.Errorf("read config: %w", diag.Errorf(".gitbook.yaml", 2, 3, "unknown key"))}}
+	if p := Problems(r); len(p) != 1 || p[0].Pos() != ".gitbook.yaml:2:3" {
+		t.Errorf("got %v", p)
 	}
 }

@@ -41,6 +41,18 @@ var baseDocs = map[string]string{
 	"guide/usage.md":   "# Usage\n\nUse it.\n",
 }
 
+// apiSeed is the emulator's default seed with no Git Sync installed on any
+// space (git/info 404): gitbook-sync drives the sync through the API.
+func apiSeed() emulator.Seed {
+	seed := emulator.DefaultSeed()
+	for i := range seed.Organizations {
+		for j := range seed.Organizations[i].Spaces {
+			seed.Organizations[i].Spaces[j].GitSync = "none"
+		}
+	}
+	return seed
+}
+
 func newFixture(t *testing.T, seed emulator.Seed, files map[string]string) *fixture {
 	t.Helper()
 	repo := testrepo.New(t).Write(files)
@@ -57,7 +69,7 @@ func (f *fixture) opts(dryRun bool) gbsync.Options {
 		f.t.Fatal(err)
 	}
 	return gbsync.Options{Client: f.c, Repo: r, Redactor: &redact.Redactor{}, RepoURL: "file://" + f.bare,
-		DryRun: dryRun, Poll: 5 * time.Millisecond, Wait: 20 * time.Second}
+		DryRun: dryRun, Poll: gitbook.Poll{Initial: 5 * time.Millisecond}, Wait: 20 * time.Second}
 }
 
 func (f *fixture) run(dryRun bool, sp cfg.Space) gbsync.Result {
@@ -113,6 +125,7 @@ func writes(env *emulatortest.Env) []string {
 }
 
 func TestStates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name          string
 		seed          func(*emulator.Seed)
@@ -251,7 +264,9 @@ func TestStates(t *testing.T) {
 				f.repo.Commit("local edit")
 			},
 			wantState: gbsync.Diverged, wantDecision: gbsync.DoChangeRequest, wantOutcome: gbsync.Proposed,
-			wantDiff: "modified guide/install.md +1 -2", wantSpaceDiff: "modified guide/usage.md +1 -1",
+			// GitBook's export writes its own format: the group page gains
+			// a line too.
+			wantDiff: "modified guide/install.md +1 -2", wantSpaceDiff: "modified guide/README.md +1 -0; modified guide/usage.md +1 -1",
 		},
 		{
 			name:      "not connected to Git Sync: state comes from the revision, import works",
@@ -262,7 +277,8 @@ func TestStates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			seed := emulator.DefaultSeed()
+			t.Parallel()
+			seed := apiSeed()
 			if tt.seed != nil {
 				tt.seed(&seed)
 			}
@@ -359,7 +375,8 @@ func pull(f *fixture) {
 }
 
 func TestShallowClone(t *testing.T) {
-	f := newFixture(t, emulator.DefaultSeed(), baseDocs)
+	t.Parallel()
+	f := newFixture(t, apiSeed(), baseDocs)
 	f.repo.Push()
 	f.syncNow(cfg.Space{})
 	f.commitAndPush(map[string]string{"guide/usage.md": "# Usage\n\nUse it well.\n"}, "edit")
@@ -398,31 +415,71 @@ func TestShallowClone(t *testing.T) {
 	}
 }
 
-func TestOperationRunning(t *testing.T) {
+// TestGitSyncInstalled: with GitBook's own Git Sync on the space, GitBook
+// imports pushes itself. A plan while its import runs says so; a run waits
+// for it and does not import a second time; the next push is followed,
+// not imported.
+func TestGitSyncInstalled(t *testing.T) {
+	t.Parallel()
 	repo := testrepo.New(t).Write(baseDocs)
 	repo.Commit("docs")
-	env := emulatortest.Start(t, emulator.Seed{}, emulator.Options{OperationDelay: 300 * time.Millisecond})
+	bare := repo.Bare()
+	seed := emulator.DefaultSeed()
+	seed.Organizations[0].Spaces[0].GitSync = "github"
+	seed.Organizations[0].Spaces[0].Repository = &emulator.RepositorySeed{URL: bare, Branch: "main"}
+	// GitBook's import of the branch starts with the emulator.
+	env := emulatortest.Start(t, seed, emulator.Options{OperationDelay: 300 * time.Millisecond, GitSyncPoll: 400 * time.Millisecond})
 	c := env.Client(t, nil)
-	if err := c.Import(ctx, "space-1", gitbook.ImportRequest{URL: repo.Dir, Ref: "refs/heads/main"}); err != nil {
+	r, _ := gbsync.OpenRepo(repo.Dir)
+	opts := gbsync.Options{Client: c, Repo: r, RepoURL: bare, DryRun: true, Poll: gitbook.Poll{Initial: 5 * time.Millisecond}, Wait: 10 * time.Second}
+	sp := []cfg.Space{{Space: "space-1", Path: "."}}
+	res := gbsync.Run(ctx, opts, sp)[0]
+	if res.State != gbsync.OperationRunning || res.Decision != gbsync.Stop {
+		t.Errorf("plan during GitBook's import: %q %q", res.State, res.Decision)
+	}
+	opts.DryRun = false
+	env.Server.ResetRequests()
+	res = gbsync.Run(ctx, opts, sp)[0]
+	if res.State != gbsync.InSync || res.Outcome != gbsync.Unchanged {
+		t.Errorf("sync after waiting: %q %q %s %s", res.State, res.Outcome, res.Reason(), res.ErrorText())
+	}
+	// A push: GitBook imports it, gitbook-sync follows.
+	repo.Write(map[string]string{"guide/usage.md": "# Usage\n\nUse it well.\n"})
+	repo.Commit("better usage")
+	repo.Push()
+	if err := env.Server.SyncNow("space-1"); err != nil {
 		t.Fatal(err)
 	}
-	r, _ := gbsync.OpenRepo(repo.Dir)
-	opts := gbsync.Options{Client: c, Repo: r, RepoURL: repo.Dir, DryRun: true, Poll: 5 * time.Millisecond, Wait: 10 * time.Second}
-	res := gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
-	if res.State != gbsync.OperationRunning || res.Decision != gbsync.Stop {
-		t.Errorf("plan during an import: %q %q", res.State, res.Decision)
+	opts.Repo, _ = gbsync.OpenRepo(repo.Dir)
+	res = gbsync.Run(ctx, opts, sp)[0]
+	if res.State != gbsync.InSync || res.Outcome != gbsync.Unchanged || res.SyncedCommit != repo.Head().String() {
+		t.Errorf("after GitBook imported the push: %q %q %s %s", res.State, res.Decision, res.Reason(), res.ErrorText())
 	}
-	// A real run waits for the operation, then sees its result.
-	opts.DryRun = false
-	res = gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
-	if res.State != gbsync.InSync {
-		t.Errorf("sync after waiting: %q %s %s", res.State, res.Reason(), res.ErrorText())
+	// Another push, with the run faster than GitBook: it follows GitBook's
+	// import to its end and reports it.
+	repo.Write(map[string]string{"guide/install.md": "# Install\n\nStep one.\n"})
+	repo.Commit("shorter install")
+	repo.Push()
+	opts.Repo, _ = gbsync.OpenRepo(repo.Dir)
+	res = gbsync.Run(ctx, opts, sp)[0]
+	followed := res.Decision == gbsync.DoFollow && res.Outcome == gbsync.Imported && strings.Contains(res.Reason(), "GitBook's Git Sync imported")
+	// Under load GitBook may already be importing when the run looks: it
+	// then waits for that import instead.
+	waited := res.State == gbsync.InSync && strings.Contains(res.Reason(), "waited for GitBook's import")
+	if !followed && !waited {
+		t.Errorf("following GitBook's import: %q %q %q %s %s", res.State, res.Decision, res.Outcome, res.Reason(), res.ErrorText())
+	}
+	for _, w := range writes(env) {
+		if strings.HasSuffix(w, "/git/import") {
+			t.Errorf("gitbook-sync imported beside GitBook's Git Sync: %v", writes(env))
+		}
 	}
 }
 
 func TestSeveralSpaces(t *testing.T) {
-	seed := emulator.DefaultSeed()
-	seed.Organizations[0].Spaces = append(seed.Organizations[0].Spaces, emulator.SpaceSeed{ID: "space-2", Title: "API"})
+	t.Parallel()
+	seed := apiSeed()
+	seed.Organizations[0].Spaces = append(seed.Organizations[0].Spaces, emulator.SpaceSeed{ID: "space-2", Title: "API", GitSync: "none"})
 	f := newFixture(t, seed, map[string]string{
 		"docs/README.md": "# Docs\n", "docs/SUMMARY.md": "* [Docs](README.md)\n",
 		"api/README.md": "# API\n", "api/SUMMARY.md": "* [API](README.md)\n",
@@ -452,7 +509,8 @@ func TestSeveralSpaces(t *testing.T) {
 }
 
 func TestImportFailureIsReported(t *testing.T) {
-	f := newFixture(t, emulator.DefaultSeed(), map[string]string{"SUMMARY.md": "* [A](a.md)\n", "a.md": "# A\n"})
+	t.Parallel()
+	f := newFixture(t, apiSeed(), map[string]string{"SUMMARY.md": "* [A](a.md)\n", "a.md": "# A\n"})
 	res := f.run(false, cfg.Space{})
 	if res.Outcome != gbsync.Failed || !strings.Contains(res.ErrorText(), "README") {
 		t.Errorf("result: %+v", res)
@@ -462,7 +520,8 @@ func TestImportFailureIsReported(t *testing.T) {
 // TestPullRequestEvents drives a pull request through its life: opened,
 // pushed to again, merged; and another closed without merging.
 func TestPullRequestEvents(t *testing.T) {
-	f := newFixture(t, emulator.DefaultSeed(), baseDocs)
+	t.Parallel()
+	f := newFixture(t, apiSeed(), baseDocs)
 	f.syncNow(cfg.Space{})
 	base := f.repo.Head().String()
 	f.repo.Write(map[string]string{"guide/usage.md": "# Usage\n\nUse it well.\n"})
@@ -486,21 +545,25 @@ func TestPullRequestEvents(t *testing.T) {
 	if again := run(false, pr, ""); again.Outcome != gbsync.Unchanged || !strings.Contains(again.Reason(), "#1 is up to date") {
 		t.Errorf("re-run: %q %s", again.Outcome, again.Reason())
 	}
+	// GitHub runs the merged pull request's closing on main, at the commit
+	// that merged it: the change request is merged, then that commit is
+	// imported so the space records it.
+	f.repo.Push()
 	pr.State = gbsync.PRMerged
-	if merged := run(false, pr, ""); merged.Outcome != gbsync.Merged || !merged.ChangeRequest.Merged {
+	merged := run(false, pr, "")
+	if merged.Outcome != gbsync.Merged || !merged.ChangeRequest.Merged || merged.NewRevision == "" || !strings.Contains(merged.Reason(), "then imported") {
 		t.Fatalf("merged: %+v %s", merged, merged.ErrorText())
 	}
-	// The push that lands it: GitBook already has the content, so the
-	// import only records the commit.
-	f.repo.Push()
-	push := run(false, nil, "")
-	if push.State != gbsync.InSync || push.Decision != gbsync.DoImport || push.Outcome != gbsync.Imported {
+	if rev, _ := f.c.CurrentRevision(ctx, "space-1"); rev.Git == nil || rev.Git.OID != f.repo.Head().String() {
+		t.Errorf("the space does not end at the merge commit: %+v", rev.Git)
+	}
+	// The push that lands it, whenever it runs: in sync.
+	if push := run(false, nil, ""); push.State != gbsync.InSync || push.Decision != gbsync.Nothing || push.Outcome != gbsync.Unchanged {
 		t.Errorf("push after merge: %q %q %q (%s)", push.State, push.Decision, push.Outcome, push.Reason())
 	}
-	if after := run(true, nil, ""); after.State != gbsync.InSync || after.Decision != gbsync.Nothing {
-		t.Errorf("then: %q %q", after.State, after.Decision)
+	if again := run(false, pr, ""); again.Outcome != gbsync.Unchanged || again.ErrorText() != "" {
+		t.Errorf("the closing run again: %q %s %s", again.Outcome, again.Reason(), again.ErrorText())
 	}
-
 	closed := &gbsync.PullRequest{URL: "https://github.com/acme/docs/pull/4", Title: "Abandoned", Number: 4, State: gbsync.PROpen, BaseSHA: f.repo.Head().String()}
 	f.repo.Write(map[string]string{"guide/install.md": "# Install\n\nNope.\n"})
 	f.repo.Commit("abandoned idea")
@@ -519,7 +582,8 @@ func TestPullRequestEvents(t *testing.T) {
 // TestPreviewStandalone builds a standalone revision of a pull request and
 // leaves the live content alone.
 func TestPreviewStandalone(t *testing.T) {
-	f := newFixture(t, emulator.DefaultSeed(), baseDocs)
+	t.Parallel()
+	f := newFixture(t, apiSeed(), baseDocs)
 	f.repo.Push()
 	f.syncNow(cfg.Space{})
 	live, _ := f.c.CurrentRevision(ctx, "space-1")

@@ -1,16 +1,21 @@
 package sync
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"path/filepath"
 	"strings"
 	stdsync "sync"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
@@ -21,9 +26,11 @@ import (
 // for concurrent use, so every method holds mu: spaces are handled in
 // parallel, but their reads of the repository take turns.
 type Repo struct {
-	Git *git.Repository
-	Dir string
-	mu  stdsync.Mutex
+	Git     *git.Repository
+	Dir     string
+	mu      stdsync.Mutex
+	auth    transport.AuthMethod
+	fetched map[string]error
 }
 
 // OpenRepo opens the checkout at dir (or a directory inside it).
@@ -35,26 +42,14 @@ func OpenRepo(dir string) (*Repo, error) {
 	return &Repo{Git: r, Dir: dir}, nil
 }
 
-// Head resolves the commit to sync: the branch's tip when branch is given
-// (local, else origin's), else HEAD.
+// Head is the checked-out commit and its branch when branch is "", else
+// the tip of branch (local, else origin's).
 func (r *Repo) Head(branch string) (*object.Commit, string, error) {
+	if branch == "" {
+		return r.HeadCommit()
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if branch == "" {
-		ref, err := r.Git.Head()
-		if err != nil {
-			return nil, "", fmt.Errorf("read HEAD: %w", err)
-		}
-		c, err := r.Git.CommitObject(ref.Hash())
-		if err != nil {
-			return nil, "", err
-		}
-		name := ""
-		if ref.Name().IsBranch() {
-			name = ref.Name().Short()
-		}
-		return c, name, nil
-	}
 	c, err := gitrepo.ResolveCommit(r.Git, branch)
 	if err != nil {
 		return nil, "", fmt.Errorf("branch %s: %w", branch, err)
@@ -62,24 +57,120 @@ func (r *Repo) Head(branch string) (*object.Commit, string, error) {
 	return c, strings.TrimPrefix(branch, "refs/heads/"), nil
 }
 
+// HeadCommit is the checked-out commit and its branch ("" when HEAD is
+// detached, as CI runners leave it).
+func (r *Repo) HeadCommit() (*object.Commit, string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ref, err := r.Git.Head()
+	if err != nil {
+		return nil, "", fmt.Errorf("read HEAD: %w", err)
+	}
+	c, err := r.Git.CommitObject(ref.Hash())
+	if err != nil {
+		return nil, "", fmt.Errorf("read HEAD: %w", err)
+	}
+	name := ""
+	if ref.Name().IsBranch() {
+		name = ref.Name().Short()
+	}
+	return c, name, nil
+}
+
+// BranchAt names a branch whose tip is c, local or origin's, preferring
+// those given; "" when none is.
+func (r *Repo) BranchAt(c *object.Commit, prefer ...string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return gitrepo.BranchAt(r.Git, c.Hash, prefer...)
+}
+
+// DefaultBranch is the branch origin's HEAD names, when a clone recorded it.
+func (r *Repo) DefaultBranch() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return gitrepo.RemoteHEAD(r.Git, "origin")
+}
+
+// Tip is the commit at the tip of branch: origin's (what the host has),
+// else the local branch's; nil when neither is here.
+func (r *Repo) Tip(branch string) *object.Commit {
+	if branch == "" {
+		return nil
+	}
+	if c := r.Commit("refs/remotes/origin/" + branch); c != nil {
+		return c
+	}
+	return r.Commit("refs/heads/" + branch)
+}
+
 // Shallow reports whether the checkout has cut history (CI's fetch-depth: 1).
 func (r *Repo) Shallow() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s, err := r.Git.Storer.Shallow()
-	return err == nil && len(s) > 0
+	return gitrepo.Shallow(r.Git)
 }
 
-// Deepen fetches the rest of the history from origin, when it is reachable.
-func (r *Repo) Deepen() error {
+// setAuth gives the credentials for fetching from origin (the CI's token).
+func (r *Repo) setAuth(user, token string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	err := r.Git.Fetch(&git.FetchOptions{RemoteName: "origin", Depth: 1 << 30,
-		RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*"}, Tags: git.NoTags})
-	if errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return nil
+	if token != "" {
+		r.auth = &githttp.BasicAuth{Username: user, Password: token}
 	}
+}
+
+// fetch fetches specs from origin, once per run: a second call with the
+// same specs returns the first one's result.
+func (r *Repo) fetch(ctx context.Context, depth int, specs ...string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := fmt.Sprint(depth, specs)
+	if err, done := r.fetched[key]; done {
+		return err
+	}
+	err := gitrepo.Fetch(ctx, r.Git, "origin", r.auth, depth, specs...)
+	if r.fetched == nil {
+		r.fetched = map[string]error{}
+	}
+	r.fetched[key] = err
 	return err
+}
+
+// Deepen fetches the whole history of origin's branches, and of the extra
+// refspecs given, as actions/checkout's fetch-depth: 0 would: what a
+// shallow checkout lacks to compare commits.
+func (r *Repo) Deepen(ctx context.Context, extra ...string) error {
+	return r.fetch(ctx, gitrepo.FullDepth, append([]string{"+refs/heads/*:refs/remotes/origin/*"}, extra...)...)
+}
+
+// Want returns the commit sha, fetching it from origin when the checkout
+// lacks it: by its hash (hosts serve commits reachable from their refs),
+// else through refspecs that should contain it. It returns nil and why
+// when it cannot be had.
+func (r *Repo) Want(ctx context.Context, sha string, refspecs ...string) (*object.Commit, error) {
+	if c := r.Commit(sha); c != nil {
+		return c, nil
+	}
+	if !plumbing.IsHash(sha) {
+		return nil, fmt.Errorf("%s is not a commit hash", sha)
+	}
+	err := r.fetch(ctx, gitrepo.FullDepth, "+"+sha+":refs/remotes/origin/gitbook-sync/"+shortHash(sha))
+	if c := r.Commit(sha); c != nil {
+		return c, nil
+	}
+	for _, spec := range refspecs {
+		if ferr := r.fetch(ctx, gitrepo.FullDepth, spec); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+		if c := r.Commit(sha); c != nil {
+			return c, nil
+		}
+	}
+	if err == nil {
+		err = fmt.Errorf("commit %s is not on origin", shortHash(sha))
+	}
+	return nil, err
 }
 
 // Commit returns the commit a hash or revision (main~1, a tag) names, or
@@ -99,6 +190,44 @@ func (r *Repo) Commit(rev string) *object.Commit {
 		return nil
 	}
 	return c
+}
+
+// errOutside refuses a file that is not in the repository.
+var errOutside = errors.New("is outside the repository (after following symbolic links): refused")
+
+// inside checks that the file at p (on disk) is in the repository's work
+// tree once symbolic links are followed: nothing from elsewhere is read
+// and published.
+func (r *Repo) inside(p string) error {
+	wt, err := r.Git.Worktree()
+	if err != nil {
+		return fmt.Errorf("no work tree to read it from: %w", err)
+	}
+	root := wt.Filesystem.Root()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return err
+	}
+	if !within(root, abs) {
+		return errOutside
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // the reader says it is missing
+	}
+	if err != nil || !within(realRoot, real) {
+		return cmp.Or(err, errOutside)
+	}
+	return nil
+}
+
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // OriginURL returns origin's URL without credentials, or "".
@@ -236,7 +365,8 @@ func hashOf(c *object.Commit) string {
 }
 
 // withCredentials puts a Git host token into an https URL as basic auth,
-// as GitBook needs to read or write the repository.
+// as GitBook needs to read or write the repository. The user comes from
+// the CI context, which knows the host.
 func withCredentials(raw, user, token string) string {
 	if token == "" {
 		return raw
@@ -245,33 +375,6 @@ func withCredentials(raw, user, token string) string {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return raw
 	}
-	if user == "" {
-		user = "x-access-token"
-		if strings.Contains(u.Host, "gitlab") {
-			user = "oauth2"
-		}
-	}
-	u.User = url.UserPassword(user, token)
+	u.User = url.UserPassword(cmp.Or(user, "x-access-token"), token)
 	return u.String()
-}
-
-// hostURLs gives GitBook's repoTreeURL and repoCommitURL for GitHub and
-// GitLab repositories (and nothing for others).
-func hostURLs(repoURL, branch, dir string) (tree, commit string) {
-	u, err := url.Parse(redact.StripCredentials(repoURL))
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", ""
-	}
-	base := strings.TrimSuffix(u.Scheme+"://"+u.Host+u.Path, ".git")
-	sep := "/"
-	if strings.Contains(u.Host, "gitlab") {
-		sep = "/-/"
-	} else if !strings.Contains(u.Host, "github") {
-		return "", ""
-	}
-	tree = base + sep + "blob/" + branch + "/"
-	if dir != "" {
-		tree += dir + "/"
-	}
-	return tree, base + sep + "commit/"
 }

@@ -42,7 +42,9 @@ const (
 	DoMerge         Decision = "merge change request"
 	DoArchive       Decision = "archive change request"
 	DoPreview       Decision = "preview"
-	Stop            Decision = "stop"
+	// DoFollow waits for the import GitBook's own Git Sync makes of a push.
+	DoFollow Decision = "follow GitBook's import"
+	Stop     Decision = "stop"
 )
 
 // Outcome is what happened.
@@ -66,9 +68,13 @@ const (
 // a run (`--json` and the Action's `results` output), so its keys are
 // snake_case and stable.
 type Result struct {
-	Space        string   `json:"space"`
-	Path         string   `json:"path"`
-	Branch       string   `json:"branch,omitempty"`
+	Space  string `json:"space"`
+	Path   string `json:"path"`
+	Branch string `json:"branch,omitempty"`
+	// Event is what the run was for; Subject names it ("pull request #7",
+	// "merge request !7", "branch fix").
+	Event        Event    `json:"event,omitempty"`
+	Subject      string   `json:"subject,omitempty"`
 	State        State    `json:"state"`
 	Connected    bool     `json:"connected"`
 	Provider     string   `json:"provider,omitempty"`
@@ -91,6 +97,9 @@ type Result struct {
 	NewRevision   string                `json:"new_revision,omitempty"`
 	NewCommit     string                `json:"new_commit,omitempty"`
 	ChangeRequest *changerequest.Result `json:"change_request,omitempty"`
+	// Finished are the change requests of pull requests this push merged,
+	// archived or merged so none outlives its pull request.
+	Finished []*changerequest.Result `json:"finished_change_requests,omitempty"`
 	// OpenAPI lists the specs handled with this space.
 	OpenAPI []*openapi.Result `json:"openapi,omitempty"`
 	// Err is why the space failed; nil unless Outcome is Failed. It is
@@ -137,4 +146,9 @@ func shortHash(h string) string {
 		return h[:7]
 	}
 	return h
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return first
 }

@@ -5,10 +5,13 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/gitbook-sync/gitbook-sync/config"
 )
 
 // actionInputs maps the GitHub Action's inputs (action.yml, passed as
-// INPUT_* variables) to flags. action_test.go checks the three agree.
+// INPUT_* variables) to sync's flags. action_test.go checks the three agree.
 var actionInputs = []struct {
 	input, env, flag string
 	boolean          bool
@@ -26,48 +29,61 @@ var actionInputs = []struct {
 	{"template", "INPUT_TEMPLATE", "template", false},
 }
 
-// actionCommand runs plan or sync from the Action's inputs.
-func (a *app) actionCommand() *cobra.Command {
+// NewCmdAction runs plan or sync from the Action's inputs. Each input is
+// set on sync's own flag set, so it is parsed and checked exactly as the
+// flag would be, and the run starts directly: no argument list is rebuilt
+// and the root command is not entered again.
+func NewCmdAction(f *Factory, runF func(*SyncOptions) error) *cobra.Command {
 	return &cobra.Command{
 		Use:    "action",
 		Short:  "Run as the GitHub Action step: plan or sync from INPUT_* variables",
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			verb := a.getenv("INPUT_COMMAND")
-			switch {
-			case a.getenv("INPUT_DRY_RUN") == "true":
-				verb = "plan"
-			case verb == "":
-				verb = "sync"
-			case verb != "sync" && verb != "plan":
-				return usagef("input command %q: use sync or plan", verb)
+			o, err := actionOptions(f)
+			if err != nil {
+				return err
 			}
-			args := []string{verb}
-			for _, in := range actionInputs {
-				v := a.getenv(in.env)
-				switch {
-				case v == "":
-				case in.boolean:
-					if v == "true" {
-						args = append(args, "--"+in.flag)
-					} else if v != "false" {
-						return usagef("input %s %q: use true or false", in.input, v)
-					}
-				case in.flag == "config":
-					// The default name may not exist: flags alone then.
-					if _, err := os.Stat(filepath.Join(a.repoDir, v)); err == nil || v != ".gitbook-sync.yaml" {
-						args = append(args, "--config", filepath.Join(a.repoDir, v))
-					}
-				default:
-					args = append(args, "--"+in.flag, v)
-				}
+			o.ctx = cmd.Context()
+			if runF != nil {
+				return runF(o)
 			}
-			root := a.rootCommand()
-			root.SetArgs(args)
-			root.SetOut(a.stdout)
-			root.SetErr(a.stderr)
-			return root.ExecuteContext(cmd.Context())
+			return syncRun(o)
 		},
 	}
+}
+
+func actionOptions(f *Factory) (*SyncOptions, error) {
+	verb := f.Getenv("INPUT_COMMAND")
+	switch {
+	case f.Getenv("INPUT_DRY_RUN") == "true":
+		verb = "plan"
+	case verb == "":
+		verb = "sync"
+	case verb != "sync" && verb != "plan":
+		return nil, usagef("input command %q: use sync or plan", verb)
+	}
+	o := newSyncOptions(f, verb == "plan")
+	fs := pflag.NewFlagSet("action", pflag.ContinueOnError)
+	o.bindFlags(fs)
+	for _, in := range actionInputs {
+		v := f.Getenv(in.env)
+		switch {
+		case v == "":
+		case in.boolean && v != "true" && v != "false":
+			return nil, usagef("input %s %q: use true or false", in.input, v)
+		case in.flag == "config":
+			// The default name may not exist: flags alone then.
+			path := filepath.Join(f.Global.Repo, v)
+			if _, err := os.Stat(path); err == nil || v != config.FileName {
+				f.Global.Config = path
+			}
+		default:
+			if err := fs.Set(in.flag, v); err != nil {
+				return nil, usagef("input %s %q: %v", in.input, v, err)
+			}
+		}
+	}
+	o.changed = func(name string) bool { return fs.Changed(name) }
+	return o, nil
 }

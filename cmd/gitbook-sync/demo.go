@@ -23,9 +23,9 @@ import (
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
 
-// demoCommand runs the whole workflow against an in-process emulator: the
+// NewCmdDemo runs the whole workflow against an in-process emulator: the
 // README's first command, and a safe way to see what gitbook-sync does.
-func (a *app) demoCommand() *cobra.Command {
+func NewCmdDemo(f *Factory) *cobra.Command {
 	var keep string
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -41,15 +41,15 @@ func (a *app) demoCommand() *cobra.Command {
 				defer os.RemoveAll(tmp)
 				dir = tmp
 			}
-			return a.demo(cmd, dir)
+			return demo(cmd, f, dir)
 		},
 	}
 	cmd.Flags().StringVar(&keep, "keep", "", "build the sample repositories in this directory and keep them")
 	return cmd
 }
 
-func (a *app) demo(cmd *cobra.Command, dir string) error {
-	out := a.stdout
+func demo(cmd *cobra.Command, f *Factory, dir string) error {
+	out := f.IO.Out
 	seed := emulator.DefaultSeed()
 	srv, err := emulator.New(seed, emulator.Options{OperationDelay: 50 * time.Millisecond})
 	if err != nil {
@@ -68,7 +68,7 @@ func (a *app) demo(cmd *cobra.Command, dir string) error {
 	}
 	fmt.Fprintf(out, "The sample docs repository is %s (its remote: %s).\n", work, remote)
 
-	client, err := gitbook.New(gitbook.Options{BaseURL: hs.URL + "/v1", Token: seed.Token, UserAgent: "gitbook-sync/" + version, Redactor: a.redactor})
+	client, err := gitbook.New(gitbook.Options{BaseURL: hs.URL + "/v1", Token: seed.Token, UserAgent: "gitbook-sync/" + version, Redactor: f.Redactor})
 	if err != nil {
 		return err
 	}
@@ -78,10 +78,19 @@ func (a *app) demo(cmd *cobra.Command, dir string) error {
 		if err != nil {
 			return nil, err
 		}
-		opts := gbsync.Options{Client: client, Repo: r, Redactor: a.redactor, RepoURL: "file://" + filepath.ToSlash(remote),
-			DryRun: dryRun, Poll: 20 * time.Millisecond, Wait: time.Minute, KeepText: true}
+		opts := gbsync.Options{Client: client, Repo: r, Redactor: f.Redactor, RepoURL: "file://" + filepath.ToSlash(remote),
+			DryRun: dryRun, Poll: gitbook.Poll{Initial: 20 * time.Millisecond}, Wait: time.Minute, KeepText: true}
 		results := gbsync.Run(cmd.Context(), opts, space)
-		text, err := report.Render(results, report.Options{DryRun: dryRun, Marker: "demo", PageDiffs: true, Redactor: a.redactor})
+		// A person at a terminal reads the text report; the README and
+		// pipes get the Markdown a pull request would.
+		var text string
+		if f.IO.StdoutTTY {
+			var b strings.Builder
+			err = report.Text(&b, results, report.TextOptions{DryRun: dryRun, Color: f.IO.Color, Redactor: f.Redactor})
+			text = b.String()
+		} else {
+			text, err = report.Render(results, report.Options{DryRun: dryRun, Marker: "demo", PageDiffs: true, Redactor: f.Redactor})
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -10,7 +10,7 @@ import (
 
 func main() {
 	tuneGC(os.Getenv)
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(int(Main(os.Args[1:], os.Stdout, os.Stderr, os.Getenv)))
 }
 
 // tuneGC trades memory for time in this short-lived process: collect when

@@ -26,7 +26,7 @@ var update = flag.Bool("update", false, "rewrite the expected output in testdata
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"gitbook-sync": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv)) },
+		"gitbook-sync": func() { os.Exit(int(Main(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))) },
 	})
 }
 
@@ -47,6 +47,9 @@ func TestScripts(t *testing.T) {
 			"gitlab-start":    cmdGitLabStart,
 			"comments":        cmdComments,
 			"host-writes":     cmdHostWrites,
+			"host-comment":    cmdHostComment,
+			"json-document":   cmdJSONDocument,
+			"no-leak":         cmdNoLeak,
 			"pr-event":        cmdPREvent,
 		},
 	})

@@ -1,13 +1,16 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"unicode/utf8"
 
-	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
 )
 
 const maxBatch = 50
@@ -47,7 +50,7 @@ func (s *Server) createCR(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.opts.Now().UTC()
-	cr := &changeRequest{ID: s.newID("cr"), Number: len(sp.CRs) + 1, Subject: body.Subject, Status: "open", Space: sp.ID,
+	cr := &changeRequest{ID: s.newID("cr"), Number: len(sp.CRs) + 1, Subject: body.Subject, Status: "open",
 		Revision: sp.Current, RevisionInitial: sp.Current, CreatedBy: "api-user", CreatedAt: now, UpdatedAt: now}
 	sp.CRs = append(sp.CRs, cr)
 	w.Header().Set("Location", s.baseURL+"/v1/spaces/"+sp.ID+"/change-requests/"+cr.ID)
@@ -125,13 +128,14 @@ func (s *Server) patchCR(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getCRContent(w http.ResponseWriter, r *http.Request) {
 	if sp, cr := s.cr(w, r); cr != nil {
-		writeJSON(w, http.StatusOK, s.revisionJSON(sp, sp.Revisions[cr.Revision], wantGit(r)))
+		writeJSON(w, http.StatusOK, s.revisionJSON(s.newView(sp, sp.Revisions[cr.Revision], r)))
 	}
 }
 
 func (s *Server) getCRPages(w http.ResponseWriter, r *http.Request) {
 	if sp, cr := s.cr(w, r); cr != nil {
-		writeJSON(w, http.StatusOK, map[string]any{"pages": s.pagesJSON(sp, sp.Revisions[cr.Revision].Pages, wantGit(r))})
+		rev := sp.Revisions[cr.Revision]
+		writeJSON(w, http.StatusOK, map[string]any{"pages": s.pagesJSON(s.newView(sp, rev, r), rev.Pages)})
 	}
 }
 
@@ -141,20 +145,42 @@ func (s *Server) getCRPage(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+func (s *Server) getCRPageByPath(w http.ResponseWriter, r *http.Request) {
+	if sp, cr := s.cr(w, r); cr != nil {
+		s.writePageByPath(w, r, sp, sp.Revisions[cr.Revision])
+	}
+}
+
+func (s *Server) listCRFiles(w http.ResponseWriter, r *http.Request) {
+	if sp, cr := s.cr(w, r); cr != nil {
+		s.writeFiles(w, r, sp, sp.Revisions[cr.Revision])
+	}
+}
+
+func (s *Server) getCRFile(w http.ResponseWriter, r *http.Request) {
+	if sp, cr := s.cr(w, r); cr != nil {
+		s.writeFile(w, r, sp, sp.Revisions[cr.Revision])
+	}
+}
+
 // change is one content operation as GitBook receives it.
 type change struct {
-	Operation   string          `json:"operation"`
-	Page        string          `json:"page"`
-	Ref         string          `json:"ref"`
-	Title       *string         `json:"title"`
-	Description *string         `json:"description"`
-	Slug        *string         `json:"slug"`
-	Hidden      *bool           `json:"hidden"`
-	Icon        *string         `json:"icon"`
-	Emoji       *string         `json:"emoji"`
-	Into        json.RawMessage `json:"into"`
-	At          *int            `json:"at"`
-	Document    *struct {
+	Operation     string          `json:"operation"`
+	Page          string          `json:"page"`
+	Ref           string          `json:"ref"`
+	Title         *string         `json:"title"`
+	Description   *string         `json:"description"`
+	Slug          *string         `json:"slug"`
+	Hidden        *bool           `json:"hidden"`
+	NoIndex       *bool           `json:"noIndex"`
+	NoRobotsIndex *bool           `json:"noRobotsIndex"`
+	Icon          *string         `json:"icon"`
+	Emoji         *string         `json:"emoji"`
+	Into          json.RawMessage `json:"into"`
+	At            *int            `json:"at"`
+	Revision      string          `json:"revision"`
+	Block         []string        `json:"block"`
+	Document      *struct {
 		Markdown *string `json:"markdown"`
 	} `json:"document"`
 	Files []struct {
@@ -194,22 +220,19 @@ func (s *Server) postCRContent(w http.ResponseWriter, r *http.Request) {
 	}
 	base := sp.Revisions[cr.Revision]
 	// The batch applies to a copy: one invalid change rejects all of it.
-	pages := clonePages(base.Pages)
-	files := append([]*file(nil), base.Files...)
+	b := &batch{s: s, sp: sp, cr: cr, pages: clonePages(base.Pages), files: append([]*file(nil), base.Files...),
+		refs: map[string]gitformat.Ref{}, docs: map[string]bool{}}
 	var outcomes []outcome
-	var inserted []*file
-	refs := map[string]bool{}
 	for i, ch := range body.Changes {
-		o, newFiles, err := s.applyChange(&pages, ch, refs)
+		o, err := b.apply(ch)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("changes[%d] (%s): %v", i, ch.Operation, err))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("changes[%d] (%s): %v", i, gitformat.QuoteCut(ch.Operation), err))
 			return
 		}
-		files = append(files, newFiles...)
-		inserted = append(inserted, newFiles...)
 		outcomes = append(outcomes, o...)
 	}
-	rev := &revision{ID: s.newID("rev"), Type: "edits", Parents: []string{base.ID}, Pages: pages, Files: files, CreatedAt: s.opts.Now().UTC()}
+	b.resolveLinks()
+	rev := &revision{ID: s.newID("rev"), Type: "edits", Parents: []string{base.ID}, Pages: b.pages, Files: b.files, CreatedAt: s.opts.Now().UTC()}
 	sp.Revisions[rev.ID] = rev
 	cr.Revision = rev.ID
 	cr.UpdatedAt = rev.CreatedAt
@@ -218,7 +241,7 @@ func (s *Server) postCRContent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seen := map[string]bool{}
-	var changes []any
+	changes := []any{}
 	for _, o := range outcomes {
 		if seen[o.pageID] {
 			continue
@@ -235,19 +258,27 @@ func (s *Server) postCRContent(w http.ResponseWriter, r *http.Request) {
 		}
 		changes = append(changes, c)
 	}
-	if changes == nil {
-		changes = []any{}
-	}
 	resp := map[string]any{"changeRequest": s.crJSON(sp, cr), "changes": changes}
-	if len(inserted) > 0 {
-		fl := make([]any, 0, len(inserted))
-		for _, f := range inserted {
-			fl = append(fl, map[string]any{"id": f.ID, "name": f.Name, "contentType": f.ContentType,
-				"downloadURL": s.baseURL + "/_emulator/files/" + sp.ID + "/" + f.ID, "size": len(f.Data)})
+	if len(b.inserted) > 0 {
+		fl := make([]any, 0, len(b.inserted))
+		for _, f := range b.inserted {
+			fl = append(fl, s.fileJSON(sp, f, false))
 		}
 		resp["insertedFiles"] = fl
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// batch is one updateChangeRequestContent request being applied.
+type batch struct {
+	s        *Server
+	sp       *space
+	cr       *changeRequest
+	pages    []*page
+	files    []*file
+	inserted []*file
+	refs     map[string]gitformat.Ref // refs given in the batch
+	docs     map[string]bool          // pages whose document was sent, for link resolution
 }
 
 // locate finds a page with its sibling list and index.
@@ -289,194 +320,365 @@ func insertAt(list *[]*page, p *page, at *int) error {
 	return nil
 }
 
-// applyMeta sets page fields from the change and the Markdown front matter,
-// which takes precedence, as in GitBook.
-func applyMeta(p *page, ch change) error {
-	if ch.Title != nil {
-		if *ch.Title == "" {
-			return errors.New("title: must not be empty")
-		}
-		p.Title = *ch.Title
-	}
-	if ch.Description != nil {
-		p.Description = *ch.Description
-	}
-	if ch.Hidden != nil {
-		p.Hidden = *ch.Hidden
-	}
-	if ch.Icon != nil {
-		p.Icon = *ch.Icon
-	}
-	if ch.Emoji != nil {
-		p.Emoji = *ch.Emoji
-	}
-	if ch.Document != nil && ch.Document.Markdown != nil {
-		meta, body, err := content.SplitFrontMatter([]byte(*ch.Document.Markdown), "document")
-		if err != nil {
-			return err
-		}
-		if meta.Description != "" {
-			p.Description = meta.Description
-		}
-		if meta.Hidden {
-			p.Hidden = true
-		}
-		if meta.Icon != "" {
-			p.Icon = meta.Icon
-		}
-		if meta.Emoji != "" {
-			p.Emoji = meta.Emoji
-		}
-		p.Markdown = string(body)
-		// The leading heading names the page, before the title field.
-		p.Title = content.PageTitle(body, p.Title)
+// Limits of GitBook's description (RevisionPageUpdate and its parts).
+const (
+	maxIcon  = 50
+	maxEmoji = 50
+)
+
+// checkFields refuses what GitBook's description does not allow.
+func checkFields(ch change) error {
+	switch {
+	case ch.Title != nil && *ch.Title == "":
+		return errors.New("title: must not be empty")
+	case ch.Slug != nil && utf8.RuneCountInString(*ch.Slug) > gitformat.MaxSlug:
+		return fmt.Errorf("slug: at most %d characters, got %d", gitformat.MaxSlug, utf8.RuneCountInString(*ch.Slug))
+	case ch.Icon != nil && utf8.RuneCountInString(*ch.Icon) > maxIcon:
+		return fmt.Errorf("icon: at most %d characters, got %d", maxIcon, utf8.RuneCountInString(*ch.Icon))
+	case ch.Emoji != nil && utf8.RuneCountInString(*ch.Emoji) > maxEmoji:
+		return fmt.Errorf("emoji: at most %d characters, got %d", maxEmoji, utf8.RuneCountInString(*ch.Emoji))
+	case ch.At != nil && *ch.At < 0:
+		return fmt.Errorf("at: must be 0 or more, got %d", *ch.At)
 	}
 	return nil
 }
 
-func siblingsOf(pages *[]*page, parentID string) (*[]*page, error) {
+// setFields applies the metadata fields of a change, then what the sent
+// document's front matter says, which takes precedence.
+func setFields(p *page, ch change, sent *gitformat.Meta) {
+	f := p.Meta.Fields
+	if ch.Description != nil {
+		f.Description = *ch.Description
+	}
+	if ch.Hidden != nil {
+		f.Hidden = *ch.Hidden
+	}
+	if ch.NoIndex != nil {
+		f.NoIndex = *ch.NoIndex
+	}
+	if ch.NoRobotsIndex != nil {
+		f.NoRobotsIndex = *ch.NoRobotsIndex
+	}
+	if ch.Icon != nil {
+		f.Icon = *ch.Icon
+	}
+	if ch.Emoji != nil {
+		f.Emoji = *ch.Emoji
+	}
+	if sent != nil && sent.Raw != "" {
+		fm := sent.Fields
+		if fm.Description != "" {
+			f.Description = fm.Description
+		}
+		f.Hidden = f.Hidden || fm.Hidden
+		f.NoIndex = f.NoIndex || fm.NoIndex
+		f.NoRobotsIndex = f.NoRobotsIndex || fm.NoRobotsIndex
+		if fm.Icon != "" {
+			f.Icon = fm.Icon
+		}
+		if fm.Emoji != "" {
+			f.Emoji = fm.Emoji
+		}
+		f.Title = fm.Title
+		p.Meta = *sent
+	}
+	p.Meta.Fields = f
+}
+
+// setDocument stores a sent document. The API keeps a leading heading in
+// the document (GitBook's own CLI strips it before sending, as sending the
+// Markdown it reads back would give the page a second heading).
+func (b *batch) setDocument(p *page, md string) (*gitformat.Meta, error) {
+	meta, doc, err := gitformat.SplitDocument(md)
+	if err != nil {
+		return nil, err
+	}
+	p.Document, p.Refs = doc, nil
+	b.docs[p.ID] = true
+	return &meta, nil
+}
+
+func (b *batch) siblingsOf(parentID string) (*[]*page, error) {
 	if parentID == "" {
-		return pages, nil
+		return &b.pages, nil
 	}
-	parent, _, _ := locate(pages, parentID)
+	parent, _, _ := locate(&b.pages, parentID)
 	if parent == nil {
-		return nil, fmt.Errorf("into: page %q not found", parentID)
+		return nil, fmt.Errorf("into: page %s not found", gitformat.QuoteCut(parentID))
 	}
-	if parent.Kind == content.KindLink {
-		return nil, fmt.Errorf("into: page %q is a link and cannot have children", parentID)
+	if parent.Kind == gitformat.KindLink || parent.Kind == gitformat.KindComputed {
+		return nil, fmt.Errorf("into: page %s is a %s and cannot have children", gitformat.QuoteCut(parentID), parent.Kind)
 	}
 	return &parent.Children, nil
 }
 
 func slugFree(list []*page, slug string, except *page) bool {
 	for _, p := range list {
-		if p != except && p.Slug == slug {
+		if p != except && p.Slug == slug && p.Kind != gitformat.KindLink {
 			return false
 		}
 	}
 	return true
 }
 
-func (s *Server) applyChange(pages *[]*page, ch change, refs map[string]bool) ([]outcome, []*file, error) {
+func (b *batch) addRef(ref string, to gitformat.Ref) error {
+	if ref == "" {
+		return nil
+	}
+	if _, dup := b.refs[ref]; dup {
+		return fmt.Errorf("ref %s is used twice in the batch", gitformat.QuoteCut(ref))
+	}
+	b.refs[ref] = to
+	return nil
+}
+
+func (b *batch) apply(ch change) ([]outcome, error) {
+	if err := checkFields(ch); err != nil {
+		return nil, err
+	}
 	switch ch.Operation {
 	case "insert_page":
-		if ch.Document == nil {
-			return nil, nil, errors.New("document is required")
-		}
-		if ch.Ref != "" {
-			if refs[ch.Ref] {
-				return nil, nil, fmt.Errorf("ref %q is used twice in the batch", ch.Ref)
-			}
-			refs[ch.Ref] = true
-		}
-		var parentID string
-		if len(ch.Into) > 0 && string(ch.Into) != "null" {
-			if err := json.Unmarshal(ch.Into, &parentID); err != nil {
-				return nil, nil, fmt.Errorf("into: want a page ID")
-			}
-		}
-		siblings, err := siblingsOf(pages, parentID)
-		if err != nil {
-			return nil, nil, err
-		}
-		p := &page{ID: s.newID("page"), Kind: content.KindDocument, Title: "Untitled"}
-		if err := applyMeta(p, ch); err != nil {
-			return nil, nil, err
-		}
-		if ch.Slug != nil {
-			if !slugFree(*siblings, *ch.Slug, nil) {
-				return nil, nil, fmt.Errorf("slug %q is already used by a sibling page", *ch.Slug)
-			}
-			p.Slug = *ch.Slug
-		} else {
-			used := map[string]bool{}
-			for _, sib := range *siblings {
-				used[sib.Slug] = true
-			}
-			p.Slug = uniqueSlug(content.Slug(p.Title), used)
-		}
-		if err := insertAt(siblings, p, ch.At); err != nil {
-			return nil, nil, err
-		}
-		return []outcome{{"created_page", p.ID, ch.Ref}}, nil, nil
-
+		return b.insertPage(ch)
 	case "update_page":
-		p, list, idx := locate(pages, ch.Page)
-		if p == nil {
-			return nil, nil, fmt.Errorf("page %q not found", ch.Page)
-		}
-		if err := applyMeta(p, ch); err != nil {
-			return nil, nil, err
-		}
-		if ch.Slug != nil && *ch.Slug != p.Slug {
-			if !slugFree(*list, *ch.Slug, p) {
-				return nil, nil, fmt.Errorf("slug %q is already used by a sibling page", *ch.Slug)
-			}
-			p.Slug = *ch.Slug
-		}
-		if len(ch.Into) > 0 || ch.At != nil {
-			target := list
-			if len(ch.Into) > 0 {
-				var parentID string
-				if string(ch.Into) != "null" {
-					if err := json.Unmarshal(ch.Into, &parentID); err != nil {
-						return nil, nil, fmt.Errorf("into: want a page ID or null")
-					}
-					if contains(p, parentID) {
-						return nil, nil, errors.New("into: a page cannot move into itself or its descendants")
-					}
-				}
-				var err error
-				if target, err = siblingsOf(pages, parentID); err != nil {
-					return nil, nil, err
-				}
-			}
-			*list = append((*list)[:idx], (*list)[idx+1:]...)
-			if err := insertAt(target, p, ch.At); err != nil {
-				return nil, nil, err
-			}
-		}
-		return []outcome{{"updated_page", p.ID, ""}}, nil, nil
-
+		return b.updatePage(ch)
 	case "delete_page":
-		p, list, idx := locate(pages, ch.Page)
+		p, list, idx := locate(&b.pages, ch.Page)
 		if p == nil {
-			return nil, nil, fmt.Errorf("page %q not found", ch.Page)
+			return nil, fmt.Errorf("page %s not found", gitformat.QuoteCut(ch.Page))
 		}
 		*list = append((*list)[:idx], (*list)[idx+1:]...)
-		return []outcome{{"deleted_page", p.ID, ""}}, nil, nil
-
+		return []outcome{{"deleted_page", p.ID, ""}}, nil
 	case "insert_files":
-		if len(ch.Files) == 0 || len(ch.Files) > 20 {
-			return nil, nil, fmt.Errorf("files: want 1 to 20 files, got %d", len(ch.Files))
+		return nil, b.insertFiles(ch)
+	case "revert_page":
+		return b.revertPage(ch)
+	default:
+		return nil, fmt.Errorf("unknown operation %s", gitformat.QuoteCut(ch.Operation))
+	}
+}
+
+func (b *batch) insertPage(ch change) ([]outcome, error) {
+	if ch.Document == nil {
+		return nil, errors.New("document is required")
+	}
+	var parentID string
+	if len(ch.Into) > 0 && string(ch.Into) != "null" {
+		if err := json.Unmarshal(ch.Into, &parentID); err != nil {
+			return nil, errors.New("into: want a page ID")
 		}
-		var out []*file
-		for _, f := range ch.Files {
-			if f.Name == "" {
-				return nil, nil, errors.New("files: name is required")
+	}
+	siblings, err := b.siblingsOf(parentID)
+	if err != nil {
+		return nil, err
+	}
+	p := &page{ID: b.s.newID("page"), Kind: gitformat.KindDocument}
+	if err := b.addRef(ch.Ref, gitformat.Ref{Page: p.ID}); err != nil {
+		return nil, err
+	}
+	var sent *gitformat.Meta
+	if ch.Document.Markdown != nil {
+		if sent, err = b.setDocument(p, *ch.Document.Markdown); err != nil {
+			return nil, err
+		}
+	}
+	setFields(p, ch, sent)
+	// The title: the front matter's or the leading heading's, then the
+	// title field, then GitBook's default.
+	switch h, hasHeading := gitformat.LeadingHeading(p.Document); {
+	case sent != nil && sent.Title != "":
+		p.Title = sent.Title
+	case hasHeading:
+		p.Title = h
+	case ch.Title != nil:
+		p.Title = *ch.Title
+	default:
+		p.Title = "Untitled"
+	}
+	if ch.Slug != nil {
+		if !slugFree(*siblings, *ch.Slug, nil) {
+			return nil, fmt.Errorf("slug %s is already used by a sibling page", gitformat.QuoteCut(*ch.Slug))
+		}
+		p.Slug = *ch.Slug
+	} else {
+		used := map[string]bool{}
+		for _, sib := range *siblings {
+			used[sib.Slug] = true
+		}
+		p.Slug = uniqueSlug(gitformat.Slugify(p.Title), used)
+	}
+	if err := insertAt(siblings, p, ch.At); err != nil {
+		return nil, err
+	}
+	return []outcome{{"created_page", p.ID, ch.Ref}}, nil
+}
+
+func uniqueSlug(slug string, used map[string]bool) string {
+	if slug == "" {
+		slug = "untitled"
+	}
+	s := slug
+	for i := 2; used[s]; i++ {
+		s = fmt.Sprintf("%s-%d", slug, i)
+	}
+	return s
+}
+
+func (b *batch) updatePage(ch change) ([]outcome, error) {
+	p, list, idx := locate(&b.pages, ch.Page)
+	if p == nil {
+		return nil, fmt.Errorf("page %s not found", gitformat.QuoteCut(ch.Page))
+	}
+	var sent *gitformat.Meta
+	if ch.Document != nil && ch.Document.Markdown != nil {
+		if p.Kind != gitformat.KindDocument {
+			return nil, fmt.Errorf("page %s is a %s and has no document", gitformat.QuoteCut(ch.Page), p.Kind)
+		}
+		var err error
+		if sent, err = b.setDocument(p, *ch.Document.Markdown); err != nil {
+			return nil, err
+		}
+	}
+	setFields(p, ch, sent)
+	if ch.Title != nil {
+		p.Title = *ch.Title
+	}
+	if sent != nil && sent.Title != "" {
+		p.Title = sent.Title
+	}
+	if ch.Slug != nil && *ch.Slug != p.Slug {
+		if !slugFree(*list, *ch.Slug, p) {
+			return nil, fmt.Errorf("slug %s is already used by a sibling page", gitformat.QuoteCut(*ch.Slug))
+		}
+		p.Slug = *ch.Slug
+	}
+	if len(ch.Into) > 0 || ch.At != nil {
+		target := list
+		if len(ch.Into) > 0 {
+			var parentID string
+			if string(ch.Into) != "null" {
+				if err := json.Unmarshal(ch.Into, &parentID); err != nil {
+					return nil, errors.New("into: want a page ID or null")
+				}
+				if contains(p, parentID) {
+					return nil, errors.New("into: a page cannot move into itself or its descendants")
+				}
 			}
-			if f.Base64 == "" {
-				return nil, nil, fmt.Errorf("file %q: the emulator takes base64 content only (it cannot fetch URLs)", f.Name)
+			var err error
+			if target, err = b.siblingsOf(parentID); err != nil {
+				return nil, err
 			}
+		}
+		*list = append((*list)[:idx], (*list)[idx+1:]...)
+		if err := insertAt(target, p, ch.At); err != nil {
+			return nil, err
+		}
+	}
+	return []outcome{{"updated_page", p.ID, ""}}, nil
+}
+
+// maxInlineFile is the largest base64 upload GitBook's description allows.
+const maxInlineFile = 1 << 20
+
+func (b *batch) insertFiles(ch change) error {
+	if len(ch.Files) == 0 || len(ch.Files) > 20 {
+		return fmt.Errorf("files: want 1 to 20 files, got %d", len(ch.Files))
+	}
+	for i, f := range ch.Files {
+		switch {
+		case f.Name == "" || utf8.RuneCountInString(f.Name) > 256:
+			return fmt.Errorf("files[%d].name: want 1 to 256 characters", i)
+		case (f.Base64 == "") == (f.URL == ""):
+			return fmt.Errorf("files[%d]: give exactly one of url and base64", i)
+		}
+		nf := &file{ID: b.s.newID("file"), Name: f.Name, ContentType: f.ContentType}
+		if f.URL != "" {
+			// GitBook fetches the URL; the emulator does not reach out and
+			// keeps the address instead.
+			u, err := url.Parse(f.URL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(f.URL) > 2048 {
+				return fmt.Errorf("files[%d].url: want a public http(s) URL of at most 2048 characters", i)
+			}
+			nf.URL = f.URL
+			if nf.ContentType == "" {
+				nf.ContentType = gitformat.ContentType(u.Path)
+			}
+		} else {
 			if f.ContentType == "" {
-				return nil, nil, fmt.Errorf("file %q: contentType is required with base64", f.Name)
+				return fmt.Errorf("files[%d].contentType: required with base64", i)
 			}
 			data, err := base64.StdEncoding.DecodeString(f.Base64)
 			if err != nil {
-				return nil, nil, fmt.Errorf("file %q: invalid base64", f.Name)
+				return fmt.Errorf("files[%d].base64: not valid base64", i)
 			}
-			if len(data) > 1<<20 {
-				return nil, nil, fmt.Errorf("file %q: larger than 1MB", f.Name)
+			if len(data) > maxInlineFile {
+				return fmt.Errorf("files[%d].base64: larger than 1MB (%d bytes); upload it by url", i, len(data))
 			}
-			out = append(out, &file{ID: s.newID("file"), Name: f.Name, ContentType: f.ContentType, Data: data})
+			nf.Data = data
 		}
-		return nil, out, nil
-
-	case "revert_page":
-		return nil, nil, errors.New("revert_page is not supported by the emulator")
-	default:
-		return nil, nil, fmt.Errorf("unknown operation %q", ch.Operation)
+		if err := b.addRef(f.Ref, gitformat.Ref{File: nf.ID}); err != nil {
+			return err
+		}
+		b.files = append(b.files, nf)
+		b.inserted = append(b.inserted, nf)
 	}
+	return nil
+}
+
+// revertPage puts a page back as it was in a revision (the change
+// request's base by default): an added page goes, a deleted one comes
+// back, a changed one gets its content back where it now is.
+func (b *batch) revertPage(ch change) ([]outcome, error) {
+	revID := cmp.Or(ch.Revision, b.cr.RevisionInitial)
+	rev := b.sp.Revisions[revID]
+	if rev == nil {
+		return nil, fmt.Errorf("revision %s not found", gitformat.QuoteCut(revID))
+	}
+	if len(ch.Block) > 0 {
+		// The emulator keeps documents as Markdown, without block keys.
+		return nil, fmt.Errorf("block %s not found in page %s", gitformat.QuoteCut(ch.Block[0]), gitformat.QuoteCut(ch.Page))
+	}
+	pos := index(rev.Pages)
+	old, inOld := pos[ch.Page]
+	cur, list, idx := locate(&b.pages, ch.Page)
+	switch {
+	case !inOld && cur == nil:
+		return nil, fmt.Errorf("page %s not found", gitformat.QuoteCut(ch.Page))
+	case !inOld:
+		*list = append((*list)[:idx], (*list)[idx+1:]...)
+		return []outcome{{"deleted_page", ch.Page, ""}}, nil
+	case cur == nil:
+		p := old.page.Clone()
+		p.Children = nil
+		target := &b.pages
+		if old.parent != "" {
+			if parent, _, _ := locate(&b.pages, old.parent); parent != nil {
+				target = &parent.Children
+			}
+		}
+		at := min(old.index, len(*target))
+		_ = insertAt(target, p, &at)
+		return []outcome{{"created_page", p.ID, ""}}, nil
+	default:
+		restored := old.page.Clone()
+		restored.Children = cur.Children
+		*cur = *restored
+		return []outcome{{"updated_page", cur.ID, ""}}, nil
+	}
+}
+
+// resolveLinks reads the links of the documents sent in the batch, once
+// all its changes are applied: refs resolve whatever the order.
+func (b *batch) resolveLinks() {
+	if len(b.docs) == 0 {
+		return
+	}
+	ix := gitformat.NewIndex(b.pages, b.files)
+	ix.BatchRefs = b.refs
+	walkPages(b.pages, func(p *page) {
+		if b.docs[p.ID] {
+			p.Document, p.Refs = ix.Resolve(p.Document, ix.PageFile(p.ID))
+		}
+	})
 }
 
 // position is where a page sits in a tree.
@@ -509,11 +711,10 @@ func (s *Server) mergeCR(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base, head, live := sp.Revisions[cr.RevisionInitial], sp.Revisions[cr.Revision], sp.Revisions[sp.Current]
+	// With conflicts the merge still applies, the change request's side
+	// winning, and the space "may need manual conflict resolution", as
+	// GitBook's description of mergeChangeRequest says.
 	merged, conflicts := mergeTrees(base.Pages, head.Pages, live.Pages)
-	if len(conflicts) > 0 {
-		writeJSON(w, http.StatusOK, map[string]any{"revision": cr.Revision, "result": "conflicts"})
-		return
-	}
 	now := s.opts.Now().UTC()
 	files := append([]*file(nil), live.Files...)
 	known := map[string]bool{}
@@ -530,11 +731,17 @@ func (s *Server) mergeCR(w http.ResponseWriter, r *http.Request) {
 	sp.Current = rev.ID
 	sp.UpdatedAt = now
 	cr.Status, cr.MergedAt, cr.RevisionMerged, cr.UpdatedAt = "merged", &now, rev.ID, now
-	writeJSON(w, http.StatusOK, map[string]any{"revision": rev.ID, "result": "merge"})
+	s.contentEdited(sp)
+	result := "merge"
+	if len(conflicts) > 0 {
+		result = "conflicts"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"revision": rev.ID, "result": result})
 }
 
 // mergeTrees applies what changed from base to head onto live. A page
-// changed on both sides since base is a conflict, as in GitBook.
+// changed on both sides since base is a conflict, as in GitBook; head's
+// version of it is kept.
 func mergeTrees(base, head, live []*page) ([]*page, []string) {
 	if samePages(base, live) {
 		return clonePages(head), nil
@@ -555,9 +762,6 @@ func mergeTrees(base, head, live []*page) ([]*page, []string) {
 				conflicts = append(conflicts, id)
 			}
 		}
-	}
-	if len(conflicts) > 0 {
-		return nil, conflicts
 	}
 	out := clonePages(live)
 	// Deletions, then content, then moves and insertions in head order so
@@ -586,11 +790,11 @@ func mergeTrees(base, head, live []*page) ([]*page, []string) {
 		}
 		p, list, idx := locate(&out, id)
 		if p == nil {
-			p = h.page.clone()
+			p = h.page.Clone()
 			p.Children = nil
 		} else {
 			children := p.Children
-			*p = *h.page.clone()
+			*p = *h.page.Clone()
 			p.Children = children
 			if inBase && b.parent == h.parent && b.index == h.index {
 				continue
@@ -606,7 +810,7 @@ func mergeTrees(base, head, live []*page) ([]*page, []string) {
 		at := min(h.index, len(*target))
 		_ = insertAt(target, p, &at)
 	}
-	return out, nil
+	return out, conflicts
 }
 
 func samePages(a, b []*page) bool {
@@ -668,7 +872,7 @@ func (s *Server) requestReviewers(w http.ResponseWriter, r *http.Request) {
 			found = found || m.ID == u
 		}
 		if !found {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("User %q is not a member of the organization", u))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("User %s is not a member of the organization", gitformat.QuoteCut(u)))
 			return
 		}
 	}

@@ -3,7 +3,6 @@ package emulator
 import (
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"path"
 	"strings"
@@ -11,10 +10,8 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"github.com/gitbook-sync/gitbook-sync/content"
-	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
+	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 )
 
@@ -22,25 +19,30 @@ type gitRequest struct {
 	URL                  string     `json:"url"`
 	Ref                  string     `json:"ref"`
 	CommitMessage        string     `json:"commitMessage"`
+	RepoCacheID          string     `json:"repoCacheID"`
 	RepoProjectDirectory string     `json:"repoProjectDirectory"`
 	RepoTreeURL          string     `json:"repoTreeURL"`
 	RepoCommitURL        string     `json:"repoCommitURL"`
 	Timestamp            *time.Time `json:"timestamp"`
 	Force                bool       `json:"force"`
 	Standalone           bool       `json:"standalone"`
+	GitInfo              *struct {
+		Provider string `json:"provider"`
+		URL      string `json:"url"`
+	} `json:"gitInfo"`
 }
 
 // startOperation records a running operation, or reports that the request
 // is older than the last applied one (GitBook then skips it).
-func (s *Server) startOperation(sp *space, direction string, req gitRequest) (skip bool) {
+func (s *Server) startOperation(sp *space, direction string, req gitRequest) (op *gitOperation, skip bool) {
 	now := s.opts.Now().UTC()
 	sp.Op = &gitOperation{State: "running", Direction: direction, StartedAt: now}
 	if req.Timestamp != nil && !req.Force && req.Timestamp.Before(sp.lastOpAt) {
 		sp.Op.State = "success"
 		sp.Op.EndedAt = &now
-		return true
+		return sp.Op, true
 	}
-	return false
+	return sp.Op, false
 }
 
 func (s *Server) endOperation(sp *space, op *gitOperation, req gitRequest, err error) {
@@ -57,6 +59,7 @@ func (s *Server) endOperation(sp *space, op *gitOperation, req gitRequest, err e
 	} else {
 		sp.lastOpAt = now
 	}
+	s.changed()
 }
 
 func (s *Server) readGitRequest(w http.ResponseWriter, r *http.Request, export bool) (*space, gitRequest, bool) {
@@ -83,166 +86,104 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if s.startOperation(sp, "import", req) {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	op := sp.Op
-	s.ops.Add(1)
-	go func() {
-		defer s.ops.Done()
-		time.Sleep(s.opts.OperationDelay)
-		built, err := readRepository(req)
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if err == nil {
-			s.applyImport(sp, req, built)
-		}
-		s.endOperation(sp, op, req, err)
-	}()
+	s.startImport(sp, req, false)
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// imported is what an import read from the repository, before IDs are given.
-type imported struct {
-	pages  []*page
-	files  []*file
-	commit gitCommit
+// startImport queues an import; done closes when it has ended.
+func (s *Server) startImport(sp *space, req gitRequest, bySync bool) (done chan struct{}) {
+	done = make(chan struct{})
+	op, skip := s.startOperation(sp, "import", req)
+	if skip {
+		close(done)
+		return done
+	}
+	s.ops.Add(1)
+	go func() {
+		defer s.ops.Done()
+		defer close(done)
+		time.Sleep(s.opts.OperationDelay)
+		proj, commit, err := readRepository(req)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err == nil {
+			s.applyImport(sp, req, proj, commit)
+			if bySync && sp.sync != nil {
+				sp.sync.seen = commit.OID
+			}
+		}
+		s.endOperation(sp, op, req, err)
+	}()
+	return done
 }
 
-func readRepository(req gitRequest) (*imported, error) {
-	repo, err := gitrepo.Open(req.URL)
+func readRepository(req gitRequest) (*gitformat.Project, gitCommit, error) {
+	repo, err := openRepo(req.URL)
 	if err != nil {
-		return nil, err
+		return nil, gitCommit{}, err
 	}
-	commit, err := gitrepo.ResolveCommit(repo, req.Ref)
+	commit, err := resolveCommit(repo, req.Ref)
 	if err != nil {
-		return nil, err
+		return nil, gitCommit{}, err
 	}
 	tree, err := commit.Tree()
 	if err != nil {
-		return nil, err
+		return nil, gitCommit{}, err
 	}
-	files := gitrepo.TreeFiles(repo.Storer, tree)
-	dir := strings.Trim(path.Clean("/"+req.RepoProjectDirectory), "/")
-	proj, err := content.Load(files, dir)
+	// Pages are read with their keys as IDs; applyImport gives them the
+	// space's IDs under the lock.
+	proj, err := gitformat.Read(treeFS{repo, tree}, req.RepoProjectDirectory, func(key string) string { return key })
 	if err != nil {
-		return nil, err
+		return nil, gitCommit{}, err
 	}
-	out := &imported{commit: gitCommit{OID: commit.Hash.String(), Message: strings.TrimSpace(commit.Message), Ref: req.Ref}}
-	var convert func(list []*content.Page) ([]*page, error)
-	convert = func(list []*content.Page) ([]*page, error) {
-		var pages []*page
-		for _, cp := range list {
-			p := &page{Kind: cp.Kind, Title: cp.Title, LinkTitle: cp.NavLabel, Href: cp.Href}
-			if cp.Kind == content.KindDocument {
-				full := proj.ContentPath(cp.Path)
-				data, err := files.Read(full)
-				if err != nil {
-					return nil, err
-				}
-				meta, body, err := content.SplitFrontMatter(data, full)
-				if err != nil {
-					return nil, err
-				}
-				p.Markdown, p.Description, p.Hidden, p.Icon, p.Emoji = string(body), meta.Description, meta.Hidden, meta.Icon, meta.Emoji
-				p.GitPath, p.GitOID = cp.Path, gitrepo.BlobHash(tree, full)
-				p.Title = content.PageTitle(body, cp.Title)
-			}
-			if p.Title == "" {
-				p.Title = content.TitleFromPath(cp.Path)
-			}
-			var err error
-			if p.Children, err = convert(cp.Children); err != nil {
-				return nil, err
-			}
-			pages = append(pages, p)
-		}
-		return pages, nil
-	}
-	if out.pages, err = convert(proj.Pages); err != nil {
-		return nil, err
-	}
-	// Assets live in .gitbook/assets under the content root.
-	assets := proj.ContentPath(".gitbook/assets")
-	if list, err := files.List(assets); err == nil {
-		for _, f := range list {
-			data, err := files.Read(f)
-			if err != nil {
-				return nil, err
-			}
-			rel := strings.TrimPrefix(strings.TrimPrefix(f, proj.ContentPath("")), "/")
-			out.files = append(out.files, &file{Name: path.Base(f), ContentType: contentType(f), Data: data, GitPath: rel})
-		}
-	}
-	return out, nil
+	return proj, gitCommit{OID: commit.Hash.String(), Message: strings.TrimSpace(commit.Message), Ref: req.Ref}, nil
 }
 
-func contentType(name string) string {
-	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
-		return t
-	}
-	return "application/octet-stream"
-}
-
-// applyImport makes the imported tree a new revision. Pages keep their ID
-// when their file was imported before.
-func (s *Server) applyImport(sp *space, req gitRequest, in *imported) {
-	var assign func(list []*page, parentKey string)
-	assign = func(list []*page, parentKey string) {
-		used := map[string]bool{}
-		for _, p := range list {
-			key := p.GitPath
-			switch p.Kind {
-			case content.KindGroup:
-				key = "group:" + p.Title
-			case content.KindLink:
-				key = "link:" + parentKey + ":" + p.Href
-			}
-			id, ok := sp.pathIDs[key]
-			if !ok {
-				id = s.newID("page")
-				sp.pathIDs[key] = id
-			}
-			p.ID = id
-			slug := content.SlugForPath(p.GitPath)
-			if p.Kind != content.KindDocument || slug == "" {
-				slug = content.Slug(p.Title)
-			}
-			p.Slug = uniqueSlug(slug, used)
-			assign(p.Children, key)
+// applyImport makes the imported tree a new revision. Pages and files keep
+// their IDs when their file was imported before.
+func (s *Server) applyImport(sp *space, req gitRequest, proj *gitformat.Project, commit gitCommit) {
+	id := func(key string) string {
+		if key == "" {
+			return ""
 		}
-	}
-	assign(in.pages, "")
-	for _, f := range in.files {
-		key := "file:" + f.GitPath
-		id, ok := sp.pathIDs[key]
-		if !ok {
-			id = s.newID("file")
-			sp.pathIDs[key] = id
+		if id, ok := sp.pathIDs[key]; ok {
+			return id
 		}
-		f.ID = id
+		prefix := "page"
+		if strings.HasPrefix(key, "file:") {
+			prefix = "file"
+		}
+		sp.pathIDs[key] = s.newID(prefix)
+		return sp.pathIDs[key]
 	}
-	commit := in.commit
-	rev := &revision{ID: s.newID("rev"), Type: "edits", Parents: []string{sp.Current}, Pages: in.pages, Files: in.files,
+	remapIDs(proj.Pages, proj.Files, id)
+	rev := &revision{ID: s.newID("rev"), Type: "edits", Parents: []string{sp.Current}, Pages: proj.Pages, Files: proj.Files,
 		Git: &commit, CreatedAt: s.opts.Now().UTC()}
 	sp.Revisions[rev.ID] = rev
 	if !req.Standalone {
 		sp.Current = rev.ID
 		sp.UpdatedAt = rev.CreatedAt
+		sp.contentDir = proj.ContentPath("")
 	}
 }
 
-func uniqueSlug(slug string, used map[string]bool) string {
-	if slug == "" {
-		slug = "page"
+// remapIDs replaces provisional IDs (keys) everywhere they appear.
+func remapIDs(pages []*page, files []*file, id func(string) string) {
+	walkPages(pages, func(p *page) {
+		p.ID = id(p.ID)
+		for k, r := range p.Refs {
+			p.Refs[k] = gitformat.Ref{Page: id(r.Page), File: id(r.File)}
+		}
+		if p.Target != nil && p.Target.Page != "" {
+			p.Target.Page = id(p.Target.Page)
+		}
+		if p.Meta.Cover != nil {
+			p.Meta.Cover.File = id(p.Meta.Cover.File)
+		}
+	})
+	for _, f := range files {
+		f.ID = id(f.ID)
 	}
-	s := slug
-	for i := 2; used[s]; i++ {
-		s = fmt.Sprintf("%s-%d", slug, i)
-	}
-	used[s] = true
-	return s
 }
 
 func (s *Server) postExport(w http.ResponseWriter, r *http.Request) {
@@ -250,204 +191,124 @@ func (s *Server) postExport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if s.startOperation(sp, "export", req) {
-		w.WriteHeader(http.StatusNoContent)
-		return
+	s.startExport(sp, req, false)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// startExport queues an export of the space's current revision.
+func (s *Server) startExport(sp *space, req gitRequest, bySync bool) (done chan struct{}) {
+	done = make(chan struct{})
+	op, skip := s.startOperation(sp, "export", req)
+	if skip {
+		close(done)
+		return done
 	}
-	op := sp.Op
 	rev := sp.Revisions[sp.Current]
-	pages, files := clonePages(rev.Pages), rev.Files
+	pages, files := clonePages(rev.Pages), cloneFiles(rev.Files)
 	s.ops.Add(1)
 	go func() {
 		defer s.ops.Done()
+		defer close(done)
 		time.Sleep(s.opts.OperationDelay)
-		hash, err := writeExport(req, pages, files, s.opts.Now())
+		hash, dir, err := writeExport(req, pages, files, s.opts.Now())
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if err == nil {
 			// GitBook's git metadata is mutable: the exported revision now
 			// points at the commit, and its pages at their files.
 			rev.Git = &gitCommit{OID: hash.String(), Message: req.CommitMessage, CreatedByGitBook: true, Ref: req.Ref}
-			rev.Pages = pages
+			rev.Pages, rev.Files = pages, files
+			sp.contentDir = dir
 			walkPages(pages, func(p *page) {
 				if p.GitPath != "" {
-					sp.pathIDs[p.GitPath] = p.ID
+					sp.pathIDs["page:"+p.GitPath] = p.ID
 				}
 			})
+			for _, f := range files {
+				if f.GitPath != "" {
+					sp.pathIDs["file:"+f.GitPath] = f.ID
+				}
+			}
+			if bySync && sp.sync != nil {
+				sp.sync.seen = hash.String()
+			}
 		}
 		s.endOperation(sp, op, req, err)
 	}()
-	w.WriteHeader(http.StatusNoContent)
+	return done
 }
 
-func walkPages(list []*page, fn func(*page)) {
-	for _, p := range list {
-		fn(p)
-		walkPages(p.Children, fn)
+func cloneFiles(list []*file) []*file {
+	out := make([]*file, len(list))
+	for i, f := range list {
+		c := *f
+		out[i] = &c
 	}
+	return out
 }
 
-// writeExport commits the pages as Markdown files and a SUMMARY.md, as
-// GitBook's export does, and sets GitPath/GitOID on pages that had none.
-func writeExport(req gitRequest, pages []*page, files []*file, now time.Time) (plumbing.Hash, error) {
-	repo, err := gitrepo.Open(req.URL)
+// writeExport commits the pages and files to the branch as GitBook's
+// export does, and returns the commit and where the content root is.
+func writeExport(req gitRequest, pages []*page, files []*file, now time.Time) (plumbing.Hash, string, error) {
+	repo, err := openRepo(req.URL)
 	if err != nil {
-		return plumbing.ZeroHash, err
+		return plumbing.ZeroHash, "", err
 	}
-	branch := req.Ref
-	if !strings.HasPrefix(branch, "refs/") {
-		branch = "refs/heads/" + branch
-	}
+	branch := branchRef(req.Ref)
 	if err := refuseCheckedOutBranch(repo, branch); err != nil {
-		return plumbing.ZeroHash, err
+		return plumbing.ZeroHash, "", err
 	}
-	dir := strings.Trim(path.Clean("/"+req.RepoProjectDirectory), "/")
-	cfg := content.DefaultConfig()
-	var old *content.Project
-	if commit, err := gitrepo.ResolveCommit(repo, branch); err == nil {
-		files, err := gitrepo.Files(repo, commit)
+	var old gitformat.FS
+	if ref, err := repo.Reference(branch, true); err == nil {
+		commit, err := repo.CommitObject(ref.Hash())
 		if err != nil {
-			return plumbing.ZeroHash, err
+			return plumbing.ZeroHash, "", err
 		}
-		if p, err := content.Load(files, dir); err == nil {
-			old, cfg = p, p.Config
-		} else if data, rerr := files.Read(content.Join(dir, content.ConfigFile)); rerr == nil {
-			if c, perr := content.ParseConfig(data, content.ConfigFile); perr == nil {
-				cfg = c
-			}
+		tree, err := commit.Tree()
+		if err != nil {
+			return plumbing.ZeroHash, "", err
 		}
+		old = treeFS{repo, tree}
+	} else if !errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return plumbing.ZeroHash, "", err
 	}
-	root := content.Join(dir, cfg.Root)
-	var changes []gitrepo.Change
-	written := map[string]bool{}
-	taken := func(p string) bool { return written[p] }
-	walkPages(pages, func(p *page) {
-		if p.GitPath != "" {
-			written[p.GitPath] = true
-		}
-	})
-	var render func(list []*page, parentPath string) []*content.Page
-	render = func(list []*page, parentPath string) []*content.Page {
-		var out []*content.Page
-		for _, p := range list {
-			cp := &content.Page{Kind: p.Kind, Title: p.Title, NavLabel: p.LinkTitle, Href: p.Href}
-			if p.Kind == content.KindDocument {
-				if p.GitPath == "" {
-					p.GitPath = content.PathForNewPage(parentPath, p.Slug, len(p.Children) > 0, taken)
-					written[p.GitPath] = true
-				}
-				cp.Path = p.GitPath
-				data := content.JoinFrontMatter(content.Meta{Description: p.Description, Hidden: p.Hidden, Icon: p.Icon, Emoji: p.Emoji}, []byte(p.Markdown))
-				changes = append(changes, gitrepo.Change{Path: content.Join(root, p.GitPath), Data: data})
-				p.GitOID = plumbing.ComputeHash(plumbing.BlobObject, data).String()
-			}
-			childParent := parentPath
-			if p.Kind == content.KindDocument {
-				childParent = p.GitPath
-			}
-			cp.Children = render(p.Children, childParent)
-			out = append(out, cp)
-		}
-		return out
-	}
-	tree := render(pages, "")
-	changes = append(changes, gitrepo.Change{Path: content.Join(root, cfg.Summary), Data: content.RenderSummary(content.Entries(tree))})
-	// Files that were pages before and are not any more are removed.
-	if old != nil {
-		content.Walk(old.Pages, func(p, _ *content.Page) {
-			if p.Kind == content.KindDocument && !written[p.Path] && p.Path != cfg.Readme {
-				changes = append(changes, gitrepo.Change{Path: old.ContentPath(p.Path)})
-			}
-		})
-	}
-	for _, f := range files {
-		rel := f.GitPath
-		if rel == "" {
-			rel = ".gitbook/assets/" + f.Name
-		}
-		changes = append(changes, gitrepo.Change{Path: content.Join(root, rel), Data: f.Data})
-	}
-	author := object.Signature{Name: "gitbook-bot", Email: "ghost@gitbook.com", When: now}
-	return gitrepo.Commit(repo, branch, changes, req.CommitMessage, author)
-}
-
-// refuseCheckedOutBranch fails as a Git server does when asked to update the
-// branch checked out in a non-bare repository.
-func refuseCheckedOutBranch(repo *git.Repository, branch string) error {
-	if _, err := repo.Worktree(); errors.Is(err, git.ErrIsBareRepository) {
-		return nil
-	}
-	head, err := repo.Storer.Reference(plumbing.HEAD)
+	changes, err := gitformat.Write(old, req.RepoProjectDirectory, pages, files)
 	if err != nil {
-		return nil
+		return plumbing.ZeroHash, "", err
 	}
-	if head.Type() == plumbing.SymbolicReference && string(head.Target()) == branch {
-		return fmt.Errorf("refusing to update checked out branch %s of a non-bare repository; export to a bare repository (as on a Git host)", branch)
-	}
-	return nil
-}
-
-// adminEdit changes a page as a person would in GitBook's editor (not part
-// of GitBook's API): it makes a revision without git metadata.
-func (s *Server) adminEdit(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Path     string `json:"path"`
-		Title    string `json:"title"`
-		Markdown string `json:"markdown"`
-	}
-	if !decodeBody(w, r, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sp := s.spaces[r.PathValue("spaceId")]
-	if sp == nil {
-		writeError(w, http.StatusNotFound, "Space not found")
-		return
-	}
-	id, err := s.editPage(sp, body.Path, body.Title, body.Markdown)
+	hash, err := commitChanges(repo, branch, changes, req.CommitMessage, now)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
+		return plumbing.ZeroHash, "", fmt.Errorf("commit to %s: %w", branch, err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"page": id, "revision": sp.Current})
+	dir := contentDir(repo, hash, req.RepoProjectDirectory)
+	return hash, dir, nil
 }
 
-// EditPage edits (or, when gitPath is unknown, adds at the root) a page of
-// a space's live content, as a person in GitBook's editor would.
-func (s *Server) EditPage(spaceID, gitPath, title, markdown string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sp := s.spaces[spaceID]
-	if sp == nil {
-		return "", fmt.Errorf("space %s not found", spaceID)
+// contentDir is the content root of the project at dir in a commit.
+func contentDir(repo *git.Repository, hash plumbing.Hash, dir string) string {
+	dir = strings.Trim(path.Clean("/"+dir), "/")
+	commit, err := repo.CommitObject(hash)
+	if err != nil {
+		return dir
 	}
-	return s.editPage(sp, gitPath, title, markdown)
+	tree, err := commit.Tree()
+	if err != nil {
+		return dir
+	}
+	cfg := gitformat.DefaultConfig()
+	if data, err := (treeFS{repo, tree}).ReadFile(path.Join(dir, gitformat.ConfigFile)); err == nil {
+		if c, err := gitformat.ParseConfig(data); err == nil {
+			cfg = c
+		}
+	}
+	return strings.Trim(path.Join(dir, cfg.Root), "/")
 }
 
-// editPage is EditPage with s.mu held.
-func (s *Server) editPage(sp *space, gitPath, title, markdown string) (string, error) {
-	cur := sp.Revisions[sp.Current]
-	pages := clonePages(cur.Pages)
-	var target *page
-	walkPages(pages, func(p *page) {
-		if gitPath != "" && p.GitPath == gitPath {
-			target = p
-		}
-	})
-	if target == nil {
-		if title == "" {
-			return "", fmt.Errorf("page %q not found; give a title to create it", gitPath)
-		}
-		target = &page{ID: s.newID("page"), Kind: content.KindDocument, Title: title, Slug: content.Slug(title)}
-		pages = append(pages, target)
+// gitPath is a page's or file's path from the repository root, as the
+// API's git.path gives it.
+func (sp *space) gitPath(rel string) string {
+	if sp.contentDir == "" {
+		return rel
 	}
-	if title != "" {
-		target.Title = title
-	}
-	target.Markdown = markdown
-	rev := &revision{ID: s.newID("rev"), Type: "edits", Parents: []string{cur.ID}, Pages: pages, Files: cur.Files, CreatedAt: s.opts.Now().UTC()}
-	sp.Revisions[rev.ID] = rev
-	sp.Current = rev.ID
-	return target.ID, nil
+	return sp.contentDir + "/" + rel
 }

@@ -2,64 +2,43 @@ package emulator
 
 import (
 	"time"
+
+	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
 )
 
-// page is the emulator's page; revisions own deep copies, so a revision
-// once served never changes (apart from GitBook's mutable git metadata).
-type page struct {
-	ID          string
-	Kind        string // document, group, link
-	Title       string
-	LinkTitle   string // sidebar title, from [title](file "link title")
-	Slug        string
-	Description string
-	Hidden      bool
-	Icon        string
-	Emoji       string
-	Href        string
-	Markdown    string // body, without front matter
-	GitPath     string // relative to the content root; "" for pages made in GitBook
-	GitOID      string
-	Children    []*page
-}
+// A page and a file are gitformat's: the emulator keeps its pages in the
+// shape its Git import and export read and write.
+type (
+	page = gitformat.Page
+	file = gitformat.File
+)
 
-func (p *page) clone() *page {
-	c := *p
-	c.Children = clonePages(p.Children)
-	return &c
-}
+func clonePages(list []*page) []*page { return gitformat.ClonePages(list) }
 
-func clonePages(list []*page) []*page {
-	if list == nil {
-		return nil
-	}
-	out := make([]*page, len(list))
-	for i, p := range list {
-		out[i] = p.clone()
-	}
-	return out
+func walkPages(list []*page, fn func(*page)) {
+	gitformat.Walk(list, func(p, _ *page) { fn(p) })
 }
 
 // sameContent reports whether two versions of a page differ in what a
 // person edits (not in position).
 func sameContent(a, b *page) bool {
-	return a.Title == b.Title && a.LinkTitle == b.LinkTitle && a.Description == b.Description && a.Hidden == b.Hidden &&
-		a.Icon == b.Icon && a.Emoji == b.Emoji && a.Markdown == b.Markdown && a.Href == b.Href && a.Slug == b.Slug
+	return a.Kind == b.Kind && a.Title == b.Title && a.LinkTitle == b.LinkTitle && a.Slug == b.Slug &&
+		a.Meta.Fields == b.Meta.Fields && a.Meta.Raw == b.Meta.Raw && a.Document == b.Document &&
+		sameTarget(a.Target, b.Target) && a.Computed == b.Computed
+}
+
+func sameTarget(a, b *gitformat.Target) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 type gitCommit struct {
-	OID              string
-	Message          string
-	CreatedByGitBook bool
-	Ref              string
-}
-
-type file struct {
-	ID          string
-	Name        string
-	ContentType string
-	Data        []byte
-	GitPath     string
+	OID              string `yaml:"oid"`
+	Message          string `yaml:"message,omitempty"`
+	CreatedByGitBook bool   `yaml:"createdByGitBook,omitempty"`
+	Ref              string `yaml:"ref,omitempty"`
 }
 
 type revision struct {
@@ -74,27 +53,31 @@ type revision struct {
 }
 
 type gitOperation struct {
-	State     string
-	Direction string
-	StartedAt time.Time
-	EndedAt   *time.Time
-	Error     string
+	State     string     `yaml:"state"`
+	Direction string     `yaml:"direction"`
+	StartedAt time.Time  `yaml:"startedAt"`
+	EndedAt   *time.Time `yaml:"endedAt,omitempty"`
+	Error     string     `yaml:"error,omitempty"`
 }
 
 type space struct {
 	ID        string
 	Title     string
 	Org       string
-	Provider  string // github, gitlab, or "" for none
 	Current   string
 	Revisions map[string]*revision
-	// pathIDs keeps page IDs stable across imports of the same file.
-	pathIDs   map[string]string
-	Op        *gitOperation
-	lastOpAt  time.Time
-	CRs       []*changeRequest
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// pathIDs keeps page and file IDs stable across imports of the same file.
+	pathIDs map[string]string
+	// contentDir is where the content root was in the repository at the
+	// last import or export: page git paths are given from the root.
+	contentDir string
+	Op         *gitOperation
+	lastOpAt   time.Time
+	CRs        []*changeRequest
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	// sync is GitBook's own Git Sync, when the seed installs it.
+	sync *gitSync
 }
 
 type changeRequest struct {
@@ -102,7 +85,6 @@ type changeRequest struct {
 	Number          int
 	Subject         string
 	Status          string
-	Space           string
 	Revision        string
 	RevisionInitial string
 	RevisionMerged  string
@@ -116,24 +98,24 @@ type changeRequest struct {
 }
 
 type crLink struct {
-	ID    string
-	URL   string
-	Title string
+	ID    string `yaml:"id"`
+	URL   string `yaml:"url"`
+	Title string `yaml:"title,omitempty"`
 }
 
 type reviewerRequest struct {
-	User      string
-	By        string
-	Revision  string
-	CreatedAt time.Time
+	User      string    `yaml:"user"`
+	By        string    `yaml:"by"`
+	Revision  string    `yaml:"revision"`
+	CreatedAt time.Time `yaml:"createdAt"`
 }
 
 type review struct {
-	ID        string
-	Reviewer  string
-	Status    string
-	Revision  string
-	CreatedAt time.Time
+	ID        string    `yaml:"id"`
+	Reviewer  string    `yaml:"reviewer"`
+	Status    string    `yaml:"status"`
+	Revision  string    `yaml:"revision"`
+	CreatedAt time.Time `yaml:"createdAt"`
 }
 
 type member struct {
@@ -160,12 +142,15 @@ type spec struct {
 	ProcessedAt *time.Time
 }
 
-type specError struct{ Code, Message string }
+type specError struct {
+	Code    string `yaml:"code,omitempty"`
+	Message string `yaml:"message"`
+}
 
 type specVersion struct {
-	ID        string
-	Text      string
-	Format    string
-	URL       string
-	CreatedAt time.Time
+	ID        string    `yaml:"id"`
+	Text      string    `yaml:"text"`
+	Format    string    `yaml:"format"`
+	URL       string    `yaml:"url,omitempty"`
+	CreatedAt time.Time `yaml:"createdAt"`
 }

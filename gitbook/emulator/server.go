@@ -1,14 +1,21 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
 )
 
 // Faults makes the emulator misbehave as a real API sometimes does. Counts
@@ -30,8 +37,19 @@ type Options struct {
 	OperationDelay time.Duration
 	// Now gives the time; tests fix it for stable output.
 	Now func() time.Time
-	// AppURL is the base of the "app" links in answers.
+	// AppURL is the base of the "app" links in answers (default
+	// https://app.gitbook.com).
 	AppURL string
+	// GitSyncPoll is how often GitBook's Git Sync looks at the branches it
+	// syncs; 0 means only when asked (POST /_emulator/spaces/{id}/git-sync,
+	// or Server.SyncNow).
+	GitSyncPoll time.Duration
+	// StateFile, when set, is where the whole state is saved after every
+	// change (atomically), so that a restarted emulator carries on.
+	StateFile string
+	// Log receives the emulator's own problems (a state that could not be
+	// saved); nil drops them.
+	Log io.Writer
 }
 
 // RecordedRequest is one request the emulator received.
@@ -46,6 +64,7 @@ type RecordedRequest struct {
 type Server struct {
 	opts  Options
 	token string
+	seed  Seed // as given, without state: written back with the state
 
 	mu       sync.Mutex
 	orgs     map[string]*organization
@@ -56,11 +75,15 @@ type Server struct {
 	record   []RecordedRequest
 	baseURL  string
 
-	ops sync.WaitGroup
-	mux *http.ServeMux
+	ops       sync.WaitGroup
+	mux       *http.ServeMux
+	closed    chan struct{}
+	closeOnce sync.Once
 }
 
-// New builds a server from a seed.
+// New builds a server from a seed (and the state saved in it, if any).
+// Spaces with Git Sync installed import their branch at once, as setting
+// up GitBook's Git Sync does; Close stops the polling of GitSyncPoll.
 func New(seed Seed, opts Options) (*Server, error) {
 	if err := seed.validate(); err != nil {
 		return nil, err
@@ -71,37 +94,58 @@ func New(seed Seed, opts Options) (*Server, error) {
 	if opts.AppURL == "" {
 		opts.AppURL = "https://app.gitbook.com"
 	}
-	s := &Server{opts: opts, token: seed.Token, orgs: map[string]*organization{}, spaces: map[string]*space{}, users: map[string]*member{}}
+	opts.AppURL = strings.TrimRight(opts.AppURL, "/")
+	s := &Server{opts: opts, token: seed.Token, orgs: map[string]*organization{}, spaces: map[string]*space{},
+		users: map[string]*member{}, closed: make(chan struct{})}
+	s.seed = seed
+	s.seed.State = nil
 	now := opts.Now().UTC()
 	for _, o := range seed.Organizations {
 		org := &organization{ID: o.ID, Title: o.Title, Specs: map[string]*spec{}}
 		for _, m := range o.Members {
-			role := m.Role
-			if role == "" {
-				role = "edit"
-			}
-			mem := &member{ID: m.ID, DisplayName: m.DisplayName, Email: m.Email, Role: role, JoinedAt: now}
+			mem := &member{ID: m.ID, DisplayName: m.DisplayName, Email: m.Email, Role: cmp.Or(m.Role, "edit"), JoinedAt: now}
 			org.Members = append(org.Members, mem)
 			s.users[m.ID] = mem
 		}
 		s.orgs[o.ID] = org
-		for _, sp := range o.Spaces {
-			provider := sp.GitSync
-			if provider == "" {
-				provider = "github"
-			} else if provider == "none" {
-				provider = ""
-			}
+		for _, sd := range o.Spaces {
 			rev := &revision{ID: s.newID("rev"), Type: "edits", Parents: []string{}, CreatedAt: now}
-			s.spaces[sp.ID] = &space{ID: sp.ID, Title: sp.Title, Org: o.ID, Provider: provider, Current: rev.ID,
+			sp := &space{ID: sd.ID, Title: sd.Title, Org: o.ID, Current: rev.ID,
 				Revisions: map[string]*revision{rev.ID: rev}, pathIDs: map[string]string{}, CreatedAt: now, UpdatedAt: now}
+			if r := sd.Repository; r != nil && (sd.GitSync == "github" || sd.GitSync == "gitlab") {
+				sp.sync = &gitSync{provider: sd.GitSync, url: r.URL, branch: r.Branch, dir: r.Directory}
+			}
+			s.spaces[sd.ID] = sp
 		}
 	}
 	// The caller of the API is a bot user of its own.
 	s.users["api-user"] = &member{ID: "api-user", DisplayName: "API token", JoinedAt: now}
+	if seed.State != nil {
+		if err := s.restore(seed.State); err != nil {
+			return nil, err
+		}
+	}
 	s.routes()
+	s.mu.Lock()
+	for _, id := range sortedKeys(s.spaces) {
+		if sp := s.spaces[id]; sp.sync != nil {
+			s.lookAtBranch(sp)
+		}
+	}
+	s.mu.Unlock()
+	if opts.GitSyncPoll > 0 {
+		go s.pollGitSync(opts.GitSyncPoll)
+	}
 	return s, nil
 }
+
+// Close stops the Git Sync polling and waits for running operations.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
+	s.Wait()
+}
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // SetBaseURL tells the server its own address, for "location" links.
 func (s *Server) SetBaseURL(u string) {
@@ -236,13 +280,54 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]any{"error": map[string]any{"code": status, "message": msg}})
 }
 
+// maxBody is the largest request body the emulator reads.
+const maxBody = 32 << 20
+
+// decodeBody reads one JSON value, and nothing after it: a body with
+// trailing bytes is not JSON, and GitBook refuses it.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 32<<20))
-	if err := dec.Decode(v); err != nil {
-		writeError(w, http.StatusBadRequest, "Invalid request body: "+err.Error())
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	err := dec.Decode(v)
+	if err == nil {
+		var extra json.RawMessage
+		if err = dec.Decode(&extra); err == io.EOF {
+			return true
+		} else if err == nil {
+			err = errors.New("unexpected data after the JSON value")
+		}
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body larger than %d MB", maxBody>>20))
 		return false
 	}
-	return true
+	writeError(w, http.StatusBadRequest, "Invalid request body: "+cutMessage(err.Error()))
+	return false
+}
+
+// cutMessage keeps an error message short: a message must never echo a
+// huge input back.
+func cutMessage(msg string) string {
+	const limit = 300
+	if len(msg) <= limit {
+		return msg
+	}
+	return strings.ToValidUTF8(msg[:limit], "") + fmt.Sprintf("… (%d bytes)", len(msg))
+}
+
+// paginated refuses what GitBook's list parameters do not allow: "limit"
+// is a number from 0 to 1000.
+func paginated(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if l := r.URL.Query().Get("limit"); l != "" {
+			n, err := strconv.ParseFloat(l, 64)
+			if err != nil || n < 0 || n > 1000 {
+				writeError(w, http.StatusBadRequest, "limit: must be a number from 0 to 1000, got "+gitformat.QuoteCut(l))
+				return
+			}
+		}
+		h(w, r)
+	}
 }
 
 // listPage paginates items by the "limit" and "page" query parameters as
@@ -252,8 +337,8 @@ func listPage[T any](r *http.Request, items []T) map[string]any {
 		items = []T{} // GitBook's lists are never null
 	}
 	limit := 50
-	if l, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && l > 0 && l <= 1000 {
-		limit = l
+	if l, err := strconv.ParseFloat(r.URL.Query().Get("limit"), 64); err == nil && l >= 1 && l <= 1000 {
+		limit = int(l)
 	}
 	start := 0
 	if p := r.URL.Query().Get("page"); p != "" {

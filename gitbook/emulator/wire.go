@@ -1,7 +1,12 @@
 package emulator
 
 import (
+	"net/http"
+	"strings"
 	"time"
+
+	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
+	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 )
 
 // The functions here render the emulator's state in the exact shapes of
@@ -31,15 +36,72 @@ func (s *Server) appURL(parts ...string) string {
 	return u
 }
 
-var defaultLayout = map[string]any{
-	"width": "default", "cover": true, "coverSize": "hero", "coverMask": "none", "title": true,
-	"description": true, "tableOfContents": true, "outline": true, "pagination": true,
-	"metadata": true, "tags": true, "actions": true, "anchors": true,
+// layoutJSON is the page layout GitBook reports: its defaults, with what
+// the page's front matter "layout" says.
+func layoutJSON(l *gitformat.Layout) map[string]any {
+	out := map[string]any{
+		"width": "default", "cover": true, "coverSize": "hero", "coverMask": "none", "title": true,
+		"description": true, "tableOfContents": true, "outline": true, "pagination": true,
+		"metadata": true, "tags": true, "actions": true, "anchors": true,
+	}
+	if l == nil {
+		return out
+	}
+	if l.Width == "default" || l.Width == "wide" {
+		out["width"] = l.Width
+	}
+	switch l.Cover.Size {
+	case "hero", "full", "background":
+		out["coverSize"] = l.Cover.Size
+	}
+	switch l.Cover.Mask {
+	case "none", "radial":
+		out["coverMask"] = l.Cover.Mask
+	}
+	for key, t := range map[string]*bool{"cover": l.Cover.Visible, "title": l.Title.Visible, "description": l.Description.Visible,
+		"tableOfContents": l.TableOfContents.Visible, "outline": l.Outline.Visible, "pagination": l.Pagination.Visible,
+		"metadata": l.Metadata.Visible, "tags": l.Tags.Visible, "actions": l.Actions.Visible, "anchors": l.Anchors.Visible} {
+		if t != nil {
+			out[key] = *t
+		}
+	}
+	return out
 }
 
-// pageJSON renders a page. GitBook's description requires a document page
-// to carry its document, so list answers include the Markdown too.
-func (s *Server) pageJSON(sp *space, p *page, parentPath string, withGit bool) map[string]any {
+// pageView is what a page answer needs beyond the page: where it sits and
+// whether (and how) to include its body.
+type pageView struct {
+	sp       *space
+	rev      *revision
+	withGit  bool
+	markdown bool // format=markdown: the body as Markdown
+	stable   bool // format.markdown.refs=stable
+	paths    map[string]string
+	files    map[string]string
+}
+
+func (s *Server) newView(sp *space, rev *revision, r *http.Request) *pageView {
+	q := r.URL.Query()
+	v := &pageView{sp: sp, rev: rev, withGit: q.Get("metadata") != "false", markdown: q.Get("format") == "markdown",
+		stable: q.Get("format.markdown.refs") == "stable"}
+	if v.markdown {
+		v.paths = gitformat.AssignPaths(rev.Pages, gitformat.DefaultConfig(), nil)
+		v.files = map[string]string{}
+		for _, f := range rev.Files {
+			v.files[f.ID] = f.GitPath
+			if f.GitPath == "" {
+				v.files[f.ID] = ".gitbook/assets/" + f.Name
+			}
+		}
+	}
+	return v
+}
+
+// pageJSON renders a page. Lists carry no bodies: GitBook's description
+// sends callers to getPageById or getPageByPath for a page's content, and
+// its pages point at their body with documentId.
+func (s *Server) pageJSON(v *pageView, p *page, parentPath string, withBody bool) map[string]any {
+	sp := v.sp
 	path := p.Slug
 	if parentPath != "" {
 		path = parentPath + "/" + p.Slug
@@ -48,68 +110,103 @@ func (s *Server) pageJSON(sp *space, p *page, parentPath string, withGit bool) m
 	if p.LinkTitle != "" {
 		out["linkTitle"] = p.LinkTitle
 	}
-	if p.Icon != "" {
-		out["icon"] = p.Icon
+	if p.Meta.Icon != "" {
+		out["icon"] = p.Meta.Icon
 	}
-	if p.Emoji != "" {
-		out["emoji"] = p.Emoji
+	if p.Meta.Emoji != "" {
+		out["emoji"] = p.Meta.Emoji
 	}
 	switch p.Kind {
-	case "group":
+	case gitformat.KindGroup:
 		out["kind"], out["type"], out["slug"], out["path"] = "group", "group", p.Slug, path
-	case "link":
+	case gitformat.KindLink:
 		out["kind"], out["type"] = "link", "link"
-		out["target"] = map[string]any{"kind": "url", "url": p.Href}
-		out["href"] = p.Href
-		if p.Hidden {
-			out["hidden"] = true
+		if t := p.Target; t != nil && t.URL != "" {
+			out["target"] = map[string]any{"kind": "url", "url": t.URL}
+			out["href"] = t.URL
+		} else if t != nil {
+			out["target"] = map[string]any{"kind": "anchor", "anchor": strings.TrimPrefix(t.Anchor, "#"), "page": t.Page}
 		}
 		return out
 	default:
 		out["kind"], out["type"], out["slug"], out["path"] = "sheet", "document", p.Slug, path
 		out["urls"] = map[string]any{"app": s.appURL("o", sp.Org, "s", sp.ID, path)}
-		out["layout"] = defaultLayout
+		out["layout"] = layoutJSON(p.Meta.Layout)
 		out["tags"] = []any{}
-		out["markdown"] = p.Markdown
-		if p.Description != "" {
-			out["description"] = p.Description
+		out["documentId"] = "doc-" + p.ID
+		if c := p.Meta.Cover; c != nil {
+			cover := map[string]any{"yPos": c.YPos}
+			switch {
+			case c.File != "":
+				cover["ref"] = map[string]any{"kind": "file", "file": c.File}
+			case strings.Contains(c.Path, "://"):
+				cover["ref"] = map[string]any{"kind": "url", "url": c.Path}
+			}
+			if c.Height >= 10 && c.Height <= 700 {
+				cover["height"] = c.Height
+			}
+			out["cover"] = cover
 		}
-		if p.Hidden {
+		if withBody && v.markdown {
+			file := v.paths[p.ID]
+			out["markdown"] = gitformat.RenderMarkdown(p, file, v.paths, v.files, v.stable)
+		}
+		if p.Meta.Description != "" {
+			out["description"] = p.Meta.Description
+		}
+		if p.Meta.Hidden {
 			out["hidden"] = true
 		}
-		if withGit && p.GitPath != "" {
-			out["git"] = map[string]any{"oid": p.GitOID, "path": p.GitPath}
+		if p.Meta.NoIndex {
+			out["noIndex"] = true
+		}
+		if p.Meta.NoRobotsIndex {
+			out["noRobotsIndex"] = true
+		}
+		if v.withGit && p.GitPath != "" {
+			out["git"] = map[string]any{"oid": p.GitOID, "path": sp.gitPath(p.GitPath)}
 		}
 	}
-	children := make([]any, 0, len(p.Children))
-	for _, c := range p.Children {
-		children = append(children, s.pageJSON(sp, c, path, withGit))
-	}
-	out["pages"] = children
+	out["pages"] = s.pageList(v, p.Children, path)
 	return out
 }
 
-func (s *Server) pagesJSON(sp *space, pages []*page, withGit bool) []any {
+// pageList renders pages. Computed pages (a builtin:openapi block) are
+// left out: GitBook answers with the pages it computes from them, which
+// the emulator does not compute; they are kept for the export.
+func (s *Server) pageList(v *pageView, pages []*page, parentPath string) []any {
 	out := make([]any, 0, len(pages))
 	for _, p := range pages {
-		out = append(out, s.pageJSON(sp, p, "", withGit))
+		if p.Kind != gitformat.KindComputed {
+			out = append(out, s.pageJSON(v, p, parentPath, false))
+		}
 	}
 	return out
 }
 
-func (s *Server) revisionJSON(sp *space, rev *revision, withGit bool) map[string]any {
+func (s *Server) pagesJSON(v *pageView, pages []*page) []any { return s.pageList(v, pages, "") }
+
+func (s *Server) fileJSON(sp *space, f *file, withGit bool) map[string]any {
+	download := s.baseURL + "/_emulator/files/" + sp.ID + "/" + f.ID
+	if f.Data == nil && f.URL != "" {
+		download = f.URL
+	}
+	out := map[string]any{"id": f.ID, "name": f.Name, "contentType": f.ContentType, "downloadURL": download, "size": len(f.Data)}
+	if withGit && f.GitPath != "" {
+		out["git"] = map[string]any{"oid": gitformat.BlobHash(f.Data), "path": sp.gitPath(f.GitPath)}
+	}
+	return out
+}
+
+func (s *Server) revisionJSON(v *pageView) map[string]any {
+	sp, rev, withGit := v.sp, v.rev, v.withGit
 	files := make([]any, 0, len(rev.Files))
 	for _, f := range rev.Files {
-		fj := map[string]any{"id": f.ID, "name": f.Name, "contentType": f.ContentType,
-			"downloadURL": s.baseURL + "/_emulator/files/" + sp.ID + "/" + f.ID, "size": len(f.Data)}
-		if withGit && f.GitPath != "" {
-			fj["git"] = map[string]any{"oid": "", "path": f.GitPath}
-		}
-		files = append(files, fj)
+		files = append(files, s.fileJSON(sp, f, withGit))
 	}
 	out := map[string]any{
 		"object": "revision", "id": rev.ID, "type": rev.Type, "parents": rev.Parents,
-		"pages": s.pagesJSON(sp, rev.Pages, withGit), "files": files,
+		"pages": s.pagesJSON(v, rev.Pages), "files": files,
 		"reusableContents": []any{}, "tags": []any{},
 		"urls":      map[string]any{"app": s.appURL("o", sp.Org, "s", sp.ID, "~", "revisions", rev.ID)},
 		"createdAt": ts(rev.CreatedAt),
@@ -176,12 +273,14 @@ func (s *Server) spaceJSON(sp *space) map[string]any {
 	return out
 }
 
+// gitInfoJSON is GitBook's GitSyncState for an installed Git Sync.
 func (s *Server) gitInfoJSON(sp *space) map[string]any {
 	out := map[string]any{
 		"installationId":       "inst-" + sp.ID,
-		"installationProvider": sp.Provider,
+		"installationProvider": sp.sync.provider,
 		"installationStatus":   "active",
 		"operationTimeout":     600000,
+		"url":                  redact.URL(sp.sync.url),
 	}
 	if op := sp.Op; op != nil {
 		o := map[string]any{"state": op.State, "direction": op.Direction, "startedAt": ts(op.StartedAt)}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -29,6 +30,9 @@ var Used = []Operation{
 	{"get", "/spaces/{spaceId}/content"},
 	{"get", "/spaces/{spaceId}/content/pages"},
 	{"get", "/spaces/{spaceId}/content/page/{pageId}"},
+	{"get", "/spaces/{spaceId}/content/path/{pagePath}"},
+	{"get", "/spaces/{spaceId}/content/files"},
+	{"get", "/spaces/{spaceId}/content/files/{fileId}"},
 	{"get", "/spaces/{spaceId}/change-requests"},
 	{"post", "/spaces/{spaceId}/change-requests"},
 	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}"},
@@ -38,11 +42,15 @@ var Used = []Operation{
 	{"post", "/spaces/{spaceId}/change-requests/{changeRequestId}/content"},
 	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}/content/pages"},
 	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}/content/page/{pageId}"},
+	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}/content/path/{pagePath}"},
+	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}/content/files"},
+	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}/content/files/{fileId}"},
 	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}/requested-reviewers"},
 	{"post", "/spaces/{spaceId}/change-requests/{changeRequestId}/requested-reviewers"},
 	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}/reviews"},
 	{"post", "/spaces/{spaceId}/change-requests/{changeRequestId}/reviews"},
 	{"get", "/orgs/{organizationId}/members"},
+	{"get", "/orgs/{organizationId}/sites/{siteId}/structure"},
 	{"get", "/orgs/{organizationId}/openapi"},
 	{"get", "/orgs/{organizationId}/openapi/{specSlug}"},
 	{"put", "/orgs/{organizationId}/openapi/{specSlug}"},
@@ -92,7 +100,10 @@ func Subset(full []byte, ops []Operation) ([]byte, error) {
 		outComponents["securitySchemes"] = ss
 	}
 	seen := map[string]bool{}
-	queue := collectRefs(outPaths, nil)
+	// GitBook answers any operation with these when authentication fails,
+	// access is denied, a limit is hit or the server fails, without each
+	// operation declaring them; the checker validates such answers with them.
+	queue := collectRefs(outPaths, crossCuttingRefs(components))
 	for len(queue) > 0 {
 		ref := queue[0]
 		queue = queue[1:]
@@ -136,6 +147,32 @@ func Subset(full []byte, ops []Operation) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// CrossCutting maps the statuses any operation may answer to the shared
+// response that describes them.
+var CrossCutting = map[int]string{
+	400: "BadRequestError", // request validation applies to every operation
+	401: "UnauthorizedError",
+	403: "ForbiddenError",
+	404: "NotFoundError", // any path naming a space, page or change request that does not exist
+	429: "UnexpectedError",
+	500: "UnexpectedError",
+	502: "UnexpectedError",
+	503: "UnexpectedError",
+	504: "UnexpectedError",
+}
+
+func crossCuttingRefs(components map[string]any) []string {
+	described, _ := components["responses"].(map[string]any)
+	var refs []string
+	for _, name := range CrossCutting {
+		if _, ok := described[name]; ok && !slices.Contains(refs, "#/components/responses/"+name) {
+			refs = append(refs, "#/components/responses/"+name)
+		}
+	}
+	sort.Strings(refs)
+	return refs
 }
 
 func collectRefs(v any, acc []string) []string {

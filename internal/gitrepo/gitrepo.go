@@ -7,13 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-git/go-billy/v5"
@@ -131,76 +129,6 @@ func Files(r *git.Repository, c *object.Commit) (content.Files, error) {
 		return content.Files{}, fmt.Errorf("commit %s tree: %w", c.Hash, err)
 	}
 	return TreeFiles(r.Storer, tree), nil
-}
-
-// TreeFiles gives content.Files over a tree. The first existence check
-// indexes every path of the tree in one walk; reads then go straight to
-// the blob instead of walking down from the root for each file.
-func TreeFiles(s storer.EncodedObjectStorer, tree *object.Tree) content.Files {
-	var (
-		once  sync.Once
-		index map[string]plumbing.Hash
-		werr  error
-	)
-	build := func() {
-		index = map[string]plumbing.Hash{}
-		w := object.NewTreeWalker(tree, true, nil)
-		defer w.Close()
-		for {
-			name, e, err := w.Next()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				werr = err
-				return
-			}
-			if e.Mode.IsFile() {
-				index[name] = e.Hash
-			}
-		}
-	}
-	indexed := false
-	return content.Files{
-		Exists: func(p string) (bool, error) {
-			once.Do(func() { build(); indexed = true })
-			_, ok := index[p]
-			return ok, werr
-		},
-		Read: func(p string) ([]byte, error) {
-			if indexed {
-				h, ok := index[p]
-				if !ok {
-					return nil, fmt.Errorf("%s: %w", p, fs.ErrNotExist)
-				}
-				return ReadBlob(s, h)
-			}
-			f, err := tree.File(p)
-			if err != nil {
-				if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
-					return nil, fmt.Errorf("%s: %w", p, fs.ErrNotExist)
-				}
-				return nil, err
-			}
-			return ReadBlob(s, f.Hash)
-		},
-		List: func(dir string) ([]string, error) {
-			t := tree
-			if dir != "" {
-				sub, err := tree.Tree(dir)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", dir, fs.ErrNotExist)
-				}
-				t = sub
-			}
-			var out []string
-			err := t.Files().ForEach(func(f *object.File) error {
-				out = append(out, content.Join(dir, f.Name))
-				return nil
-			})
-			return out, err
-		},
-	}
 }
 
 // ReadBlob returns a blob's bytes.
@@ -424,6 +352,7 @@ func ChangedFiles(s storer.EncodedObjectStorer, from, to *object.Tree, prefix st
 type side struct {
 	path string
 	hash plumbing.Hash
+	link bool // a symbolic link
 }
 
 // diffTrees reports the files that differ between two trees, descending
@@ -467,7 +396,7 @@ func diffTrees(s storer.EncodedObjectStorer, a, b *object.Tree, dir string, emit
 				}
 			}
 		case x.Mode.IsFile() && y.Mode.IsFile():
-			emit(side{p, x.Hash}, side{p, y.Hash})
+			emit(side{p, x.Hash, x.Mode == filemode.Symlink}, side{p, y.Hash, y.Mode == filemode.Symlink})
 		}
 	}
 	for i := range be {
@@ -495,10 +424,11 @@ func diffSubtrees(s storer.EncodedObjectStorer, ha, hb plumbing.Hash, p string, 
 // oneSide reports every file under e as deleted (old) or added.
 func oneSide(s storer.EncodedObjectStorer, e *object.TreeEntry, p string, old bool, emit func(from, to side)) error {
 	if e.Mode.IsFile() {
+		one := side{p, e.Hash, e.Mode == filemode.Symlink}
 		if old {
-			emit(side{p, e.Hash}, side{})
+			emit(one, side{})
 		} else {
-			emit(side{}, side{p, e.Hash})
+			emit(side{}, one)
 		}
 		return nil
 	}
@@ -579,12 +509,15 @@ func detectRenames(s storer.EncodedObjectStorer, added, deleted []side) ([]conte
 	return out, nil
 }
 
+// fileChange pairs two sides. A symbolic link's blob is its target's name,
+// not the page: its hash is left out, so the page is read by path,
+// through the link.
 func fileChange(from, to side) content.FileChange {
 	fc := content.FileChange{From: from.path, To: to.path}
-	if from.path != "" {
+	if from.path != "" && !from.link {
 		fc.FromHash = from.hash.String()
 	}
-	if to.path != "" {
+	if to.path != "" && !to.link {
 		fc.ToHash = to.hash.String()
 	}
 	return fc

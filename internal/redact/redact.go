@@ -1,14 +1,15 @@
 // Package redact removes credentials from text before it reaches a log, an
 // error, a comment or a terminal. Every output path of gitbook-sync goes
-// through a Redactor; tests prove it with canary tokens.
+// through a Redactor; tests prove it with canary tokens and a fuzz target.
 package redact
 
 import (
+	"cmp"
 	"encoding/base64"
-	"io"
+	"encoding/hex"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -35,48 +36,74 @@ func StripCredentials(u string) string {
 }
 
 // Redactor masks a set of known secret values and URL credentials.
-// It is safe for concurrent use.
+// It is safe for concurrent use. The zero value is ready to use.
 type Redactor struct {
 	mu      sync.RWMutex
-	secrets []string // longest first, so a secret containing another is masked whole
+	secrets []string // every form, longest first, so a form containing another is masked whole
 }
 
+// minSecret is the shortest value masked: shorter ones would mask
+// ordinary words, and tokens are long.
+const minSecret = 4
+
+// minEncoded is the shortest encoded form masked on its own (a part of a
+// base64 text), so that a short secret's encoding does not eat ordinary
+// words.
+const minEncoded = 10
+
 // Add registers secrets. Each is also masked in the forms it takes when it
-// travels: URL-escaped, base64 (alone and as basic-auth user:secret pairs are
-// too varied to enumerate, so the bare value is what matters most).
+// travels: URL-escaped, hex (as in a dumped request) and base64 at any
+// position inside a longer encoded text, which covers "Bearer <token>",
+// "x-access-token:<token>" and any other prefix without listing them.
 func (r *Redactor) Add(secrets ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range secrets {
-		// Very short values would mask ordinary words; tokens are long.
-		if len(s) < 4 {
+		if len(s) < minSecret {
 			continue
 		}
-		for _, form := range []string{
-			s,
-			url.QueryEscape(s),
-			url.PathEscape(s),
-			base64.StdEncoding.EncodeToString([]byte(s)),
-			base64.RawURLEncoding.EncodeToString([]byte(s)),
-			base64.StdEncoding.EncodeToString([]byte("x-access-token:" + s)),
-			base64.StdEncoding.EncodeToString([]byte("oauth2:" + s)),
-		} {
-			if !contains(r.secrets, form) {
-				r.secrets = append(r.secrets, form)
+		forms := []string{s, url.QueryEscape(s), url.PathEscape(s),
+			hex.EncodeToString([]byte(s)), strings.ToUpper(hex.EncodeToString([]byte(s)))}
+		forms = append(forms, base64Cores(s)...)
+		for _, f := range forms {
+			if len(f) >= minSecret && !slices.Contains(r.secrets, f) {
+				r.secrets = append(r.secrets, f)
 			}
 		}
 	}
-	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+	slices.SortStableFunc(r.secrets, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 }
 
-// Secrets returns the registered values (for ::add-mask:: in GitHub Actions).
+// base64Cores returns, for each base64 alphabet and each of the three
+// alignments a secret can have inside a longer encoded text, the run of
+// characters that depends on the secret's bytes alone. Any base64 text
+// that contains the secret contains one of them.
+func base64Cores(s string) []string {
+	var out []string
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+		for shift := range 3 {
+			e := enc.EncodeToString(append(make([]byte, shift), s...))
+			// Characters 6i..6i+6 bits; the secret holds bits 8*shift..8*(shift+len).
+			start, end := (8*shift+5)/6, 8*(shift+len(s))/6
+			if end-start >= minEncoded {
+				out = append(out, e[start:end])
+			}
+		}
+	}
+	return out
+}
+
+// Secrets returns every registered form (for ::add-mask:: in GitHub Actions).
 func (r *Redactor) Secrets() []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return append([]string(nil), r.secrets...)
+	return slices.Clone(r.secrets)
 }
 
-// String masks every known secret and every URL credential in s.
+// String masks every known secret and every URL credential in s. Forms
+// are replaced one after the other, longest first, rather than in one
+// pass, so that a short secret matching earlier in the text cannot leave
+// the rest of a longer one visible.
 func (r *Redactor) String(s string) string {
 	if r != nil {
 		r.mu.RLock()
@@ -88,31 +115,6 @@ func (r *Redactor) String(s string) string {
 		r.mu.RUnlock()
 	}
 	return URL(s)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// Writer masks secrets in everything written through it. Each Write is
-// masked on its own, so callers write whole lines or documents.
-func Writer(w io.Writer, r *Redactor) io.Writer { return &writer{w: w, r: r} }
-
-type writer struct {
-	w io.Writer
-	r *Redactor
-}
-
-func (w *writer) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(w.w, w.r.String(string(p))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
 }
 
 // Error masks secrets in err's message while keeping its chain for

@@ -24,7 +24,7 @@ type Env struct {
 	Root    string // server root, for /_emulator endpoints
 	Token   string
 	Checker *contract.Checker
-	HTTP    *http.Client // validates too; for clients other than gitbook.Client
+	HTTP    *http.Client // for clients other than gitbook.Client
 }
 
 // Validated counts requests validated against the contract by every Env in
@@ -44,8 +44,10 @@ func Start(t testing.TB, seed emulator.Seed, opts emulator.Options) *Env {
 	checker := &contract.Checker{Fail: func(err error) { t.Errorf("%v", err) }}
 	hs := httptest.NewServer(checker.Handler(srv.Handler()))
 	srv.SetBaseURL(hs.URL)
+	// The handler side sees every request any client sends and every answer
+	// the emulator writes, so each exchange is validated there, once.
 	env := &Env{Server: srv, URL: hs.URL + "/v1", Root: hs.URL, Token: seed.Token, Checker: checker,
-		HTTP: &http.Client{Transport: checker.Transport(nil), Timeout: 5 * time.Minute}}
+		HTTP: &http.Client{Timeout: 5 * time.Minute}}
 	t.Cleanup(func() {
 		srv.Wait()
 		hs.Close()

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"sync"
+
+	"golang.org/x/term"
+
+	"github.com/gitbook-sync/gitbook-sync/ci"
+	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+	buildinfo "github.com/gitbook-sync/gitbook-sync/internal/version"
+	"github.com/gitbook-sync/gitbook-sync/notify"
+)
+
+// version names this build in the User-Agent (see internal/version).
+var version = buildinfo.Get().Version
+
+// Factory gives commands what they depend on, each made on first use, as
+// gh's cmdutil.Factory does: a test replaces any of them without touching
+// globals.
+type Factory struct {
+	IO       *IOStreams
+	Getenv   func(string) string
+	Redactor *redact.Redactor
+	// Global holds the root command's flags.
+	Global *GlobalOptions
+	// CI reads the CI environment, once.
+	CI func() (*ci.Context, error)
+	// GitBook makes the API client from GITBOOK_TOKEN and --api-url.
+	GitBook func() (*gitbook.Client, error)
+	// HTTPClient carries requests to GitHub and GitLab.
+	HTTPClient func() *http.Client
+}
+
+// GlobalOptions are the flags every command takes.
+type GlobalOptions struct {
+	Config string // --config
+	Repo   string // --repo
+	APIURL string // --api-url
+}
+
+// IOStreams are the process's outputs. Out and ErrOut mask every secret;
+// RawErr does not, for the workflow commands that must name a secret to
+// mask it (and mask everything else themselves).
+type IOStreams struct {
+	Out, ErrOut io.Writer
+	RawErr      io.Writer
+	// StdoutTTY is true when stdout is a terminal.
+	StdoutTTY bool
+	// Color is true when the text report may use colour: on a terminal
+	// unless NO_COLOR is set or TERM is dumb, or when CLICOLOR_FORCE asks.
+	Color bool
+}
+
+// Token variables, by use, in order of preference.
+var (
+	gitbookTokenEnv = []string{"GITBOOK_TOKEN"}
+	gitTokenEnv     = []string{"GITBOOK_SYNC_GIT_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN"}
+	githubTokenEnv  = []string{"GITBOOK_SYNC_GITHUB_TOKEN", "GITHUB_TOKEN"}
+	gitlabTokenEnv  = []string{"GITBOOK_SYNC_GITLAB_TOKEN", "GITLAB_TOKEN"}
+	jobTokenEnv     = "CI_JOB_TOKEN"
+)
+
+// secretEnv is every variable whose value is masked in all output.
+func secretEnv() []string {
+	out := []string{jobTokenEnv}
+	for _, list := range [][]string{gitbookTokenEnv, gitTokenEnv, githubTokenEnv, gitlabTokenEnv} {
+		out = append(out, list...)
+	}
+	return out
+}
+
+// firstEnv returns the first variable of names that is set.
+func firstEnv(getenv func(string) string, names []string) string {
+	for _, n := range names {
+		if v := getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// newFactory builds the real dependencies around the process's streams.
+// The writers it returns must be flushed before exit.
+func newFactory(stdout, stderr io.Writer, getenv func(string) string) (*Factory, []*redact.Writer) {
+	r := &redact.Redactor{}
+	for _, name := range secretEnv() {
+		r.Add(getenv(name))
+	}
+	out, errOut := redact.NewWriter(stdout, r), redact.NewWriter(stderr, r)
+	tty := isTerminal(stdout)
+	color := getenv("NO_COLOR") == "" && (tty && getenv("TERM") != "dumb" || getenv("CLICOLOR_FORCE") != "" && getenv("CLICOLOR_FORCE") != "0")
+	f := &Factory{
+		IO:       &IOStreams{Out: out, ErrOut: errOut, RawErr: stderr, StdoutTTY: tty, Color: color},
+		Getenv:   getenv,
+		Redactor: r,
+		Global:   &GlobalOptions{},
+		CI:       sync.OnceValues(func() (*ci.Context, error) { return ci.Detect(getenv) }),
+		HTTPClient: sync.OnceValue(func() *http.Client {
+			return notify.NewHTTPClient()
+		}),
+	}
+	f.GitBook = func() (*gitbook.Client, error) {
+		token := firstEnv(getenv, gitbookTokenEnv)
+		if token == "" {
+			return nil, usagef("GITBOOK_TOKEN is not set: create an API token in GitBook (Settings → Developer) and export it")
+		}
+		base := f.Global.APIURL
+		if base == "" {
+			base = getenv("GITBOOK_API_URL")
+		}
+		return gitbook.New(gitbook.Options{BaseURL: base, Token: token, UserAgent: "gitbook-sync/" + version, Redactor: r})
+	}
+	return f, []*redact.Writer{out, errOut}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

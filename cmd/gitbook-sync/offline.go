@@ -1,0 +1,84 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/gitbook-sync/gitbook-sync/config"
+	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
+	"github.com/gitbook-sync/gitbook-sync/report"
+	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
+)
+
+// offlinePlan diffs the pages of each space between two commits, with no
+// API at all.
+func (o *SyncOptions) offlinePlan(format string) error {
+	if o.Base == "" {
+		return usagef("--offline needs --base (the older commit, branch or tag)")
+	}
+	g := o.f.Global
+	repo, err := gbsync.OpenRepo(g.Repo)
+	if err != nil {
+		return usageError{err}
+	}
+	var spaces []config.Space
+	if _, statErr := os.Stat(filepath.Join(g.Repo, config.FileName)); statErr == nil || g.Config != "" || o.Space != "" {
+		if spaces, err = o.spaces(); err != nil {
+			return err
+		}
+	} else {
+		spaces = []config.Space{{Space: "(local)", Path: cmp.Or(o.Path, ".")}}
+	}
+	baseC, err := resolve(repo, o.Base)
+	if err != nil {
+		return usageError{err}
+	}
+	headC, err := resolve(repo, o.Head)
+	if err != nil {
+		return usageError{err}
+	}
+	renderer, err := report.New(report.Options{DryRun: true, Marker: o.marker(spaces), PageDiffs: o.PageDiffs,
+		TemplateFile: o.Template, Redactor: o.f.Redactor})
+	if err != nil {
+		return usageError{err}
+	}
+	var results []gbsync.Result
+	for _, sp := range spaces {
+		res := gbsync.Result{Space: sp.Space, Path: sp.Path, State: "offline", Decision: gbsync.Nothing, Outcome: gbsync.Planned,
+			SyncedCommit: baseC.Hash.String(), Head: headC.Hash.String(), DiffSource: "git",
+			Reasons: []string{fmt.Sprintf("pages changed from %s to %s", o.Base, o.Head)}}
+		d, err := repo.DiffCommits(baseC, headC, cleanDir(sp.Path), o.PageDiffs)
+		if err != nil {
+			res.Outcome, res.Err = gbsync.Failed, err
+		}
+		res.Diff = d
+		results = append(results, res)
+	}
+	if err := o.print(format, renderer, results); err != nil {
+		return err
+	}
+	if code := resultsExitCode(results, true); code != exitOK {
+		return exitError{code}
+	}
+	return nil
+}
+
+func cleanDir(p string) string {
+	c := filepath.ToSlash(filepath.Clean(p))
+	if c == "." {
+		return ""
+	}
+	return c
+}
+
+func resolve(repo *gbsync.Repo, rev string) (*object.Commit, error) {
+	c, err := gitrepo.ResolveCommit(repo.Git, rev)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", rev, err)
+	}
+	return c, nil
+}

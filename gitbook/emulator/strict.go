@@ -1,0 +1,196 @@
+package emulator
+
+import (
+	"encoding"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
+)
+
+// checkNode compares a YAML node with the Go type it will be decoded into
+// and reports, at the node's line and column, every key the type does not
+// have (with the keys it does) and every value of the wrong kind. yaml.v3
+// alone stops at the first problem and names Go types in its messages.
+func checkNode(file string, n *yaml.Node, t reflect.Type, field string, out *diag.List) {
+	if n.Kind == yaml.DocumentNode {
+		for _, c := range n.Content {
+			checkNode(file, c, t, field, out)
+		}
+		return
+	}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Tag == "!!null" {
+		return
+	}
+	bad := func(format string, args ...any) {
+		d := diag.Errorf(file, n.Line, n.Column, format, args...)
+		d.Field = field
+		*out = append(*out, d)
+	}
+	if t == reflect.TypeOf(time.Time{}) || reflect.PointerTo(t).Implements(reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()) {
+		if n.Kind != yaml.ScalarNode {
+			bad("want a time such as 2026-01-02T15:04:05Z, got %s", kindName(n))
+		} else if _, err := time.Parse(time.RFC3339Nano, n.Value); err != nil && t == reflect.TypeOf(time.Time{}) {
+			bad("want a time such as 2026-01-02T15:04:05Z, got %s", quoteValue(n.Value))
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			bad("want a mapping with the keys %s, got %s", strings.Join(yamlKeys(t), ", "), kindName(n))
+			return
+		}
+		fields := map[string]reflect.StructField{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if name := yamlName(f); name != "" {
+				fields[name] = f
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			f, ok := fields[k.Value]
+			if !ok {
+				d := diag.Errorf(file, k.Line, k.Column, "unknown key %s%s; valid keys: %s", quoteValue(k.Value), suggest(k.Value, yamlKeys(t)), strings.Join(yamlKeys(t), ", "))
+				d.Field = field
+				*out = append(*out, d)
+				continue
+			}
+			checkNode(file, v, f.Type, join(field, k.Value), out)
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			bad("want a list, got %s", kindName(n))
+			return
+		}
+		for i, c := range n.Content {
+			checkNode(file, c, t.Elem(), fmt.Sprintf("%s[%d]", field, i), out)
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			bad("want a mapping, got %s", kindName(n))
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			checkNode(file, n.Content[i+1], t.Elem(), join(field, n.Content[i].Value), out)
+		}
+	default:
+		if n.Kind != yaml.ScalarNode {
+			bad("want %s, got %s", typeName(t), kindName(n))
+			return
+		}
+		if err := n.Decode(reflect.New(t).Interface()); err != nil {
+			bad("want %s, got %s", typeName(t), quoteValue(n.Value))
+		}
+	}
+}
+
+func join(field, key string) string {
+	if field == "" {
+		return key
+	}
+	return field + "." + key
+}
+
+func yamlName(f reflect.StructField) string {
+	tag := f.Tag.Get("yaml")
+	name, _, _ := strings.Cut(tag, ",")
+	if name == "-" || !f.IsExported() {
+		return ""
+	}
+	return name
+}
+
+func yamlKeys(t reflect.Type) []string {
+	var keys []string
+	for i := 0; i < t.NumField(); i++ {
+		if name := yamlName(t.Field(i)); name != "" {
+			keys = append(keys, name)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return quoteValue(n.Value)
+}
+
+func typeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "a whole number"
+	case reflect.Float64, reflect.Float32:
+		return "a number"
+	}
+	return "a " + t.Kind().String()
+}
+
+// quoteValue quotes a value for a message, cut short: a 50 MB value is
+// never echoed whole.
+func quoteValue(v string) string {
+	const limit = 60
+	if r := []rune(v); len(r) > limit {
+		return fmt.Sprintf("%q… (%d bytes)", string(r[:limit]), len(v))
+	}
+	return fmt.Sprintf("%q", v)
+}
+
+// suggest names the valid key closest to a misspelt one.
+func suggest(got string, valid []string) string {
+	best, bestDist := "", 3
+	for _, v := range valid {
+		if d := editDistance(strings.ToLower(got), strings.ToLower(v)); d < bestDist {
+			best, bestDist = v, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
