@@ -12,13 +12,10 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/gitbook-sync/gitbook-sync/changerequest"
-	"github.com/gitbook-sync/gitbook-sync/gitbook"
-	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
-	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/emulatortest"
+	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/internal/testcorpus"
 	"github.com/gitbook-sync/gitbook-sync/internal/testrepo"
 )
-
-const corpus = "../../shared/corpus"
 
 var summaryItem = regexp.MustCompile(`^\s*[*-] \[`)
 
@@ -27,9 +24,7 @@ var summaryItem = regexp.MustCompile(`^\s*[*-] \[`)
 // GitBook builds by importing the same commit. Then it is merged, and the
 // next step starts from there.
 func TestCorpusReplay(t *testing.T) {
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skip("../shared/corpus not present")
-	}
+	t.Parallel()
 	for _, tc := range []struct {
 		name, dir, project string
 		steps              int
@@ -38,7 +33,8 @@ func TestCorpusReplay(t *testing.T) {
 		{"GitBook docs", "GitbookIO-public-docs", "documentation", 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src := filepath.Join(corpus, tc.dir)
+			t.Parallel()
+			src := testcorpus.Path(t, "corpus/"+tc.dir)
 			repo := testrepo.New(t)
 			testrepo.CopyDir(t, src, repo.Dir)
 			proj := filepath.Join(repo.Dir, tc.project)
@@ -68,33 +64,37 @@ func TestCorpusReplay(t *testing.T) {
 			}
 			os.WriteFile(summaryPath, []byte(cut(1)), 0o644)
 			base := repo.Commit("step 1")
-			env := emulatortest.Start(t, emulator.Seed{}, emulator.Options{})
-			c := env.Client(t, nil)
-			if err := c.Import(ctx, "space-1", gitbook.ImportRequest{URL: repo.Dir, Ref: "refs/heads/main", RepoProjectDirectory: tc.project}); err != nil {
-				t.Fatal(err)
-			}
-			env.Server.Wait()
-			f := &fixture{t: t, env: env, c: c, repo: repo, base: base, dir: tc.project}
+			f := &fixture{t: t, repo: repo, base: base, dir: tc.project}
+			f.start("main")
+			c, _ := f.client(nil)
 			wt, _ := repo.Git.Worktree()
+			// Pages sent through the API, at any step: merged, they stay
+			// as GitBook made them.
+			var sent []string
 			for k := 2; k <= tc.steps; k++ {
 				if err := wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName(fmt.Sprintf("step-%d", k)), Create: true}); err != nil {
 					t.Fatal(err)
 				}
 				os.WriteFile(summaryPath, []byte(cut(k)), 0o644)
 				repo.Commit(fmt.Sprintf("step %d", k))
-				opts := f.opts()
+				opts := f.opts(c)
 				opts.Link = fmt.Sprintf("https://example.com/pull/%d", k)
 				res, err := f.update(opts)
 				if err != nil {
 					t.Fatalf("step %d: %v", k, err)
 				}
-				got, want := f.crOutline(res.ID), f.importedOutlineOf(fmt.Sprintf("refs/heads/step-%d", k))
+				for _, p := range res.Pages {
+					if p.Op != content.Deleted {
+						sent = append(sent, p.Path)
+					}
+				}
+				got, want := f.crOutline(res.ID), f.importedOutline(fmt.Sprintf("refs/heads/step-%d", k), sent...)
 				if got != want {
 					t.Fatalf("step %d: change request differs from the import:\n%s", k, firstDifference(got, want))
 				}
 				t.Logf("step %d: %d pages changed, %d writes in %d batches", k, len(res.Pages), res.Writes, res.Batches)
-				if _, err := changerequest.Merge(ctx, opts); err != nil {
-					t.Fatalf("step %d: merge: %v", k, err)
+				if m, err := changerequest.Merge(ctx, opts); err != nil || !m.Merged || m.Conflicts {
+					t.Fatalf("step %d: merge: %+v, %v", k, m, err)
 				}
 				f.base = repo.Head()
 			}

@@ -1,17 +1,18 @@
 // Package changerequest turns repository changes into a GitBook change
 // request: pages written as Markdown, in batches GitBook accepts, found
-// again on the next run by a link to the pull request, and checked after
-// each update against what the repository says.
+// again on the next run by a key for the pull request in its subject, and
+// checked after each update against what the repository says.
 package changerequest
 
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"mime"
 	"net/url"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/gitbook-sync/gitbook-sync/content"
@@ -29,6 +30,33 @@ type Page struct {
 	// Assets are the files under .gitbook/assets the page refers to, by
 	// content path, with their bytes.
 	Assets map[string][]byte
+}
+
+var pageLink = regexp.MustCompile(`\]\((?:<([^>]*)>|([^)\s]+))(?:\s+"[^"]*")?\)`)
+
+// pageLinks lists the pages (content paths) a page's Markdown links to
+// with relative links: to a Markdown file, or to a folder for its page.
+func pageLinks(pagePath, md string) []string {
+	var out []string
+	for _, m := range pageLink.FindAllStringSubmatch(md, -1) {
+		target, _, _ := strings.Cut(m[1]+m[2], "#")
+		target, _, _ = strings.Cut(target, "?")
+		switch {
+		case target == "" || strings.Contains(target, ":") || strings.HasPrefix(target, "/"):
+			continue // not a relative link
+		case path.Ext(strings.TrimSuffix(target, "/")) == "":
+			target = path.Join(target, "README.md") // a folder names its page
+		case path.Ext(target) != ".md":
+			continue // a file, not a page
+		}
+		if dec, err := url.PathUnescape(target); err == nil {
+			target = dec
+		}
+		if p := path.Clean(path.Join(content.Dir(pagePath), target)); !strings.HasPrefix(p, "../") {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 var assetLink = regexp.MustCompile(`\]\(<?([^)>\s]*\.gitbook/assets/[^)>\s"]+)`)
@@ -58,9 +86,18 @@ func assetsOf(proj *content.Project, files content.Files, pagePath, body string)
 	return out
 }
 
+// Tree is the repository's side of a change request: its pages, and where
+// their files sit in the repository.
+type Tree struct {
+	Pages []*Page
+	// roots are the content root's path from the repository root and from
+	// the project directory: GitBook's page.git.path may start with either.
+	roots []string
+}
+
 // Desired reads the project's pages with their bodies. Link entries are
 // left out: the content API cannot create them.
-func Desired(proj *content.Project, files content.Files) ([]*Page, []string, error) {
+func Desired(proj *content.Project, files content.Files) (*Tree, []string, error) {
 	var warnings []string
 	var conv func(list []*content.Page) ([]*Page, error)
 	conv = func(list []*content.Page) ([]*Page, error) {
@@ -97,7 +134,10 @@ func Desired(proj *content.Project, files content.Files) ([]*Page, []string, err
 		return out, nil
 	}
 	pages, err := conv(proj.Pages)
-	return pages, warnings, err
+	if err != nil {
+		return nil, warnings, err
+	}
+	return &Tree{Pages: pages, roots: []string{content.Join(proj.Dir, proj.Config.Root), content.Join(proj.Config.Root)}}, warnings, nil
 }
 
 // Scope says which pages a change request may touch: those the repository
@@ -139,8 +179,8 @@ func ScopeOf(d *content.Diff) Scope {
 // Empty reports whether the scope touches nothing.
 func (s Scope) Empty() bool { return len(s.Paths) == 0 && len(s.Deleted) == 0 }
 
-// Step is one change to send, with what it means for the report.
-type Step struct {
+// step is one change to send, with what it means for the report.
+type step struct {
 	Change gitbook.Change
 	// ParentRef names a page inserted by an earlier step: the change can
 	// only be sent once that page has an ID.
@@ -163,7 +203,7 @@ type matcher struct {
 	renamed map[string]string
 }
 
-func newMatcher(pages []gitbook.Page, renamed map[string]string) *matcher {
+func newMatcher(v *view, renamed map[string]string) *matcher {
 	m := &matcher{byGit: map[string]*current{}, bySlug: map[string]*current{}, groups: map[string]*current{},
 		byID: map[string]*current{}, used: map[string]bool{}, renamed: renamed}
 	var walk func(list []gitbook.Page, parent string)
@@ -175,15 +215,15 @@ func newMatcher(pages []gitbook.Page, renamed map[string]string) *matcher {
 			switch {
 			case p.Type == gitbook.PageGroup:
 				m.groups[p.Title] = c
-			case p.Git != nil && p.Git.Path != "":
-				m.byGit[p.Git.Path] = c
+			case v.gitPath(p) != "":
+				m.byGit[v.gitPath(p)] = c
 			case p.Type == gitbook.PageDocument:
 				m.bySlug[p.Path] = c
 			}
 			walk(p.Pages, p.ID)
 		}
 	}
-	walk(pages, "")
+	walk(v.pages, "")
 	return m
 }
 
@@ -215,7 +255,7 @@ func siblingSlugs(list []*Page) []string {
 	seen := map[string]int{}
 	out := make([]string, len(list))
 	for i, d := range list {
-		base := SlugFor(d)
+		base := slugFor(d)
 		if d.Kind == content.KindGroup {
 			base = content.Slug(d.Title)
 		}
@@ -231,8 +271,8 @@ func siblingSlugs(list []*Page) []string {
 	return out
 }
 
-// SlugFor is the slug given to a page inserted from file p.
-func SlugFor(p *Page) string {
+// slugFor is the slug given to a page inserted from file p.
+func slugFor(p *Page) string {
 	if s := content.SlugForPath(p.Path); s != "" {
 		return s
 	}
@@ -241,8 +281,9 @@ func SlugFor(p *Page) string {
 
 var blankLines = regexp.MustCompile(`\n{3,}`)
 
-// normalize compares Markdown modulo what GitBook rewrites: line endings,
-// trailing spaces and runs of blank lines.
+// normalize removes what no Markdown renderer distinguishes: line endings,
+// trailing spaces and runs of blank lines. GitBook rewrites much more; the
+// record of what was last sent covers the rest.
 func normalize(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	lines := strings.Split(s, "\n")
@@ -252,22 +293,65 @@ func normalize(s string) string {
 	return strings.TrimSpace(blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n"))
 }
 
+var (
+	image      = regexp.MustCompile(`(?s)!\[[^\]]*\]\([^)]*\)|<figure>.*?</figure>`)
+	markup     = regexp.MustCompile(`<[^>]*>|\{%.*?%\}`)
+	linkTarget = regexp.MustCompile(`\]\([^)]*\)`)
+	nonWord    = regexp.MustCompile(`[^\p{L}\p{N}]+`)
+)
+
+// words is the text of Markdown without its syntax, images, HTML and link
+// targets, which GitBook rewrites: two versions with the same words were
+// not edited by a person, whatever GitBook made of their formatting.
+func words(s string) string {
+	s = image.ReplaceAllString(s, " ")
+	s = markup.ReplaceAllString(s, " ")
+	s = linkTarget.ReplaceAllString(s, "]")
+	return strings.TrimSpace(nonWord.ReplaceAllString(strings.ToLower(s), " "))
+}
+
 func metaDiffers(c *gitbook.Page, d *Page) bool {
 	return c.Description != d.Meta.Description || c.Hidden != d.Meta.Hidden || c.Icon != d.Meta.Icon
+}
+
+// document is the Markdown sent for a page: its body with front matter,
+// less a leading "# title". GitBook takes the title from that heading and
+// keeps the heading in the document as well, so the page would show its
+// title twice (GitBook's own CLI drops it before sending); the title
+// travels in the change's title field instead.
+func document(d *Page) string {
+	return string(content.JoinFrontMatter(d.Meta, []byte(withoutTitle(d.Body))))
+}
+
+func withoutTitle(body string) string {
+	rest := body
+	for rest != "" {
+		line, after, _ := strings.Cut(rest, "\n")
+		t := strings.TrimLeft(line, " ")
+		switch {
+		case strings.TrimSpace(t) == "":
+			rest = after
+			continue
+		case len(line)-len(t) <= 3 && (strings.HasPrefix(t, "# ") || strings.HasPrefix(t, "#\t")) && strings.TrimSpace(t[2:]) != "":
+			return strings.TrimLeft(after, "\r\n")
+		}
+		break
+	}
+	return body
 }
 
 func refFor(p string) string {
 	return "p-" + strings.NewReplacer("/", "-", ".", "-", " ", "-").Replace(strings.TrimSuffix(p, path.Ext(p)))
 }
 
-// Plan computes the changes that bring the change request's pages to what
+// plan computes the changes that bring the change request's pages to what
 // the repository says, for the pages in scope. Pages are visited parents
 // first, so an inserted child names an inserted parent by its ref.
-func Plan(desired []*Page, pages []gitbook.Page, files []gitbook.File, scope Scope) []Step {
-	m := newMatcher(pages, scope.Renamed)
-	var steps []Step
+func plan(t *Tree, v *view, scope Scope) []step {
+	m := newMatcher(v, scope.Renamed)
+	var steps []step
 	have := map[string]bool{}
-	for _, f := range files {
+	for _, f := range v.files {
 		have[f.Name] = true
 	}
 	assets := map[string][]byte{}
@@ -279,6 +363,7 @@ func Plan(desired []*Page, pages []gitbook.Page, files []gitbook.File, scope Sco
 		}
 	}
 	type target struct{ id, ref, slugPath string }
+	var untouched []matched // pages out of scope that GitBook has
 	var visit func(list []*Page, parent target)
 	visit = func(list []*Page, parent target) {
 		slugs := siblingSlugs(list)
@@ -304,13 +389,13 @@ func Plan(desired []*Page, pages []gitbook.Page, files []gitbook.File, scope Sco
 			case c == nil && inScope:
 				ref := refFor(d.Path)
 				ch := gitbook.Change{Operation: gitbook.OpInsertPage, Ref: ref, Title: d.Title, Slug: slug,
-					Document: &gitbook.Markdown{Markdown: string(content.JoinFrontMatter(d.Meta, []byte(d.Body)))}}
+					Document: &gitbook.Markdown{Markdown: document(d)}}
 				if parent.id != "" {
 					ch.Into = gitbook.Into(parent.id)
 				}
 				needAssets(d)
 				a, r := content.CountLines("", d.Body)
-				steps = append(steps, Step{Change: ch, ParentRef: parent.ref,
+				steps = append(steps, step{Change: ch, ParentRef: parent.ref,
 					Summary: content.PageChange{Op: content.Added, Title: d.Title, Path: d.Path, Added: a, Removed: r}})
 				visit(d.Children, target{ref: ref, slugPath: slugPath})
 				continue
@@ -319,50 +404,95 @@ func Plan(desired []*Page, pages []gitbook.Page, files []gitbook.File, scope Sco
 				// does not have it and this change does not add it.
 				continue
 			case inScope:
-				up := updates(c, d, slug, parent.id, parent.ref, scope)
+				up := updates(v, c, d, slug, parent.id, parent.ref, scope)
 				for _, st := range up {
 					if st.Change.Document != nil {
 						needAssets(d)
 					}
 				}
 				steps = append(steps, up...)
+			case d.Kind == content.KindDocument:
+				untouched = append(untouched, matched{d, c})
 			}
 			visit(d.Children, target{id: c.page.ID, slugPath: c.page.Path})
 		}
 	}
-	visit(desired, target{})
+	visit(t.Pages, target{})
+	steps = append(steps, relinks(v, untouched, steps)...)
 
 	// Deletions last, so that pages moved out of a deleted parent survive.
-	var deletes []Step
+	var deletes []step
 	var walk func(list []gitbook.Page, parentDeleted bool)
 	walk = func(list []gitbook.Page, parentDeleted bool) {
 		for i := range list {
 			p := &list[i]
-			del := false
-			if p.Type == gitbook.PageDocument && !m.used[p.ID] && p.Git != nil && scope.Deleted[p.Git.Path] {
-				del = true
-				if !parentDeleted {
-					_, r := content.CountLines("", p.Markdown)
-					deletes = append(deletes, Step{Change: gitbook.Change{Operation: gitbook.OpDeletePage, Page: p.ID},
-						Summary: content.PageChange{Op: content.Deleted, Title: p.Title, Path: p.Git.Path, Removed: r}})
-				}
+			gp := v.gitPath(p)
+			del := p.Type == gitbook.PageDocument && !m.used[p.ID] && gp != "" && scope.Deleted[gp]
+			if del && !parentDeleted {
+				_, r := content.CountLines("", scope.Base[gp])
+				deletes = append(deletes, step{Change: gitbook.Change{Operation: gitbook.OpDeletePage, Page: p.ID},
+					Summary: content.PageChange{Op: content.Deleted, Title: p.Title, Path: gp, Removed: r}})
 			}
 			walk(p.Pages, parentDeleted || del)
 		}
 	}
-	walk(pages, false)
+	walk(v.pages, false)
 	// Files first, so pages in the same batch can link to them by ref.
 	return append(append(fileSteps(assets), steps...), deletes...)
 }
 
-// fileSteps uploads assets, at most 20 files per change as GitBook allows.
-func fileSteps(assets map[string][]byte) []Step {
-	paths := make([]string, 0, len(assets))
-	for p := range assets {
-		paths = append(paths, p)
+type matched struct {
+	d *Page
+	c *current
+}
+
+// relinks sends again, as the repository has them, the pages outside the
+// change that link to a page it adds but whose copy in GitBook lost that
+// link: GitBook turns a link to a page it does not have into plain text
+// when the page is sent through the API. Only pages whose words are the
+// repository's (no one edited them in GitBook) and that gitbook-sync did
+// not already send as they are.
+func relinks(v *view, untouched []matched, steps []step) []step {
+	added := map[string]bool{}
+	for _, s := range steps {
+		if s.Change.Operation == gitbook.OpInsertPage {
+			added[s.Summary.Path] = true
+		}
 	}
-	sort.Strings(paths)
-	var steps []Step
+	if len(added) == 0 {
+		return nil
+	}
+	var out []step
+	for _, m := range untouched {
+		var lost []string
+		for _, t := range pageLinks(m.d.Path, m.d.Body) {
+			if added[t] {
+				lost = append(lost, t)
+			}
+		}
+		if len(lost) == 0 {
+			continue
+		}
+		cur, known := v.body(m.c.page.ID)
+		if !known || words(cur) != words(m.d.Body) {
+			continue
+		}
+		if r, ok := v.record[m.c.page.ID]; ok && r.Sent == digest(document(m.d)) && r.Stored == digest(cur) {
+			continue
+		}
+		have := pageLinks(m.d.Path, cur)
+		if slices.ContainsFunc(lost, func(t string) bool { return !slices.Contains(have, t) }) {
+			out = append(out, step{Change: gitbook.Change{Operation: gitbook.OpUpdatePage, Page: m.c.page.ID, Document: &gitbook.Markdown{Markdown: document(m.d)}},
+				Summary: content.PageChange{Op: content.Modified, Title: m.d.Title, Path: m.d.Path, Note: "links to pages this change adds"}})
+		}
+	}
+	return out
+}
+
+// fileSteps uploads assets, at most 20 files per change as GitBook allows.
+func fileSteps(assets map[string][]byte) []step {
+	paths := slices.Sorted(maps.Keys(assets))
+	var steps []step
 	for len(paths) > 0 {
 		n := min(len(paths), 20)
 		ch := gitbook.Change{Operation: gitbook.OpInsertFiles}
@@ -373,7 +503,7 @@ func fileSteps(assets map[string][]byte) []Step {
 			}
 			ch.Files = append(ch.Files, gitbook.FileUpload{Name: path.Base(p), Ref: p, ContentType: ct,
 				Base64: base64.StdEncoding.EncodeToString(assets[p])})
-			steps = append(steps, Step{Summary: content.PageChange{Op: content.Added, Title: path.Base(p), Path: p, Note: "file"}})
+			steps = append(steps, step{Summary: content.PageChange{Op: content.Added, Title: path.Base(p), Path: p, Note: "file"}})
 		}
 		steps[len(steps)-1].Change = ch
 		// Only the last step of the group carries the change; the others
@@ -388,24 +518,37 @@ func fileSteps(assets map[string][]byte) []Step {
 
 // updates brings a matched page up to date: content and metadata, then
 // its parent.
-func updates(c *current, d *Page, slug, parentID, parentRef string, scope Scope) []Step {
-	var steps []Step
+func updates(v *view, c *current, d *Page, slug, parentID, parentRef string, scope Scope) []step {
+	var steps []step
 	p := c.page
 	ch := gitbook.Change{Operation: gitbook.OpUpdatePage, Page: p.ID}
 	summary := content.PageChange{Op: content.Modified, Title: d.Title, Path: d.Path}
 	changed := false
-	if normalize(p.Markdown) != normalize(d.Body) || metaDiffers(p, d) {
-		ch.Document = &gitbook.Markdown{Markdown: string(content.JoinFrontMatter(d.Meta, []byte(d.Body)))}
-		summary.Added, summary.Removed = content.CountLines(p.Markdown, d.Body)
-		// Metadata fields are cleared explicitly: an absent front matter
-		// key must remove the value in GitBook too.
+	// The body is read and compared only when the pull request changed it,
+	// or gitbook-sync wrote it before: a page only moved or renamed keeps
+	// what GitBook has, edits made there included.
+	base, hasBase := scope.Base[d.Path]
+	_, ours := v.record[p.ID]
+	if ours || !hasBase || normalize(base) != normalize(d.Body) {
+		cur, known := v.body(p.ID)
+		if !known || !v.same(p.ID, cur, d) {
+			ch.Document = &gitbook.Markdown{Markdown: document(d)}
+			if !hasBase {
+				base = cur
+			}
+			summary.Added, summary.Removed = content.CountLines(base, d.Body)
+			if known && v.edited(p.ID, cur, scope, d.Path) {
+				summary.Note = "also edited in GitBook: merging replaces that edit"
+			}
+		}
+	}
+	if ch.Document != nil || metaDiffers(p, d) {
+		// Metadata fields are set explicitly: an absent front matter key
+		// must remove the value in GitBook too.
 		desc, icon := d.Meta.Description, d.Meta.Icon
 		hidden := d.Meta.Hidden
 		ch.Description, ch.Icon, ch.Hidden = &desc, &icon, &hidden
 		changed = true
-	}
-	if base, ok := scope.Base[d.Path]; ok && ch.Document != nil && normalize(base) != normalize(p.Markdown) {
-		summary.Note = "also edited in GitBook: merging replaces that edit"
 	}
 	if path.Base(p.Path) != slug && p.Path != "" {
 		ch.Slug = slug
@@ -418,24 +561,24 @@ func updates(c *current, d *Page, slug, parentID, parentRef string, scope Scope)
 			summary.Note = "title was " + p.Title
 		}
 	}
-	if p.Git != nil && p.Git.Path != d.Path {
-		summary.Op, summary.OldPath = content.Renamed, p.Git.Path
+	if gp := v.gitPath(p); gp != "" && gp != d.Path {
+		summary.Op, summary.OldPath = content.Renamed, gp
 	}
 	if changed {
-		steps = append(steps, Step{Change: ch, Summary: summary})
+		steps = append(steps, step{Change: ch, Summary: summary})
 	}
 	if c.parent != parentID || parentRef != "" {
 		mv := gitbook.Change{Operation: gitbook.OpUpdatePage, Page: p.ID, Into: gitbook.Into(parentID)}
-		steps = append(steps, Step{Change: mv, ParentRef: parentRef,
+		steps = append(steps, step{Change: mv, ParentRef: parentRef,
 			Summary: content.PageChange{Op: content.Moved, Title: d.Title, Path: d.Path}})
 	}
 	return steps
 }
 
-// Reorder returns the moves that put the children of each parent holding
+// reorder returns the moves that put the children of each parent holding
 // an in-scope page in the repository's order.
-func Reorder(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
-	m := newMatcher(pages, scope.Renamed)
+func reorder(t *Tree, v *view, scope Scope) []step {
+	m := newMatcher(v, scope.Renamed)
 	children := map[string][]string{} // parent ID -> current child IDs in order
 	var walk func(list []gitbook.Page, parent string)
 	walk = func(list []gitbook.Page, parent string) {
@@ -444,8 +587,8 @@ func Reorder(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
 			walk(list[i].Pages, list[i].ID)
 		}
 	}
-	walk(pages, "")
-	var steps []Step
+	walk(v.pages, "")
+	var steps []step
 	var visit func(list []*Page, parentID, parentSlug string)
 	visit = func(list []*Page, parentID, parentSlug string) {
 		var want []string
@@ -472,14 +615,10 @@ func Reorder(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
 		}
 		// Simulate moving each page into place, left to right, among the
 		// siblings as they are.
-		have := append([]string(nil), children[parentID]...)
-		wanted := map[string]bool{}
-		for _, id := range want {
-			wanted[id] = true
-		}
+		have := slices.Clone(children[parentID])
 		var sibs []string
 		for _, id := range have {
-			if wanted[id] {
+			if titles[id] != nil {
 				sibs = append(sibs, id)
 			}
 		}
@@ -487,29 +626,22 @@ func Reorder(desired []*Page, pages []gitbook.Page, scope Scope) []Step {
 			if i < len(sibs) && sibs[i] == id {
 				continue
 			}
-			j := indexOf(sibs, id)
-			sibs = append(sibs[:j], sibs[j+1:]...)
-			sibs = append(sibs[:i], append([]string{id}, sibs[i:]...)...)
+			j := slices.Index(sibs, id)
+			if j < 0 {
+				continue // under another parent still: its move comes first
+			}
+			sibs = slices.Insert(slices.Delete(sibs, j, j+1), i, id)
 			// at counts all siblings, including ones the repository does
 			// not list (made in GitBook): keep them where they are.
 			at := absoluteIndex(have, sibs, i)
 			have = moveTo(have, id, at)
 			d := titles[id]
-			steps = append(steps, Step{Change: gitbook.Change{Operation: gitbook.OpUpdatePage, Page: id, Into: gitbook.Into(parentID), At: &at},
+			steps = append(steps, step{Change: gitbook.Change{Operation: gitbook.OpUpdatePage, Page: id, Into: gitbook.Into(parentID), At: &at},
 				Summary: content.PageChange{Op: content.Moved, Title: d.Title, Path: d.Path, Note: "reordered"}})
 		}
 	}
-	visit(desired, "", "")
+	visit(t.Pages, "", "")
 	return steps
-}
-
-func indexOf(list []string, id string) int {
-	for i, x := range list {
-		if x == id {
-			return i
-		}
-	}
-	return -1
 }
 
 // absoluteIndex is the index among all siblings (have) that places the
@@ -518,26 +650,21 @@ func absoluteIndex(have, sibs []string, i int) int {
 	if i == 0 {
 		return 0
 	}
-	prev := sibs[i-1]
-	idx := indexOf(have, prev)
-	id := sibs[i]
-	if cur := indexOf(have, id); cur >= 0 && cur < idx {
+	idx := slices.Index(have, sibs[i-1])
+	if cur := slices.Index(have, sibs[i]); cur >= 0 && cur < idx {
 		return idx // removing the page first shifts prev left by one
 	}
 	return idx + 1
 }
 
 func moveTo(list []string, id string, at int) []string {
-	j := indexOf(list, id)
-	list = append(list[:j], list[j+1:]...)
-	if at > len(list) {
-		at = len(list)
-	}
-	return append(list[:at], append([]string{id}, list[at:]...)...)
+	j := slices.Index(list, id)
+	list = slices.Delete(list, j, j+1)
+	return slices.Insert(list, min(at, len(list)), id)
 }
 
-// Summaries lists the page changes of steps, one per page.
-func Summaries(steps []Step) []content.PageChange {
+// summaries lists the page changes of steps, one per page.
+func summaries(steps []step) []content.PageChange {
 	seen := map[string]int{}
 	var out []content.PageChange
 	for _, s := range steps {

@@ -38,7 +38,14 @@ type Options struct {
 	// Sleep waits between attempts; tests replace it to run instantly.
 	Sleep    func(ctx context.Context, d time.Duration) error
 	Redactor *redact.Redactor
+	// MaxAnswer caps the size of one answer; a larger one fails the call
+	// with an error naming the limit, never a truncated decode. Default
+	// DefaultMaxAnswer.
+	MaxAnswer int64
 }
+
+// DefaultMaxAnswer fits a page of 100 MB with its JSON escaping.
+const DefaultMaxAnswer = 512 << 20
 
 // Client talks to the GitBook API.
 type Client struct {
@@ -73,6 +80,9 @@ func New(opts Options) (*Client, error) {
 	}
 	if opts.Sleep == nil {
 		opts.Sleep = sleepCtx
+	}
+	if opts.MaxAnswer <= 0 {
+		opts.MaxAnswer = DefaultMaxAnswer
 	}
 	if opts.UserAgent == "" {
 		opts.UserAgent = "gitbook-sync/dev"
@@ -159,8 +169,16 @@ func (c *Client) doRaw(ctx context.Context, r request) error {
 			}
 			wait = backoff(attempt)
 		default:
-			body, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+			body, rerr := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxAnswer+1))
 			resp.Body.Close()
+			if rerr == nil && int64(len(body)) > c.opts.MaxAnswer {
+				// Resending would bring the same answer; a write was acted on.
+				err := fmt.Errorf("%s %s: %w: more than %s", r.method, r.path, ErrAnswerTooLarge, sizeOf(c.opts.MaxAnswer))
+				if !idempotent && resp.StatusCode < 300 {
+					err = fmt.Errorf("%w (the request was carried out)", err)
+				}
+				return c.clean(err)
+			}
 			if rerr != nil {
 				lastErr = fmt.Errorf("%s %s: read answer: %w", r.method, r.path, rerr)
 				if !idempotent {
@@ -277,6 +295,17 @@ func transient(err error) bool {
 func notSent(err error) bool {
 	var op *net.OpError
 	return errors.Is(err, syscall.ECONNREFUSED) || (errors.As(err, &op) && op.Op == "dial")
+}
+
+// sizeOf writes a byte count the way limits are usually given.
+func sizeOf(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func esc(s string) string { return url.PathEscape(s) }

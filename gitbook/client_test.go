@@ -61,16 +61,15 @@ func TestEveryEndpoint(t *testing.T) {
 	if err != nil || sp.Title != "Docs" {
 		t.Fatalf("Space = %+v, %v", sp, err)
 	}
-	info, err := c.GitInfo(ctx, "space-1")
-	if err != nil || info.InstallationProvider != "github" || info.Operation != nil {
+	// Without GitBook's Git Sync (the default), git/info answers 404 and
+	// imports are followed through the space's revision.
+	if info, err := c.GitInfo(ctx, "space-1"); !errors.Is(err, gitbook.ErrNoGitProvider) {
 		t.Fatalf("GitInfo = %+v, %v", info, err)
 	}
 	if err := c.Import(ctx, "space-1", gitbook.ImportRequest{URL: "file://" + bare, Ref: "refs/heads/main"}); err != nil {
 		t.Fatal(err)
 	}
-	if op := waitOp(t, c, "space-1"); op.State != gitbook.OperationSuccess || op.Direction != "import" {
-		t.Fatalf("import operation = %+v", op)
-	}
+	env.Server.Wait()
 	rev, err := c.CurrentRevision(ctx, "space-1")
 	if err != nil {
 		t.Fatal(err)
@@ -157,9 +156,7 @@ func TestEveryEndpoint(t *testing.T) {
 	if err := c.Export(ctx, "space-1", gitbook.ExportRequest{URL: "file://" + bare, Ref: "refs/heads/main", CommitMessage: "GITBOOK-1: Update install guide"}); err != nil {
 		t.Fatal(err)
 	}
-	if op := waitOp(t, c, "space-1"); op.State != gitbook.OperationSuccess {
-		t.Fatalf("export operation = %+v", op)
-	}
+	env.Server.Wait()
 	live, err = c.CurrentRevision(ctx, "space-1")
 	if err != nil || live.Git == nil || !live.Git.CreatedByGitBook || live.Git.Message != "GITBOOK-1: Update install guide" {
 		t.Fatalf("revision after export = %+v, %v", live.Git, err)
@@ -201,17 +198,30 @@ func treeString(pages []gitbook.Page) string {
 	return strings.Join(parts, " ")
 }
 
-func TestGitInfoWithoutProvider(t *testing.T) {
+// withGitSync is the default seed with GitBook's own Git Sync installed on
+// space-1, syncing the bare repository at bare.
+func withGitSync(bare string) emulator.Seed {
 	seed := emulator.DefaultSeed()
-	seed.Organizations[0].Spaces[0].GitSync = "none"
-	env := emulatortest.Start(t, seed, emulator.Options{})
-	_, err := env.Client(t, nil).GitInfo(context.Background(), "space-1")
+	seed.Organizations[0].Spaces[0].GitSync = "github"
+	seed.Organizations[0].Spaces[0].Repository = &emulator.RepositorySeed{URL: "file://" + bare, Branch: "main"}
+	return seed
+}
+
+func TestGitInfo(t *testing.T) {
+	ctx := context.Background()
+	env := emulatortest.Start(t, emulator.DefaultSeed(), emulator.Options{})
+	_, err := env.Client(t, nil).GitInfo(ctx, "space-1")
 	if !errors.Is(err, gitbook.ErrNoGitProvider) || !gitbook.IsNotFound(err) {
 		t.Fatalf("err = %v, want ErrNoGitProvider and a 404", err)
 	}
-	_, err = env.Client(t, nil).GitInfo(context.Background(), "no-such-space")
+	_, err = env.Client(t, nil).GitInfo(ctx, "no-such-space")
 	if !gitbook.IsNotFound(err) {
 		t.Fatalf("err = %v, want 404", err)
+	}
+	repo := docsRepo(t)
+	synced := emulatortest.Start(t, withGitSync(repo.Bare()), emulator.Options{})
+	if info, err := synced.Client(t, nil).GitInfo(ctx, "space-1"); err != nil || info.InstallationProvider != "github" {
+		t.Fatalf("GitInfo with Git Sync = %+v, %v", info, err)
 	}
 }
 
@@ -349,8 +359,10 @@ func TestNoSecretInErrors(t *testing.T) {
 	_, err = echoing.Space(ctx, "space-1")
 	check("echoed token", err)
 
-	// A failed import with credentials in the URL reports its error without them.
-	c := env.Client(t, nil)
+	// A failed import with credentials in the URL reports its error without
+	// them, in git/info's operation (a space with Git Sync has one).
+	synced := emulatortest.Start(t, withGitSync(docsRepo(t).Bare()), emulator.Options{})
+	c := synced.Client(t, nil)
 	if err := c.Import(ctx, "space-1", gitbook.ImportRequest{URL: "https://x-access-token:" + repoSecret + "@github.invalid/acme/docs.git", Ref: "refs/heads/main"}); err != nil {
 		t.Fatal(err)
 	}
@@ -382,5 +394,39 @@ func TestPagination(t *testing.T) {
 	c, _ := gitbook.New(gitbook.Options{BaseURL: loop.URL + "/v1", Token: "t"})
 	if _, err := c.Members(context.Background(), "org-1", ""); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Fatalf("err = %v, want a repeated-cursor error", err)
+	}
+}
+
+// An answer over the client's limit fails with the limit named, never a
+// truncated decode; a write that was carried out says so.
+func TestAnswerOverTheLimit(t *testing.T) {
+	t.Parallel()
+	big := `{"pages":[{"id":"p","title":"` + strings.Repeat("x", 2048) + `","type":"document"}]}`
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, big)
+	}))
+	defer hs.Close()
+	ctx := context.Background()
+	for _, limit := range []int64{1 << 10, int64(len(big)) - 1, int64(len(big))} {
+		c, err := gitbook.New(gitbook.Options{BaseURL: hs.URL, MaxAnswer: limit, MaxAttempts: 3,
+			Sleep: func(context.Context, time.Duration) error { t.Error("retried"); return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages, err := c.Pages(ctx, "s")
+		if limit >= int64(len(big)) {
+			if err != nil || len(pages) != 1 {
+				t.Errorf("limit %d: %v", limit, err)
+			}
+			continue
+		}
+		if !errors.Is(err, gitbook.ErrAnswerTooLarge) || !strings.Contains(err.Error(), fmt.Sprintf("more than %d", limit)) && !strings.Contains(err.Error(), "1 KiB") {
+			t.Errorf("limit %d: %v", limit, err)
+		}
+		_, err = c.CreateChangeRequest(ctx, "s", "x")
+		if !errors.Is(err, gitbook.ErrAnswerTooLarge) || !strings.Contains(err.Error(), "carried out") {
+			t.Errorf("limit %d, create: %v", limit, err)
+		}
 	}
 }

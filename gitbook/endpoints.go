@@ -151,7 +151,8 @@ func (c *Client) Reviews(ctx context.Context, spaceID, crID string) ([]Review, e
 }
 
 // MergeChangeRequest merges a change request into the live content. A
-// Result of "conflicts" means nothing was merged.
+// Result of MergeConflicts was merged too, with conflicts to resolve in
+// GitBook.
 func (c *Client) MergeChangeRequest(ctx context.Context, spaceID, crID string) (*MergeResult, error) {
 	var m MergeResult
 	return &m, c.do(ctx, request{method: http.MethodPost, path: crPath(spaceID, crID) + "/merge", out: &m})

@@ -44,3 +44,7 @@ func StatusOf(err error) int {
 
 // IsNotFound reports whether err is GitBook's 404.
 func IsNotFound(err error) bool { return StatusOf(err) == http.StatusNotFound }
+
+// ErrAnswerTooLarge is returned (wrapped, with the limit) when an answer is
+// larger than the client's Options.MaxAnswer.
+var ErrAnswerTooLarge = errors.New("the answer is larger than the client's limit")

@@ -111,8 +111,10 @@ type Page struct {
 	Href        string   `json:"href,omitempty"`
 	Pages       []Page   `json:"pages,omitempty"`
 	Git         *GitBlob `json:"git,omitempty"`
-	Markdown    string   `json:"markdown,omitempty"`
-	URLs        URLs     `json:"urls,omitempty"`
+	// Markdown is the body, present only in answers to getPageById and
+	// getPageByPath with format=markdown: page lists never carry it.
+	Markdown string `json:"markdown,omitempty"`
+	URLs     URLs   `json:"urls,omitempty"`
 }
 
 // GitBlob locates a page or file in the repository.
@@ -169,7 +171,23 @@ type ChangeRequest struct {
 	MergedAt        *time.Time          `json:"mergedAt,omitempty"`
 	URLs            URLs                `json:"urls"`
 	Links           []ChangeRequestLink `json:"links,omitempty"`
-	Description     json.RawMessage     `json:"description,omitempty"`
+	Description     *Document           `json:"description,omitempty"`
+	CreatedBy       *User               `json:"createdBy,omitempty"`
+}
+
+// Document is GitBook's JSON document (JSONDocument), here a change
+// request's description. Data takes any keys; Nodes are the blocks shown.
+type Document struct {
+	Object string                     `json:"object"`
+	Data   map[string]json.RawMessage `json:"data"`
+	Nodes  []json.RawMessage          `json:"nodes"`
+}
+
+// Paragraph is a document block of plain text.
+func Paragraph(text string) json.RawMessage {
+	b, _ := json.Marshal(map[string]any{"object": "block", "type": "paragraph", "data": map[string]any{},
+		"nodes": []any{map[string]any{"object": "text", "leaves": []any{map[string]any{"object": "leaf", "text": text, "marks": []any{}}}}}})
+	return b
 }
 
 // ChangeRequestLink is an external link attached to a change request; the
@@ -193,9 +211,10 @@ func NewLink(url, title string) ChangeRequestLink {
 
 // ChangeRequestUpdate is the body of PATCH .../change-requests/{id}.
 type ChangeRequestUpdate struct {
-	Subject *string             `json:"subject,omitempty"`
-	Status  string              `json:"status,omitempty"`
-	Links   []ChangeRequestLink `json:"links,omitempty"`
+	Subject     *string             `json:"subject,omitempty"`
+	Description *Document           `json:"description,omitempty"`
+	Status      string              `json:"status,omitempty"`
+	Links       []ChangeRequestLink `json:"links,omitempty"`
 }
 
 // Change is one operation of a change request content batch.
@@ -276,10 +295,17 @@ func (c ContentChange) PageID() string {
 	return ref.ID
 }
 
+// Merge results. MergeConflicts still merged: the live content may need
+// conflicts resolved by hand.
+const (
+	MergeDone      = "merge"
+	MergeConflicts = "conflicts"
+)
+
 // MergeResult is the answer to a merge.
 type MergeResult struct {
 	Revision string `json:"revision"`
-	Result   string `json:"result"` // merge or conflicts
+	Result   string `json:"result"`
 }
 
 // User is a GitBook user.

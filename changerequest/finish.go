@@ -1,0 +1,126 @@
+package changerequest
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gitbook-sync/gitbook-sync/gitbook"
+)
+
+// ResolveReviewers turns e-mails and IDs into member IDs, failing on any
+// that is not a member, before anything is written.
+func ResolveReviewers(ctx context.Context, c *gitbook.Client, org string, reviewers []string) ([]string, error) {
+	if len(reviewers) == 0 {
+		return nil, nil
+	}
+	if org == "" {
+		return nil, errors.New("reviewers need the organization: set organization in the configuration")
+	}
+	var ids []string
+	var all []gitbook.Member
+	for _, r := range reviewers {
+		if strings.Contains(r, "@") {
+			found, err := c.Members(ctx, org, r)
+			if err != nil {
+				return nil, fmt.Errorf("look up reviewer %s: %w", r, err)
+			}
+			id := ""
+			for _, m := range found {
+				if strings.EqualFold(m.User.Email, r) {
+					id = m.ID
+				}
+			}
+			if id == "" {
+				return nil, fmt.Errorf("reviewer %s is not a member of organization %s", r, org)
+			}
+			ids = append(ids, id)
+			continue
+		}
+		if all == nil {
+			var err error
+			if all, err = c.Members(ctx, org, ""); err != nil {
+				return nil, fmt.Errorf("list members of organization %s: %w", org, err)
+			}
+		}
+		ok := false
+		for _, m := range all {
+			ok = ok || m.ID == r
+		}
+		if !ok {
+			return nil, fmt.Errorf("reviewer %s is not a member of organization %s (give a user ID or an e-mail)", r, org)
+		}
+		ids = append(ids, r)
+	}
+	return ids, nil
+}
+
+// kept finds the change requests for opts.Link and starts the result with
+// the one kept (the lowest numbered); nil when there is none.
+func kept(ctx context.Context, opts Options) (*found, *Result, error) {
+	f, err := scan(ctx, opts)
+	if err != nil || len(f.ours) == 0 {
+		return nil, &Result{}, err
+	}
+	res := &Result{}
+	res.keep(&f.ours[0])
+	return f, res, nil
+}
+
+// Merge merges the change request kept for opts.Link, if there is one, and
+// archives its twins. GitBook's "conflicts" still merged: the result says
+// so, with the change request's address, for a person to resolve them.
+func Merge(ctx context.Context, opts Options) (*Result, error) {
+	f, res, err := kept(ctx, opts)
+	if f == nil || opts.DryRun {
+		return res, err
+	}
+	cr := &f.ours[0]
+	m, err := opts.Client.MergeChangeRequest(ctx, opts.Space, cr.ID)
+	res.Writes++
+	if errors.Is(err, gitbook.ErrOutcomeUnknown) {
+		// The answer was lost: the change request says whether it merged.
+		if now, gerr := opts.Client.ChangeRequest(ctx, opts.Space, cr.ID); gerr == nil && now.Status == gitbook.CRMerged {
+			m, err = &gitbook.MergeResult{Revision: now.RevisionMerged, Result: gitbook.MergeDone}, nil
+			res.Warnings = append(res.Warnings, fmt.Sprintf("GitBook's answer to the merge of change request #%d was lost; it did merge: check it for conflicts (%s)", cr.Number, cr.URLs.App))
+		}
+	}
+	if err != nil {
+		return res, fmt.Errorf("merge change request #%d: %w", cr.Number, err)
+	}
+	res.Merged = true
+	if m.Result == gitbook.MergeConflicts {
+		res.Conflicts = true
+		res.Warnings = append(res.Warnings, fmt.Sprintf("change request #%d was merged with conflicts: resolve them in GitBook (%s)", cr.Number, cr.URLs.App))
+	}
+	for _, other := range f.ours[1:] {
+		note := fmt.Sprintf("Archived by gitbook-sync: change request #%d, made for %s (%s) at the same time as this one, was merged.", cr.Number, cmp.Or(opts.LinkTitle, "the same pull request"), opts.Link)
+		if err := archive(ctx, opts, &other, note, res); err != nil {
+			return res, err
+		}
+		res.Superseded = append(res.Superseded, other.Number)
+	}
+	return res, nil
+}
+
+// Archive archives every change request kept for opts.Link, with
+// opts.Reason (or a default) as a note in its description.
+func Archive(ctx context.Context, opts Options) (*Result, error) {
+	f, res, err := kept(ctx, opts)
+	if f == nil || opts.DryRun {
+		return res, err
+	}
+	note := "Archived by gitbook-sync: " + cmp.Or(opts.Reason, fmt.Sprintf("%s (%s) was closed.", cmp.Or(opts.LinkTitle, "its pull request"), opts.Link))
+	for i := range f.ours {
+		if err := archive(ctx, opts, &f.ours[i], note, res); err != nil {
+			return res, err
+		}
+		if i > 0 {
+			res.Superseded = append(res.Superseded, f.ours[i].Number)
+		}
+	}
+	res.Archived = true
+	return res, nil
+}
