@@ -2,15 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	"github.com/gitbook-sync/gitbook-sync/notify"
 	"github.com/gitbook-sync/gitbook-sync/report"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
@@ -214,5 +219,57 @@ func TestActionOutputsFit(t *testing.T) {
 	}
 	if got["state"] != "repo ahead" || got["comment-url"] != "https://c" {
 		t.Errorf("outputs %v", got)
+	}
+}
+
+// siteSpaces stands for the site's API (GET …/sites/{site}/structure).
+type siteSpaces []gitbook.SiteSpace
+
+func (s siteSpaces) SiteSpaces(context.Context, string, string) ([]gitbook.SiteSpace, error) {
+	return s, nil
+}
+
+// docs.yaml spaces get their IDs from the site, for the spaces the run
+// handles: another shard's space missing from the site is not this run's
+// problem, but one of its own is, at its place in docs.yaml.
+func TestResolveIDs(t *testing.T) {
+	t.Parallel()
+	repo := t.TempDir()
+	for name, text := range map[string]string{
+		"docs.yaml": "site:\n  structure:\n" +
+			"    - type: space\n      key: guide\n      title: Guide\n      path: guide\n      content:\n        directory: ./guide\n" +
+			"    - type: space\n      key: api\n      title: API\n      path: api\n      content:\n        directory: ./api\n",
+		config.FileName: "site:\n  organization: org-1\n  site: site-1\n",
+	} {
+		if err := os.WriteFile(filepath.Join(repo, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, _ := testFactory(t, nil, &ci.Context{})
+	f.Global.Repo = repo
+	o := newSyncOptions(f, true)
+	o.Shard = "1/2"
+	cfg, err := o.configuration()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spaces, err := o.spaces(cfg)
+	if err != nil || len(spaces) != 1 || spaces[0].Name() != "guide" {
+		t.Fatalf("shard 1/2: %+v, %v", spaces, err)
+	}
+	site := siteSpaces{{SpaceID: "s-guide", Path: "guide"}}
+	got, err := resolveIDs(context.Background(), cfg, spaces, site)
+	if err != nil || got[0].Space != "s-guide" {
+		t.Errorf("guide: %+v, %v", got, err)
+	}
+	if cfg.Spaces[0].Space != "" {
+		t.Error("resolveIDs changed the configuration it was given")
+	}
+	_, err = resolveIDs(context.Background(), cfg, cfg.Spaces, site)
+	if ds := diag.As(err); len(ds) != 1 || ds[0].File != "docs.yaml" || ds[0].Line != 9 || !strings.Contains(ds[0].Message, `"api" has no space ID`) {
+		t.Errorf("api: %v", err)
+	}
+	if exitCodeOf(err) != exitUsage {
+		t.Errorf("exit %d for a space without an ID", exitCodeOf(err))
 	}
 }
