@@ -57,7 +57,7 @@ func newSyncOptions(f *Factory, dryRun bool) *SyncOptions {
 // bindFlags declares the flags that define, select or override spaces and
 // shape the output. The action command sets the same flags from inputs.
 func (o *SyncOptions) bindFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Space, "space", "", "space ID: selects a configured space, or defines one without a configuration file")
+	fs.StringVar(&o.Space, "space", "", "space ID: selects a configured space (by ID or docs.yaml key), or defines one without a configuration file")
 	fs.StringVar(&o.Organization, "organization", "", "organization ID")
 	fs.StringVar(&o.Path, "path", "", "project directory of the space in the repository")
 	fs.StringVar(&o.Branch, "branch", "", "source-of-truth branch (default: the checked-out branch)")
