@@ -392,6 +392,7 @@ func TestWriteBudget(t *testing.T) {
 			if got := w.take(); err != nil || len(got) != 0 || again.Writes != 0 {
 				t.Errorf("re-run: %v, writes %v", err, got)
 			}
+			t.Logf("%d pages, re-run: %d writes", n, again.Writes)
 		})
 	}
 }
