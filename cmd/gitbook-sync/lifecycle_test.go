@@ -37,15 +37,9 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/internal/fakehost"
 )
 
-// lifecycleGate must be 1 for TestLifecycle to run: the scenarios state what
-// issue 10 requires, and fail until the engine implements it.
-const lifecycleGate = "GITBOOK_SYNC_LIFECYCLE"
-
-// TestLifecycle runs the scenarios in testdata/lifecycle.
+// TestLifecycle runs the scenarios in testdata/lifecycle: a pull request's
+// whole life in working copies laid out as the runners lay them out.
 func TestLifecycle(t *testing.T) {
-	if os.Getenv(lifecycleGate) != "1" {
-		t.Skipf("set %s=1 to run the pull request lifecycle scenarios (issue 10)", lifecycleGate)
-	}
 	t.Parallel()
 	snippets, err := loadREADME("../../README.md")
 	if err != nil {
