@@ -1,52 +1,74 @@
 #!/usr/bin/env bash
-# Times `gitbook-sync openapi validate` beside `rdme openapi validate`
-# (npm rdme 10.9.6, installed here from the npm registry) on the large
-# specs of the shared material, in the same run.
-# Targets (issue 5): at least 5x faster than rdme, at most half its memory.
+# Times `gitbook-sync openapi validate` beside `rdme openapi validate` (npm
+# rdme 10.9.6) and `redocly lint` (npm @redocly/cli 2.77.0) on the large
+# specs of the shared material. The tools take turns, run after run, so
+# that a slow patch of a shared machine hits them all.
+# Targets (issue 12): at least 5x faster than rdme and 4x faster than
+# Redocly on the OpenAI spec, at most half rdme's peak memory.
 #
 # usage: bench/openapi-validate.sh [RUNS]    (default 7; medians reported)
+# Not part of `go test`: it installs the peers from the npm registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
 work=bench/work
 mkdir -p "$work"
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
-command -v bc >/dev/null || { echo "needs bc: apt-get install bc" >&2; exit 2; }
-if [ ! -x "$work/npm/node_modules/.bin/rdme" ]; then
-  mkdir -p "$work/npm"
-  (cd "$work/npm" && npm init -y >/dev/null && npm install --no-audit --no-fund rdme@10.9.6 >/dev/null 2>&1)
-fi
+# install PACKAGE@VERSION into its own directory under $work/peers
+install() {
+  local dir="$work/peers/${1//[@\/]/_}"
+  if [ ! -d "$dir/node_modules" ]; then
+    mkdir -p "$dir"
+    (cd "$dir" && npm init -y >/dev/null && npm install --no-audit --no-fund --ignore-scripts "$1" >/dev/null 2>&1) ||
+      { echo "npm install $1 failed" >&2; exit 2; }
+  fi
+  echo "$dir/node_modules/.bin"
+}
+rdme=$(install rdme@10.9.6)/rdme
+redocly=$(install @redocly/cli@2.77.0)/redocly
 go build -o "$work/gitbook-sync" ./cmd/gitbook-sync
 
-# run RUNS rounds, each timing rdme then gitbook-sync on the same file
-# (interleaved, so that a slow patch of the machine hits both), and print
-# each tool's median wall time (ms precision) and median peak memory.
+# median of column $2 of file $1
+median() { cut -d' ' -f"$2" "$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
 compare() {
   local spec=$1 t
   t=$(mktemp -d)
   for _ in $(seq "$runs"); do
-    for tool in rdme gitbook-sync; do
-      local cmd=("$work/gitbook-sync" openapi validate "$spec")
-      [ "$tool" = rdme ] && cmd=("$work/npm/node_modules/.bin/rdme" openapi validate "$spec")
+    for tool in rdme redocly gitbook-sync; do
+      local cmd
+      case $tool in
+        rdme) cmd=("$rdme" openapi validate "$spec") ;;
+        redocly) cmd=("$redocly" lint "$spec") ;;
+        gitbook-sync) cmd=("$work/gitbook-sync" openapi validate "$spec") ;;
+      esac
       local start end
       start=$(date +%s%N)
-      /usr/bin/time -o "$t/mem" -f '%M' "${cmd[@]}" >/dev/null 2>&1 || true
+      # Redocly exits 1 on lint findings; what is timed is the work.
+      /usr/bin/time -o "$t/rusage" -f '%M %U %S' "${cmd[@]}" >/dev/null 2>&1 || true
       end=$(date +%s%N)
-      echo "$(( (end - start) / 1000000 )) $(tail -1 "$t/mem")" >>"$t/$tool"
+      # GNU time puts "Command exited with non-zero status" first.
+      read -r kb user sys < <(tail -n 1 "$t/rusage")
+      echo "$(( (end - start) / 1000000 )) $kb $(echo "($user + $sys) * 1000" | bc | cut -d. -f1)" >>"$t/$tool"
     done
   done
-  local rdme_ms ours_ms
-  for tool in rdme gitbook-sync; do
-    local ms kb
-    ms=$(cut -d' ' -f1 "$t/$tool" | sort -n | awk -v n="$runs" 'NR==int((n+1)/2)')
-    kb=$(cut -d' ' -f2 "$t/$tool" | sort -n | awk -v n="$runs" 'NR==int((n+1)/2)')
-    printf "%-32s %6.3f s  %7.1f MiB\n" "$tool openapi validate" "$(echo "$ms/1000" | bc -l)" "$(echo "$kb/1024" | bc -l)"
-    [ "$tool" = rdme ] && rdme_ms=$ms || ours_ms=$ms
+  local ours_ms ours_cpu
+  ours_ms=$(median "$t/gitbook-sync" 1)
+  ours_cpu=$(median "$t/gitbook-sync" 3)
+  printf "%-28s %9s %9s %10s %16s\n" tool "wall" "cpu" "peak" "vs gitbook-sync"
+  for tool in gitbook-sync rdme redocly; do
+    local ms kb cpu
+    ms=$(median "$t/$tool" 1)
+    kb=$(median "$t/$tool" 2)
+    cpu=$(median "$t/$tool" 3)
+    printf "%-28s %7.2f s %7.2f s %6.0f MiB   %5.1fx wall %5.1fx cpu\n" "$tool" \
+      "$(echo "$ms/1000" | bc -l)" "$(echo "$cpu/1000" | bc -l)" "$(echo "$kb/1024" | bc -l)" \
+      "$(echo "$ms/$ours_ms" | bc -l)" "$(echo "$cpu/$ours_cpu" | bc -l)"
   done
-  printf "%-32s %6.1fx faster\n" "" "$(echo "$rdme_ms/$ours_ms" | bc -l)"
   rm -rf "$t"
 }
 
+echo "medians of $runs runs; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for spec in ../shared/corpus/openapi/openai-openai-openapi/openapi.yaml ../shared/gitbook-api/openapi.json; do
   [ -f "$spec" ] || { echo "skip $spec (absent)"; continue; }
   echo "== $spec ($(du -h "$spec" | cut -f1))"

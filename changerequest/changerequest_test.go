@@ -43,7 +43,6 @@ var base = map[string]string{
 type fixture struct {
 	t    *testing.T
 	env  *emulatortest.Env
-	gb   *keepsDescriptions
 	raw  *gitbook.Client // straight to the emulator, to look at its state
 	repo *testrepo.Repo
 	base plumbing.Hash
@@ -66,7 +65,6 @@ func newFixture(t *testing.T, dir string) *fixture {
 // start runs an emulator with branch imported into space-1.
 func (f *fixture) start(branch string) {
 	f.env = emulatortest.Start(f.t, emulator.Seed{}, emulator.Options{})
-	f.gb = &keepsDescriptions{next: http.DefaultTransport}
 	f.raw = f.env.Client(f.t, nil)
 	if err := f.raw.Import(ctx, "space-1", gitbook.ImportRequest{URL: f.repo.Dir, Ref: "refs/heads/" + branch, RepoProjectDirectory: f.dir}); err != nil {
 		f.t.Fatal(err)
@@ -85,7 +83,7 @@ func (f *fixture) write(files map[string]string) {
 // client is a client of the emulator; wrap, when not nil, wraps its
 // transport (faults). writes lists the writes it sent.
 func (f *fixture) client(wrap func(http.RoundTripper) http.RoundTripper) (*gitbook.Client, *writes) {
-	w := &writes{next: f.gb}
+	w := &writes{next: http.DefaultTransport}
 	var rt http.RoundTripper = w
 	if wrap != nil {
 		rt = wrap(rt)
@@ -113,6 +111,16 @@ func (w *writes) RoundTrip(r *http.Request) (*http.Response, error) {
 		w.mu.Unlock()
 	}
 	return w.next.RoundTrip(r)
+}
+
+// lastSegments shortens writes to their method and last path segment.
+func lastSegments(writes []string) []string {
+	out := make([]string, len(writes))
+	for i, wr := range writes {
+		method, p, _ := strings.Cut(wr, " ")
+		out[i] = method + " " + path.Base(p)
+	}
+	return out
 }
 
 func (w *writes) take() []string {
@@ -384,6 +392,7 @@ func TestWriteBudget(t *testing.T) {
 			if got := w.take(); err != nil || len(got) != 0 || again.Writes != 0 {
 				t.Errorf("re-run: %v, writes %v", err, got)
 			}
+			t.Logf("%d pages, re-run: %d writes", n, again.Writes)
 		})
 	}
 }
@@ -430,10 +439,16 @@ func TestMergeArchiveAndGitBookEdits(t *testing.T) {
 		after         string // page edited in GitBook after it was opened
 		wantNote      string
 		wantConflicts bool
+		wantWrites    []string
 	}{
-		{name: "GitBook edited another page: kept", before: "README.md"},
-		{name: "GitBook edited the same page before: flagged", before: "guide/usage.md", wantNote: "also edited in GitBook"},
-		{name: "GitBook edited the same page after: merged with conflicts", after: "guide/usage.md", wantConflicts: true},
+		{name: "GitBook edited another page: kept", before: "README.md", wantWrites: []string{"POST merge"}},
+		{name: "GitBook edited the same page before: flagged", before: "guide/usage.md", wantNote: "also edited in GitBook",
+			wantWrites: []string{"POST merge"}},
+		// The change request is outdated then: brought up to date first.
+		{name: "GitBook edited another page after: kept", after: "README.md",
+			wantWrites: []string{"POST update", "POST merge"}},
+		{name: "GitBook edited the same page after: merged with conflicts", after: "guide/usage.md", wantConflicts: true,
+			wantWrites: []string{"POST update", "POST merge"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -464,13 +479,13 @@ func TestMergeArchiveAndGitBookEdits(t *testing.T) {
 			if err != nil || !m.Merged || m.Conflicts != tt.wantConflicts || m.Number != res.Number {
 				t.Fatalf("merge: %+v, %v", m, err)
 			}
-			if got := w.take(); len(got) != 1 {
-				t.Errorf("merge writes %v, want one (no retry)", got)
+			if got := lastSegments(w.take()); !slices.Equal(got, tt.wantWrites) || m.Writes != len(got) {
+				t.Errorf("merge writes %v (%d counted), want %v (no retry)", got, m.Writes, tt.wantWrites)
 			}
-			if tt.wantConflicts && (len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0], res.URL)) {
+			if tt.wantConflicts != (len(m.Warnings) == 1 && strings.Contains(m.Warnings[0], res.URL)) {
 				t.Errorf("conflicts reported as %q, want the change request's link %s", m.Warnings, res.URL)
 			}
-			if tt.before == "README.md" {
+			if tt.before == "README.md" || tt.after == "README.md" {
 				live, _ := f.raw.Pages(ctx, "space-1")
 				if home, err := f.raw.PageMarkdown(ctx, "space-1", live[0].ID); err != nil || !strings.Contains(home.Markdown, "Edited live") {
 					t.Errorf("the merge lost GitBook's edit: %+v, %v", home, err)
@@ -501,6 +516,56 @@ func TestMergeArchiveAndGitBookEdits(t *testing.T) {
 			t.Errorf("no note in the description: %+v", cr.Description)
 		}
 	})
+}
+
+// TestOutdatedChangeRequestIsRebased: when live content moves on (the
+// target branch's push imported), the next update brings the change
+// request up to date with it before planning: the pages the pull request
+// does not touch show what is live, its own stay, and only its new
+// changes are sent. A dry run writes nothing.
+func TestOutdatedChangeRequestIsRebased(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	f.write(map[string]string{"guide/usage.md": "# Usage\n\nUse it well.\n"})
+	f.repo.Commit("edit")
+	c, w := f.client(nil)
+	res, err := f.update(f.opts(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.take()
+	if _, err := f.env.Server.EditPage("space-1", "README.md", "", "# Home\n\nA warm welcome.\n"); err != nil {
+		t.Fatal(err)
+	}
+	dry := f.opts(c)
+	dry.DryRun = true
+	if plan, err := f.update(dry); err != nil || len(plan.Pages) != 0 || len(w.take()) != 0 {
+		t.Errorf("dry run: %+v, %v; want nothing to do and no writes", plan, err)
+	}
+	again, err := f.update(f.opts(c))
+	if got := lastSegments(w.take()); err != nil || !slices.Equal(got, []string{"POST update"}) || again.Writes != 1 || again.Conflicts {
+		t.Fatalf("update after live moved: %v, writes %v, %+v", err, got, again)
+	}
+	f.write(map[string]string{"guide/install.md": "# Install\n\nStep one, then two.\n"})
+	f.repo.Commit("second")
+	if _, err := f.update(f.opts(c)); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastSegments(w.take()); len(got) != 2 || got[0] != "POST content" {
+		t.Errorf("writes for one more page: %v, want one batch and the record", got)
+	}
+	out := f.crOutline(res.ID)
+	for _, want := range []string{`A warm welcome.`, `Use it well.`, `Step one, then two.`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("change request lacks %q:\n%s", want, out)
+		}
+	}
+	if cr, _ := f.raw.ChangeRequest(ctx, "space-1", res.ID); cr.Outdated {
+		t.Error("still outdated")
+	}
+	if _, err := f.update(f.opts(c)); err != nil || len(w.take()) != 0 {
+		t.Errorf("re-run: %v, writes", err)
+	}
 }
 
 func TestImagesAreUploadedOnce(t *testing.T) {

@@ -70,14 +70,19 @@ func kept(ctx context.Context, opts Options) (*found, *Result, error) {
 }
 
 // Merge merges the change request kept for opts.Link, if there is one, and
-// archives its twins. GitBook's "conflicts" still merged: the result says
-// so, with the change request's address, for a person to resolve them.
+// archives its twins. An outdated change request is brought up to date
+// with the live content first, as GitBook advises. GitBook's "conflicts"
+// still merged: the result says so, with the change request's address,
+// for a person to resolve them.
 func Merge(ctx context.Context, opts Options) (*Result, error) {
 	f, res, err := kept(ctx, opts)
 	if f == nil || opts.DryRun {
 		return res, err
 	}
 	cr := &f.ours[0]
+	if err := rebase(ctx, opts, cr, res); err != nil {
+		return res, err
+	}
 	m, err := opts.Client.MergeChangeRequest(ctx, opts.Space, cr.ID)
 	res.Writes++
 	if errors.Is(err, gitbook.ErrOutcomeUnknown) {

@@ -281,9 +281,13 @@ func slugFor(p *Page) string {
 
 var blankLines = regexp.MustCompile(`\n{3,}`)
 
-// normalize removes what no Markdown renderer distinguishes: line endings,
-// trailing spaces and runs of blank lines. GitBook rewrites much more; the
-// record of what was last sent covers the rest.
+// SameMarkdown reports whether two Markdown texts say the same once what
+// no Markdown renderer distinguishes is set aside: line endings, trailing
+// spaces and runs of blank lines. GitBook rewrites much more; the record
+// of what was last sent covers the rest. The engine compares pages with it
+// too, so both sides of gitbook-sync agree on what "unchanged" means.
+func SameMarkdown(a, b string) bool { return normalize(a) == normalize(b) }
+
 func normalize(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	lines := strings.Split(s, "\n")
@@ -529,7 +533,7 @@ func updates(v *view, c *current, d *Page, slug, parentID, parentRef string, sco
 	// what GitBook has, edits made there included.
 	base, hasBase := scope.Base[d.Path]
 	_, ours := v.record[p.ID]
-	if ours || !hasBase || normalize(base) != normalize(d.Body) {
+	if ours || !hasBase || !SameMarkdown(base, d.Body) {
 		cur, known := v.body(p.ID)
 		if !known || !v.same(p.ID, cur, d) {
 			ch.Document = &gitbook.Markdown{Markdown: document(d)}

@@ -233,3 +233,26 @@ func TestPageLinks(t *testing.T) {
 		t.Errorf("links %q, want %q", got, want)
 	}
 }
+
+// TestSameMarkdown: what no renderer distinguishes is set aside, and
+// nothing more (GitBook's other rewrites are the record's business).
+func TestSameMarkdown(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"# A\n\nText.\n", "# A\r\n\r\nText.\r\n", true},
+		{"Text.  \nMore.\t\n", "Text.\nMore.\n", true},
+		{"A\n\n\n\nB\n", "A\n\nB", true},
+		{"\n\nA\n\n", "A", true},
+		{"- item\n", "* item\n", false},
+		{"A\nB\n", "A\n\nB\n", false},
+		{"Text.\n", "Text!\n", false},
+	}
+	for _, tt := range tests {
+		if got := SameMarkdown(tt.a, tt.b); got != tt.want {
+			t.Errorf("SameMarkdown(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -43,8 +43,8 @@ type Result struct {
 	Writes  int                  `json:"writes"`
 	Batches int                  `json:"batches"`
 	Merged  bool                 `json:"merged,omitempty"`
-	// Conflicts: merged, but GitBook asks for conflicts to be resolved in
-	// its editor (URL).
+	// Conflicts: merged, or brought up to date with the live content, but
+	// GitBook asks for conflicts to be resolved in its editor (URL).
 	Conflicts bool `json:"conflicts,omitempty"`
 	Archived  bool `json:"archived,omitempty"`
 	// Superseded lists the other change requests for the same pull request
@@ -84,10 +84,9 @@ func Update(ctx context.Context, opts Options, t *Tree, scope Scope) (*Result, e
 	var cr *gitbook.ChangeRequest
 	var v *view
 	if len(f.ours) > 0 {
-		if cr, err = opts.Client.ChangeRequest(ctx, opts.Space, f.ours[0].ID); err != nil {
-			return nil, fmt.Errorf("read change request #%d: %w", f.ours[0].Number, err)
+		if cr, err = fresh(ctx, opts, &f.ours[0], res); err != nil {
+			return res, err
 		}
-		res.keep(cr)
 	} else {
 		// No change request yet: plan against the live content, which a
 		// new change request starts from.
@@ -108,6 +107,9 @@ func Update(ctx context.Context, opts Options, t *Tree, scope Scope) (*Result, e
 			return res, err
 		}
 		res.keep(cr)
+		if cr.RevisionInitial != rev.ID {
+			v = nil // live moved on between the read and the create
+		}
 	}
 	if opts.DryRun {
 		rev, err := opts.Client.ChangeRequestRevision(ctx, opts.Space, cr.ID)
@@ -131,10 +133,9 @@ func Update(ctx context.Context, opts Options, t *Tree, scope Scope) (*Result, e
 			return res, fmt.Errorf("change request #%d: gave up after %d rounds: %w", cr.Number, round, cmp.Or(err, errOvertaken))
 		case keeper.ID != cr.ID:
 			// Another run's change request came first: finish that one.
-			if cr, err = opts.Client.ChangeRequest(ctx, opts.Space, keeper.ID); err != nil {
-				return res, fmt.Errorf("read change request #%d: %w", keeper.Number, err)
+			if cr, err = fresh(ctx, opts, keeper, res); err != nil {
+				return res, err
 			}
-			res.keep(cr)
 			continue
 		case errors.Is(err, errOvertaken) || errors.Is(err, gitbook.ErrOutcomeUnknown):
 			continue // plan again from what the change request holds now
@@ -157,6 +158,44 @@ func Update(ctx context.Context, opts Options, t *Tree, scope Scope) (*Result, e
 		res.Writes++
 	}
 	return res, nil
+}
+
+// fresh reads the change request listed and, unless this is a dry
+// run, brings it up to date with the live content when it is outdated.
+func fresh(ctx context.Context, opts Options, listed *gitbook.ChangeRequest, res *Result) (*gitbook.ChangeRequest, error) {
+	cr, err := opts.Client.ChangeRequest(ctx, opts.Space, listed.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read change request #%d: %w", listed.Number, err)
+	}
+	res.keep(cr)
+	if opts.DryRun {
+		return cr, nil
+	}
+	return cr, rebase(ctx, opts, cr, res)
+}
+
+// rebase brings an outdated change request up to date with the live
+// content (GitBook's updateChangeRequest), as GitBook advises before a
+// merge. Before an update it makes the pages the pull request does not
+// touch show what is live, so that reviewers see the pull request's
+// changes only, and the plan is made against what they see. GitBook's
+// "conflicts" is applied too: the result says so, with the change
+// request's address. cr follows the new revision.
+func rebase(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, res *Result) error {
+	if !cr.Outdated {
+		return nil
+	}
+	u, err := opts.Client.RebaseChangeRequest(ctx, opts.Space, cr.ID)
+	res.Writes++
+	if err != nil {
+		return fmt.Errorf("bring change request #%d up to date with the live content: %w", cr.Number, err)
+	}
+	cr.Revision, cr.Outdated = u.Revision, false
+	if u.Result == gitbook.MergeConflicts {
+		res.Conflicts = true
+		res.Warnings = append(res.Warnings, fmt.Sprintf("change request #%d was brought up to date with the live content with conflicts: resolve them in GitBook (%s)", cr.Number, cr.URLs.App))
+	}
+	return nil
 }
 
 // create opens the change request with the key in its subject. When the

@@ -89,7 +89,7 @@ func (v *view) body(id string) (string, bool) {
 // equal once blank space is normalised, or exactly what GitBook stored the
 // last time gitbook-sync sent this same document.
 func (v *view) same(id, cur string, d *Page) bool {
-	if normalize(cur) == normalize(d.Body) {
+	if SameMarkdown(cur, d.Body) {
 		return true
 	}
 	r, ok := v.record[id]

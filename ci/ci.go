@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"regexp"
 	"strconv"
@@ -45,6 +46,12 @@ type Context struct {
 	// new branch (GitLab gives all zeros then).
 	Before string
 	APIURL string // GitHub or GitLab API base
+	// GraphQLURL is GitHub's GraphQL endpoint (GITHUB_GRAPHQL_URL); see
+	// GraphQL for the default.
+	GraphQLURL string
+	// HTTPClient carries the requests to the host's API; nil uses a plain
+	// client with a 60 s timeout.
+	HTTPClient *http.Client
 	// PullRequest is set for pull (merge) request events.
 	PullRequest *PullRequest
 	// OpenMergeRequests are the open merge requests of this project whose
@@ -133,7 +140,7 @@ func fromGitHub(getenv func(string) string) (*Context, error) {
 	server := strings.TrimSuffix(cmp.Or(gc.ServerURL, "https://github.com"), "/")
 	c := &Context{Provider: GitHub, Event: gc.EventName, Repository: gc.Repository, SHA: gc.SHA,
 		RepoURL: server + "/" + gc.Repository + ".git", WebURL: server + "/" + gc.Repository,
-		APIURL:      cmp.Or(gc.APIURL, "https://api.github.com"),
+		APIURL: cmp.Or(gc.APIURL, "https://api.github.com"), GraphQLURL: getenv("GITHUB_GRAPHQL_URL"),
 		StepSummary: getenv("GITHUB_STEP_SUMMARY"), Output: getenv("GITHUB_OUTPUT")}
 	// GITHUB_REF is refs/heads/<branch> for pushes (and for the run of a
 	// merged pull request's closing), refs/tags/... for tags.

@@ -219,6 +219,30 @@ func TestNumberFromURL(t *testing.T) {
 	}
 }
 
+// GitHub's GraphQL endpoint: the runner's variable, else beside the REST
+// API on github.com and on Enterprise.
+func TestGraphQL(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		c    Context
+		want string
+	}{
+		{Context{GraphQLURL: "https://ghe.example/api/graphql", APIURL: "https://x/api/v3"}, "https://ghe.example/api/graphql"},
+		{Context{APIURL: "https://api.github.com"}, "https://api.github.com/graphql"},
+		{Context{APIURL: "https://ghe.example/api/v3/"}, "https://ghe.example/api/graphql"},
+		{Context{}, "https://api.github.com/graphql"},
+	} {
+		if got := tt.c.GraphQL(); got != tt.want {
+			t.Errorf("%+v: %s, want %s", tt.c, got, tt.want)
+		}
+	}
+	c, err := Detect(env(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/docs", "GITHUB_EVENT_NAME": "push",
+		"GITHUB_API_URL": "https://ghe.example/api/v3", "GITHUB_GRAPHQL_URL": "https://ghe.example/api/graphql"}))
+	if err != nil || c.GraphQLURL != "https://ghe.example/api/graphql" {
+		t.Errorf("from the runner: %+v, %v", c, err)
+	}
+}
+
 func TestHostLookups(t *testing.T) {
 	t.Parallel()
 	mux := http.NewServeMux()

@@ -25,7 +25,7 @@ func (c *Context) GitHubClient() (*github.Client, error) {
 	if c.GitHubToken == "" {
 		return nil, fmt.Errorf("%w: pass the workflow's token as GITHUB_TOKEN", ErrNoToken)
 	}
-	gc := github.NewClient(&http.Client{Timeout: 60 * time.Second}).WithAuthToken(c.GitHubToken)
+	gc := github.NewClient(c.httpClient()).WithAuthToken(c.GitHubToken)
 	if c.APIURL != "" {
 		u, err := url.Parse(strings.TrimSuffix(c.APIURL, "/") + "/")
 		if err != nil || u.Host == "" {
@@ -39,7 +39,7 @@ func (c *Context) GitHubClient() (*github.Client, error) {
 // GitLabClient is a client for the project's GitLab: with GitLab's token,
 // else the job's.
 func (c *Context) GitLabClient() (*gitlab.Client, error) {
-	opts := []gitlab.ClientOptionFunc{gitlab.WithCustomRetryMax(3)}
+	opts := []gitlab.ClientOptionFunc{gitlab.WithCustomRetryMax(3), gitlab.WithHTTPClient(c.httpClient())}
 	if c.APIURL != "" {
 		opts = append(opts, gitlab.WithBaseURL(c.APIURL))
 	}
@@ -52,7 +52,30 @@ func (c *Context) GitLabClient() (*gitlab.Client, error) {
 	return nil, fmt.Errorf("%w: set GITBOOK_SYNC_GITLAB_TOKEN", ErrNoToken)
 }
 
-func (c *Context) project() any { return cmp.Or[any](c.ProjectID, c.Repository) }
+func (c *Context) httpClient() *http.Client {
+	if c.HTTPClient != nil {
+		return c.HTTPClient
+	}
+	return &http.Client{Timeout: 60 * time.Second}
+}
+
+// GraphQL is GitHub's GraphQL endpoint: GITHUB_GRAPHQL_URL, else beside
+// the REST API as GitHub lays them out (api.github.com/graphql; on
+// Enterprise, HOST/api/v3 → HOST/api/graphql).
+func (c *Context) GraphQL() string {
+	if c.GraphQLURL != "" {
+		return c.GraphQLURL
+	}
+	base := strings.TrimSuffix(cmp.Or(c.APIURL, "https://api.github.com"), "/")
+	if b, ok := strings.CutSuffix(base, "/v3"); ok {
+		return b + "/graphql"
+	}
+	return base + "/graphql"
+}
+
+// Project is the GitLab project as the API takes it: its ID, else its
+// path.
+func (c *Context) Project() string { return cmp.Or(c.ProjectID, c.Repository) }
 
 // OpenPullRequest finds the open pull (merge) request whose source is the
 // pushed branch, at commit sha: GitHub's pull requests of a commit
@@ -105,7 +128,7 @@ func (c *Context) MergedPullRequests(ctx context.Context, sha string) ([]int, er
 		if err != nil {
 			return nil, err
 		}
-		mrs, _, err := gl.Commits.ListMergeRequestsByCommit(c.project(), sha, gitlab.WithContext(ctx))
+		mrs, _, err := gl.Commits.ListMergeRequestsByCommit(c.Project(), sha, gitlab.WithContext(ctx))
 		if err != nil {
 			return nil, fmt.Errorf("merge requests of commit %s: %w", short(sha), err)
 		}

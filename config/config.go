@@ -90,6 +90,7 @@ type OpenAPI struct {
 	Organization   string
 	FailOnBreaking bool
 	PublishOnPR    bool
+	Strict         bool // warnings are errors
 	Line           int
 }
 
@@ -196,6 +197,7 @@ var openapiFields = []field{
 	{key: "organization", kind: "string", doc: "Organization ID; defaults to the space's organization."},
 	{key: "fail-on-breaking", kind: "bool", doc: "Fail the run on pull requests that break the API."},
 	{key: "publish-on-pull-request", kind: "bool", doc: "Publish from pull requests too (default: only diff them)."},
+	{key: "strict", kind: "bool", doc: "Treat the spec's warnings as errors: nothing is published while it has any."},
 }
 
 var commentFields = []field{
@@ -444,6 +446,8 @@ func (p *parser) openapi(list *yaml.Node) []OpenAPI {
 				o.FailOnBreaking = v.Value == "true"
 			case "publish-on-pull-request":
 				o.PublishOnPR = v.Value == "true"
+			case "strict":
+				o.Strict = v.Value == "true"
 			}
 		})
 		if n.Kind == yaml.MappingNode && (o.File == "") == (o.URL == "") {

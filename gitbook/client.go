@@ -110,6 +110,9 @@ type request struct {
 	out    any
 	// notFound, when set, replaces a 404's error (e.g. ErrNoGitProvider).
 	notFound error
+	// resendable marks a POST that may be sent again when its answer is
+	// lost, because a second one changes nothing more.
+	resendable bool
 }
 
 func (c *Client) do(ctx context.Context, r request) error {
@@ -134,7 +137,7 @@ func (c *Client) doRaw(ctx context.Context, r request) error {
 	if len(r.query) > 0 {
 		u.RawQuery = r.query.Encode()
 	}
-	idempotent := r.method != http.MethodPost
+	idempotent := r.method != http.MethodPost || r.resendable
 
 	var lastErr error
 	for attempt := 1; ; attempt++ {

@@ -144,6 +144,21 @@ func TestEveryEndpoint(t *testing.T) {
 	if got, err := c.ChangeRequest(ctx, "space-1", "1"); err != nil || got.ID != cr.ID {
 		t.Fatalf("ChangeRequest by number = %+v, %v", got, err)
 	}
+	// Live moves on: the change request is outdated until it is brought
+	// up to date with it.
+	if _, err := env.Server.EditPage("space-1", "README.md", "", "# Welcome\n\nEdited live.\n"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.ChangeRequest(ctx, "space-1", cr.ID); err != nil || !got.Outdated {
+		t.Fatalf("after a live edit: %+v, %v; want outdated", got, err)
+	}
+	rb, err := c.RebaseChangeRequest(ctx, "space-1", cr.ID)
+	if err != nil || rb.Result != gitbook.RebaseDone || rb.Revision == upd.ChangeRequest.Revision {
+		t.Fatalf("RebaseChangeRequest = %+v, %v", rb, err)
+	}
+	if got, err := c.ChangeRequest(ctx, "space-1", cr.ID); err != nil || got.Outdated || got.Revision != rb.Revision {
+		t.Fatalf("after the rebase: %+v, %v", got, err)
+	}
 	m, err := c.MergeChangeRequest(ctx, "space-1", cr.ID)
 	if err != nil || m.Result != "merge" {
 		t.Fatalf("Merge = %+v, %v", m, err)
@@ -291,6 +306,31 @@ func TestFaults(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRebaseIsResent: a rebase whose answer was lost is sent again, as a
+// second one does nothing more (GitBook's updateChangeRequest).
+func TestRebaseIsResent(t *testing.T) {
+	// Requests: the create, then the rebase (lost), then its resend.
+	env := emulatortest.Start(t, emulator.Seed{}, emulator.Options{Faults: emulator.Faults{DropEvery: 2}})
+	var waits []time.Duration
+	c := env.Client(t, &waits)
+	ctx := context.Background()
+	cr, err := c.CreateChangeRequest(ctx, "space-1", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Server.EditPage("space-1", "README.md", "Home", "live\n"); err != nil {
+		t.Fatal(err)
+	}
+	env.Server.ResetRequests()
+	rb, err := c.RebaseChangeRequest(ctx, "space-1", cr.ID)
+	if err != nil || rb.Result != gitbook.RebaseDone {
+		t.Fatalf("RebaseChangeRequest = %+v, %v", rb, err)
+	}
+	if got := len(env.Server.Requests()); got != 2 || len(waits) != 1 {
+		t.Errorf("emulator received %d requests after %d waits, want 2 after 1", got, len(waits))
 	}
 }
 

@@ -158,6 +158,16 @@ func (c *Client) MergeChangeRequest(ctx context.Context, spaceID, crID string) (
 	return &m, c.do(ctx, request{method: http.MethodPost, path: crPath(spaceID, crID) + "/merge", out: &m})
 }
 
+// RebaseChangeRequest brings a change request up to date with the live
+// content (GitBook's updateChangeRequest: "rebases the change request onto
+// the latest primary revision of the space"). A Result of MergeConflicts
+// was applied too, with conflicts to resolve in GitBook. Sending it twice
+// does no more than once, so it is resent like a read.
+func (c *Client) RebaseChangeRequest(ctx context.Context, spaceID, crID string) (*MergeResult, error) {
+	var m MergeResult
+	return &m, c.do(ctx, request{method: http.MethodPost, path: crPath(spaceID, crID) + "/update", out: &m, resendable: true})
+}
+
 // Members lists an organization's members, filtered by search when given
 // (GitBook matches display name and e-mail).
 func (c *Client) Members(ctx context.Context, orgID, search string) ([]Member, error) {

@@ -156,23 +156,28 @@ const (
 
 // ChangeRequest is a proposed set of changes to a space.
 type ChangeRequest struct {
-	Object          string              `json:"object"`
-	ID              string              `json:"id"`
-	Number          int                 `json:"number"`
-	Status          string              `json:"status"`
-	Subject         string              `json:"subject"`
-	Space           string              `json:"space"`
-	Revision        string              `json:"revision"`
-	RevisionInitial string              `json:"revisionInitial"`
-	RevisionMerged  string              `json:"revisionMerged,omitempty"`
-	Outdated        bool                `json:"outdated"`
-	CreatedAt       time.Time           `json:"createdAt"`
-	UpdatedAt       time.Time           `json:"updatedAt"`
-	MergedAt        *time.Time          `json:"mergedAt,omitempty"`
-	URLs            URLs                `json:"urls"`
-	Links           []ChangeRequestLink `json:"links,omitempty"`
-	Description     *Document           `json:"description,omitempty"`
-	CreatedBy       *User               `json:"createdBy,omitempty"`
+	Object          string `json:"object"`
+	ID              string `json:"id"`
+	Number          int    `json:"number"`
+	Status          string `json:"status"`
+	Subject         string `json:"subject"`
+	Space           string `json:"space"`
+	Revision        string `json:"revision"`
+	RevisionInitial string `json:"revisionInitial"`
+	RevisionMerged  string `json:"revisionMerged,omitempty"`
+	// RevisionMergedAncestor is the live revision the change request was
+	// last brought up to date with (RebaseChangeRequest).
+	RevisionMergedAncestor string `json:"revisionMergedAncestor,omitempty"`
+	// Outdated: live content moved on since the change request was made
+	// or last brought up to date.
+	Outdated    bool                `json:"outdated"`
+	CreatedAt   time.Time           `json:"createdAt"`
+	UpdatedAt   time.Time           `json:"updatedAt"`
+	MergedAt    *time.Time          `json:"mergedAt,omitempty"`
+	URLs        URLs                `json:"urls"`
+	Links       []ChangeRequestLink `json:"links,omitempty"`
+	Description *Document           `json:"description,omitempty"`
+	CreatedBy   *User               `json:"createdBy,omitempty"`
 }
 
 // Document is GitBook's JSON document (JSONDocument), here a change
@@ -299,10 +304,12 @@ func (c ContentChange) PageID() string {
 // conflicts resolved by hand.
 const (
 	MergeDone      = "merge"
-	MergeConflicts = "conflicts"
+	MergeConflicts = "conflicts" // of a merge or a rebase
+	RebaseDone     = "update"
 )
 
-// MergeResult is the answer to a merge.
+// MergeResult is the answer to a merge or a rebase: the revision made and
+// how it went.
 type MergeResult struct {
 	Revision string `json:"revision"`
 	Result   string `json:"result"`

@@ -5,27 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 
 	"github.com/google/go-github/v66/github"
-)
 
-// GitHubOptions say where to comment.
-type GitHubOptions struct {
-	// APIURL is the REST API root (GITHUB_API_URL); "" for github.com.
-	APIURL string
-	// GraphQLURL is the GraphQL endpoint (GITHUB_GRAPHQL_URL); "" derives
-	// it from APIURL, as GitHub and GitHub Enterprise lay them out.
-	GraphQLURL string
-	Token      string
-	Repository string // owner/name
-	Number     int
-	// HTTPClient carries the requests; nil uses one that waits out rate
-	// limits (RateLimitTransport).
-	HTTPClient *http.Client
-}
+	"github.com/gitbook-sync/gitbook-sync/ci"
+)
 
 // GitHub keeps one sticky comment per marker on a pull request. Only
 // comments written by the token's own user are edited or deleted.
@@ -45,35 +31,34 @@ type githubUser struct {
 	login string
 }
 
-// NewGitHub makes a commenter for a pull request.
-func NewGitHub(o GitHubOptions) (*GitHub, error) {
-	owner, name, ok := strings.Cut(o.Repository, "/")
+// NewGitHub makes a commenter for the pull request of the run c
+// describes, with c's client for its host (token, API and GraphQL URLs).
+// Without an HTTP client of c's own, requests wait out rate limits
+// (NewHTTPClient).
+func NewGitHub(c *ci.Context) (*GitHub, error) {
+	owner, name, ok := strings.Cut(c.Repository, "/")
 	if !ok || owner == "" || name == "" {
-		return nil, fmt.Errorf("repository %q: want owner/name", o.Repository)
+		return nil, fmt.Errorf("repository %q: want owner/name", c.Repository)
 	}
-	hc := o.HTTPClient
-	if hc == nil {
-		hc = NewHTTPClient()
+	if c.PullRequest == nil {
+		return nil, errors.New("no pull request to comment on")
 	}
-	c := github.NewClient(hc).WithAuthToken(o.Token)
-	if o.APIURL != "" {
-		u, err := url.Parse(strings.TrimSuffix(o.APIURL, "/") + "/")
-		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("GITHUB_API_URL %q is not a URL", o.APIURL)
-		}
-		c.BaseURL = u
+	client, err := withRateLimits(c).GitHubClient()
+	if err != nil {
+		return nil, err
 	}
-	gql := o.GraphQLURL
-	if gql == "" {
-		// api.github.com/graphql; Enterprise: host/api/v3 → host/api/graphql.
-		base := strings.TrimSuffix(c.BaseURL.String(), "/")
-		if b, ok := strings.CutSuffix(base, "/v3"); ok {
-			gql = b + "/graphql"
-		} else {
-			gql = base + "/graphql"
-		}
+	return &GitHub{client: client, graphQL: c.GraphQL(), owner: owner, repo: name, number: c.PullRequest.Number}, nil
+}
+
+// withRateLimits is c with an HTTP client that waits out rate limits,
+// unless c has a client of its own.
+func withRateLimits(c *ci.Context) *ci.Context {
+	if c.HTTPClient != nil {
+		return c
 	}
-	return &GitHub{client: c, graphQL: gql, owner: owner, repo: name, number: o.Number}, nil
+	cc := *c
+	cc.HTTPClient = NewHTTPClient()
+	return &cc
 }
 
 // Post creates the comment, or edits ours in place, or leaves it when the

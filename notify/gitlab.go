@@ -8,21 +8,9 @@ import (
 	"sync"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
-)
 
-// GitLabOptions say where to write the note.
-type GitLabOptions struct {
-	APIURL string // CI_API_V4_URL; "" for gitlab.com
-	Token  string
-	// JobToken is true when Token is CI_JOB_TOKEN, which GitLab does not
-	// let write notes: errors then say what to set instead.
-	JobToken bool
-	Project  string // ID or group/project
-	Number   int    // the merge request's IID
-	// WebURL is the merge request's page; note links are made from it.
-	WebURL     string
-	HTTPClient *http.Client
-}
+	"github.com/gitbook-sync/gitbook-sync/ci"
+)
 
 // GitLab keeps one sticky note per marker on a merge request. Only notes
 // written by the token's own user are edited or deleted.
@@ -38,24 +26,18 @@ type GitLab struct {
 	selfErr  error
 }
 
-// NewGitLab makes a commenter for a merge request.
-func NewGitLab(o GitLabOptions) (*GitLab, error) {
-	opts := []gitlab.ClientOptionFunc{gitlab.WithCustomRetryMax(3)}
-	if o.APIURL != "" {
-		opts = append(opts, gitlab.WithBaseURL(o.APIURL))
+// NewGitLab makes a commenter for the merge request of the run c
+// describes, with c's client for its GitLab: its token, else the job's.
+func NewGitLab(c *ci.Context) (*GitLab, error) {
+	if c.PullRequest == nil {
+		return nil, errors.New("no merge request to comment on")
 	}
-	if o.HTTPClient != nil {
-		opts = append(opts, gitlab.WithHTTPClient(o.HTTPClient))
-	}
-	newClient := gitlab.NewClient
-	if o.JobToken {
-		newClient = gitlab.NewJobClient
-	}
-	c, err := newClient(o.Token, opts...)
+	client, err := c.GitLabClient()
 	if err != nil {
-		return nil, fmt.Errorf("GitLab client: %w", err)
+		return nil, err
 	}
-	return &GitLab{client: c, project: o.Project, mr: int64(o.Number), jobToken: o.JobToken, webURL: o.WebURL}, nil
+	return &GitLab{client: client, project: c.Project(), mr: int64(c.PullRequest.Number),
+		jobToken: c.GitLabToken == "", webURL: c.PullRequest.URL}, nil
 }
 
 // Post creates or edits our note, as GitHub.Post does.

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/gitbook-sync/gitbook-sync/ci"
 )
 
 const marker = "<!-- gitbook-sync:docs -->"
@@ -204,6 +206,11 @@ func readQuery(r *http.Request) string {
 	return in.Query
 }
 
+// githubRun is a GitHub Actions run for acme/docs#7 with token.
+func githubRun(api, token string) *ci.Context {
+	return &ci.Context{Provider: ci.GitHub, APIURL: api, GitHubToken: token, Repository: "acme/docs", PullRequest: &ci.PullRequest{Number: 7}}
+}
+
 func TestGitHubSticky(t *testing.T) {
 	for _, token := range []string{"ghs_installation", "ghp_person"} {
 		t.Run(token, func(t *testing.T) {
@@ -217,7 +224,7 @@ func TestGitHubSticky(t *testing.T) {
 			// comment merely mentions the marker: neither is ours.
 			h.add(stranger, marker+"\n### GitBook sync: copied by hand")
 			h.add(other, marker+"\nanother app's")
-			g, err := NewGitHub(GitHubOptions{APIURL: api, Token: token, Repository: "acme/docs", Number: 7})
+			g, err := NewGitHub(githubRun(api, token))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -340,7 +347,7 @@ func TestGitHubUnknownToken(t *testing.T) {
 		io.WriteString(w, `{"message":"Bad credentials"}`)
 	})
 	srv := strict(t, mux)
-	g, err := NewGitHub(GitHubOptions{APIURL: srv.URL, Token: "ghp_bad", Repository: "acme/docs", Number: 7})
+	g, err := NewGitHub(githubRun(srv.URL, "ghp_bad"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +378,8 @@ func TestGitLabSticky(t *testing.T) {
 	t.Parallel()
 	h, api := gitlabHost(t)
 	h.add(person, marker+"\nquoted by a person")
-	g, err := NewGitLab(GitLabOptions{APIURL: api, Token: "glpat-bot", Project: "42", Number: 5, WebURL: "https://gitlab.example/acme/docs/-/merge_requests/5"})
+	g, err := NewGitLab(&ci.Context{Provider: ci.GitLab, APIURL: api, GitLabToken: "glpat-bot", ProjectID: "42",
+		PullRequest: &ci.PullRequest{Number: 5, URL: "https://gitlab.example/acme/docs/-/merge_requests/5"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +403,7 @@ func TestGitLabSticky(t *testing.T) {
 func TestGitLabJobToken(t *testing.T) {
 	t.Parallel()
 	_, api := gitlabHost(t)
-	g, err := NewGitLab(GitLabOptions{APIURL: api, Token: "job", JobToken: true, Project: "42", Number: 5})
+	g, err := NewGitLab(&ci.Context{Provider: ci.GitLab, APIURL: api, JobToken: "job", ProjectID: "42", PullRequest: &ci.PullRequest{Number: 5}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,14 @@
-// Package openapi validates OpenAPI specs locally, compares them with the
-// version GitBook has published, and publishes new versions. kin-openapi
-// loads and validates (3.0 and 3.1, JSON and YAML, $refs across files);
-// oasdiff finds the changes and the breaking ones.
+// Package openapi validates OpenAPI specs as GitBook will take them,
+// compares them with the version GitBook has published, and publishes new
+// versions.
+//
+// Problems come in two levels. Errors are what stops GitBook processing a
+// spec — text its parser cannot read, no supported version — and what
+// stops a spec being sent at all: a $ref into a file that cannot be read
+// or lies outside the repository. Everything else kin-openapi's validation
+// finds is a warning: GitBook processes the spec and renders what it can.
+// Every problem is a diag.Diagnostic placed by the YAML parser's positions
+// (go.yaml.in/yaml/v4 nodes), never by reading error text.
 package openapi
 
 import (
@@ -11,594 +18,342 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
+	"io/fs"
 	"net/url"
-	"os"
-	"regexp"
-	"runtime"
 	"slices"
-	"sort"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 
-	"github.com/dlclark/regexp2"
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/oasdiff/oasdiff/checker"
-	"github.com/oasdiff/oasdiff/diff"
-	"github.com/oasdiff/oasdiff/load"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
+
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
-
-// Problem is one thing wrong with a spec, located as precisely as known.
-type Problem struct {
-	File    string `json:"file"`
-	Line    int    `json:"line,omitempty"`
-	Pointer string `json:"pointer,omitempty"` // JSON pointer, e.g. /paths/~1pets/get
-	Message string `json:"message"`
-	// Warning marks what is allowed but probably a mistake, such as an
-	// unknown keyword in an OpenAPI 3.1 schema.
-	Warning bool `json:"warning,omitempty"`
-}
-
-// Errors counts the problems that make a spec invalid.
-func Errors(ps []Problem) int {
-	n := 0
-	for _, p := range ps {
-		if !p.Warning {
-			n++
-		}
-	}
-	return n
-}
-
-func (p Problem) String() string {
-	loc := p.File
-	if p.Line > 0 {
-		loc += ":" + strconv.Itoa(p.Line)
-	}
-	if p.Pointer != "" {
-		loc += ": " + p.Pointer
-	}
-	if p.Warning {
-		return loc + ": warning: " + p.Message
-	}
-	return loc + ": " + p.Message
-}
 
 // Spec is a loaded spec.
 type Spec struct {
-	Name string // file name or URL, for messages
-	Text []byte
-	Info *load.SpecInfo
+	Name string // file name or label, for messages
+	// Text is what GitBook receives: the file as written, or, when it
+	// refers to other files, one JSON document with their content moved
+	// into components.
+	Text    []byte
+	Version string      // the openapi (or swagger) field
+	doc     *openapi3.T // kin-openapi's model, for comparisons; nil when it cannot be built
 }
 
-// Doc returns the parsed document.
-func (s *Spec) Doc() *openapi3.T { return s.Info.Spec }
+// Comparable reports whether the spec can be compared with another.
+func (s *Spec) Comparable() bool { return s != nil && s.doc != nil }
 
-var externalRef = regexp.MustCompile(`\$ref["']?\s*:\s*["']?([^"'#\s{][^"'\s},]*)`)
-
-// Publishable returns the text to send to GitBook: the file as written,
-// or, when it refers to other files, one document with their content
-// moved into components (GitBook receives a single text).
-func (s *Spec) Publishable(ctx context.Context) ([]byte, error) {
-	if !externalRef.Match(s.Text) {
-		return s.Text, nil
+// LoadFile reads the spec at path and every file it refers to, all of
+// which must be inside root (default: RepositoryRoot(path)). The spec is
+// nil when the list has errors; err is for a file that cannot be read at
+// all.
+func LoadFile(ctx context.Context, path, root string) (*Spec, diag.List, error) {
+	c, problems, err := Check(path, root)
+	if c == nil {
+		return nil, problems, err
 	}
-	s.Doc().InternalizeRefs(ctx, nil)
-	out, err := json.MarshalIndent(s.Doc(), "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("bundle %s: %w", s.Name, err)
+	spec, more := c.Model(ctx)
+	problems = sorted(append(problems, more...))
+	if len(problems.Errors()) > 0 {
+		return nil, problems, nil
 	}
-	return append(out, '\n'), nil
+	return spec, problems, nil
 }
 
-// LoadFile reads and validates the spec at path. Problems are returned
-// with a nil error; err is for files that cannot be read at all.
-func LoadFile(ctx context.Context, path string) (*Spec, []Problem, error) {
-	data, err := os.ReadFile(path)
+// Checked is a spec that passed the checks for errors: GitBook will take
+// it and every file it refers to was read. What is left (kin-openapi's
+// model, its warnings, the bundle of several files) is Model's work.
+type Checked struct {
+	path  string
+	doc   *document
+	repo  *repo
+	files map[string]*document
+	// unresolved: a $ref does not resolve, and kin-openapi would stop
+	// there; the warnings say which.
+	unresolved bool
+}
+
+// Check reads the spec at path and the files it refers to (inside root)
+// and returns the errors and the warnings found on the way; the spec is
+// nil when there are errors.
+func Check(path, root string) (*Checked, diag.List, error) {
+	r, err := newRepo(cmp.Or(root, RepositoryRoot(path)))
 	if err != nil {
 		return nil, nil, err
 	}
-	if doc, ok := loadSplit(ctx, data); ok {
-		return finish(ctx, path, data, doc, nil)
+	resolved, data, err := r.read(path)
+	var outside *errOutside
+	if errors.As(err, &outside) {
+		d := diag.Errorf(path, 0, 0, "%v", err)
+		d.Field = "file"
+		return nil, diag.List{d}, nil
 	}
-	loader := newLoader(ctx)
-	doc, err := loader.LoadFromFile(path)
-	return finish(ctx, path, data, doc, err)
-}
-
-// LoadData validates a spec given as text (a published version); name is
-// used in messages. References to other files are not followed.
-func LoadData(ctx context.Context, data []byte, name string) (*Spec, []Problem, error) {
-	if doc, ok := loadSplit(ctx, data); ok {
-		return finish(ctx, name, data, doc, nil)
-	}
-	loader := newLoader(ctx)
-	loader.IsExternalRefsAllowed = false
-	doc, err := loader.LoadFromData(data)
-	return finish(ctx, name, data, doc, err)
-}
-
-func newLoader(ctx context.Context) *openapi3.Loader {
-	l := openapi3.NewLoader()
-	l.Context = ctx
-	// Relative $refs to files beside the spec; never to the network.
-	l.IsExternalRefsAllowed = true
-	l.ReadFromURIFunc = func(loader *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Scheme != "" && u.Scheme != "file" {
-			return nil, fmt.Errorf("%s: only references to local files are followed", u)
-		}
-		return os.ReadFile(u.Path)
-	}
-	return l
-}
-
-func finish(ctx context.Context, name string, data []byte, doc *openapi3.T, err error) (*Spec, []Problem, error) {
-	if err == nil && doc.OpenAPI == "" {
-		err = errors.New(`no "openapi" field: this is not an OpenAPI 3 document (Swagger 2.0 is not supported)`)
-	}
-	lines := &lineIndex{data: data}
 	if err != nil {
-		return nil, []Problem{locate(name, lines, err)}, nil
+		return nil, nil, err
 	}
-	var problems []Problem
-	if errs := validate(ctx, doc); len(errs) > 0 {
-		for _, e := range errs {
-			p := locate(name, lines, e)
-			p.Warning = doc.IsOpenAPI31OrLater() && strings.Contains(p.Message, "extra sibling fields")
-			if p.Warning {
-				p.Message = "unknown keywords (allowed by JSON Schema 2020-12, but probably a mistake): " + strings.TrimPrefix(p.Message[strings.Index(p.Message, "extra sibling fields"):], "extra sibling fields: ")
-			}
-			problems = append(problems, p)
+	doc, rej, d := parse(path, data)
+	if rej != Accepted {
+		return nil, diag.List{*d}, nil
+	}
+	rs := &refs{repo: r, files: map[string]*document{resolved: doc}}
+	rs.follow(doc, path)
+	if len(rs.diags.Errors()) > 0 {
+		return nil, sorted(rs.diags), nil
+	}
+	return &Checked{path: path, doc: doc, repo: r, files: rs.files, unresolved: len(rs.diags) > 0}, sorted(rs.diags), nil
+}
+
+// Bundled reports whether the spec refers to other files, so that the
+// text GitBook receives is Model's bundle rather than the file.
+func (c *Checked) Bundled() bool { return len(c.files) > 1 }
+
+// Text is the file as written: what GitBook receives unless Bundled.
+func (c *Checked) Text() []byte { return c.doc.text }
+
+// Model builds kin-openapi's model (bundling the files when there are
+// several) and validates it: warnings, or errors when the files cannot
+// be bundled.
+func (c *Checked) Model(ctx context.Context) (*Spec, diag.List) {
+	if c.unresolved {
+		return &Spec{Name: c.path, Text: c.doc.text, Version: version(c.doc.root)}, nil
+	}
+	return build(ctx, c.doc, c.path, c.repo, c.files, true)
+}
+
+// LoadData reads a spec given as text (a published version) for
+// comparisons; name is used in messages. It is checked only for what
+// GitBook refuses, and references to other files are not followed.
+func LoadData(ctx context.Context, data []byte, name string) (*Spec, diag.List) {
+	doc, rej, d := parse(name, data)
+	if rej != Accepted {
+		return nil, diag.List{*d}
+	}
+	spec, problems := build(ctx, doc, "", nil, nil, false)
+	return spec, sorted(problems)
+}
+
+// build makes kin-openapi's model of an accepted document (bundling the
+// files it refers to, when files has more than the root) and, with check,
+// validates it.
+// A model that cannot be built is a warning for a single file (GitBook
+// reads more than kin-openapi does) and an error for several (they could
+// not be bundled into the one text GitBook receives).
+func build(ctx context.Context, doc *document, path string, r *repo, files map[string]*document, check bool) (*Spec, diag.List) {
+	spec := &Spec{Name: doc.name, Text: doc.text, Version: version(doc.root)}
+	var problems diag.List
+	if get(doc.root, "swagger") != nil {
+		// GitBook converts Swagger 2.0 itself; the conversion here is for
+		// comparisons only.
+		kdoc, err := fromSwagger(doc.root)
+		if err != nil {
+			problems = append(problems, diag.Warnf(doc.name, 0, 0, "Swagger 2.0 could not be converted for comparisons: %v", err))
 		}
+		spec.doc = kdoc
+		return spec, problems
 	}
-	// In the order of the file, as people fix them.
-	slices.SortStableFunc(problems, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
-	return &Spec{Name: name, Text: data, Info: &load.SpecInfo{Url: name, Spec: doc, Version: doc.Info.Version}}, problems, nil
+	loader := openapi3.NewLoader()
+	loader.Context = ctx
+	var kdoc *openapi3.T
+	var err error
+	at := positionsOf(doc.root)
+	if len(files) <= 1 {
+		data := doc.text // JSON as it is
+		if !json.Valid(data) {
+			data, err = toJSON(doc.root)
+		}
+		// From here on the positions serve: the nodes can go while
+		// kin-openapi decodes.
+		doc.root = nil
+		if err == nil {
+			kdoc, err = loader.LoadFromData(data)
+		}
+	} else {
+		kdoc, err = loadBundle(loader, doc, path, r, files)
+	}
+	if err != nil {
+		sev := diag.Warning
+		msg := "kin-openapi cannot read the spec, so it is not checked further (GitBook reads it): %v"
+		if len(files) > 1 {
+			sev, msg = diag.Error, "the files cannot be bundled into the one document GitBook receives: %v"
+		}
+		problems = append(problems, diag.Diagnostic{File: doc.name, Severity: sev, Message: fmt.Sprintf(msg, err)})
+		return spec, problems
+	}
+	spec.doc = kdoc
+	if check {
+		problems = append(problems, validate(ctx, kdoc, doc.name, at)...)
+	}
+	if len(files) > 1 {
+		kdoc.InternalizeRefs(ctx, nil)
+		text, err := json.MarshalIndent(kdoc, "", "  ")
+		if err != nil {
+			problems = append(problems, diag.Errorf(doc.name, 0, 0, "bundle the files into one document: %v", err))
+			return spec, problems
+		}
+		spec.Text = append(text, '\n')
+	}
+	return spec, problems
 }
 
-// validate checks the document as kin-openapi's T.Validate does, on
-// every core: on large specs validation is a third of the time. Three
-// kinds of task share the work: T.Validate on the document without its
-// paths and with the first batch of component schemas; T.Validate on the
-// paths with only the security schemes (operations are checked against
-// them), keeping what it finds in the paths; each further batch of
-// component schemas on its own, as T.Validate would check it.
-func validate(ctx context.Context, doc *openapi3.T) []error {
-	// Clipped: T.Validate appends to the options it is given, and two run
-	// at once.
-	opts := slices.Clip(validationOptions(doc))
-	const batch = 64
-	if doc.Paths.Len() == 0 || doc.Components == nil || runtime.GOMAXPROCS(0) == 1 {
-		return multi(doc.Validate(ctx, opts...))
+func version(root *yaml.Node) string {
+	if v := cmp.Or(get(root, "openapi"), get(root, "swagger")); v != nil {
+		return v.Value
 	}
-	// Batches validated outside T.Validate get the options it would add.
-	partOpts := slices.Clone(opts)
-	if doc.IsOpenAPI31OrLater() {
-		partOpts = append(partOpts, openapi3.IsOpenAPI31OrLater())
-	}
-	if doc.IsOpenAPI32OrLater() {
-		partOpts = append(partOpts, openapi3.IsOpenAPI32OrLater())
-	}
-	partOpts = slices.Clip(partOpts)
-	// The copies share everything else; validation only reads it. An
-	// empty paths object is valid in every version.
-	names := slices.Sorted(maps.Keys(doc.Components.Schemas))
-	keep := min(len(names), batch)
-	rest, comps := *doc, *doc.Components
-	rest.Paths, rest.Components = openapi3.NewPaths(), &comps
-	comps.Schemas = subset(doc.Components.Schemas, names[:keep])
-	paths := *doc
-	paths.Components = &openapi3.Components{SecuritySchemes: doc.Components.SecuritySchemes}
-	tasks := []func() []error{
-		func() []error {
-			var errs []error
-			for _, e := range multi(paths.Validate(ctx, opts...)) {
-				var s *openapi3.SectionValidationError
-				if errors.As(e, &s) && s.Section == "paths" {
-					errs = append(errs, e)
-				}
-			}
-			return errs
-		},
-		func() []error { return multi(rest.Validate(ctx, opts...)) },
-	}
-	for i := keep; i < len(names); i += batch {
-		part := &openapi3.Components{Schemas: subset(doc.Components.Schemas, names[i:min(i+batch, len(names))])}
-		tasks = append(tasks, func() []error {
-			var errs []error
-			for _, e := range multi(part.Validate(ctx, partOpts...)) {
-				errs = append(errs, &openapi3.SectionValidationError{Section: "components", Cause: e})
-			}
-			return errs
-		})
-	}
-	results := make([][]error, len(tasks))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(tasks); i = int(next.Add(1) - 1) {
-				results[i] = tasks[i]()
-			}
-		})
-	}
-	wg.Wait()
-	return slices.Concat(results...)
+	return ""
 }
 
-func subset(m openapi3.Schemas, names []string) openapi3.Schemas {
-	out := make(openapi3.Schemas, len(names))
-	for _, n := range names {
-		out[n] = m[n]
+// loadBundle has kin-openapi load a spec of several files, reading only
+// the files the $refs were checked to lead to.
+func loadBundle(loader *openapi3.Loader, doc *document, path string, r *repo, files map[string]*document) (*openapi3.T, error) {
+	loader.IsExternalRefsAllowed = true
+	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+		resolved, _, err := r.read(u.Path)
+		if err != nil {
+			return nil, err
+		}
+		d, ok := files[resolved]
+		if !ok || d.root == nil {
+			return nil, fmt.Errorf("%s: %w", u.Path, fs.ErrNotExist)
+		}
+		return toJSON(d.root)
 	}
-	return out
+	data, err := toJSON(doc.root)
+	if err != nil {
+		return nil, err
+	}
+	return loader.LoadFromDataWithPath(data, &url.URL{Path: path})
 }
 
-// multi lists the errors a validation with EnableMultiError returned.
-func multi(err error) []error {
-	if err == nil {
+// toJSON renders a node tree as JSON for kin-openapi, which decodes JSON
+// without converting it first. Written straight from the nodes: a tree of
+// Go values for a 3 MB spec would hold a fifth of the memory again.
+func toJSON(n *yaml.Node) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(1 << 16)
+	if err := writeJSON(&b, n, 0); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// maxDepth bounds nesting: aliases that contain themselves, JSON bombs.
+const maxDepth = 500
+
+func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
+	if depth > maxDepth {
+		return errors.New("the document nests too deep (an alias that contains itself?)")
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			b.WriteString("null")
+			return nil
+		}
+		return writeJSON(b, n.Content[0], depth+1)
+	case yaml.AliasNode:
+		return writeJSON(b, n.Alias, depth+1)
+	case yaml.SequenceNode:
+		b.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := writeJSON(b, c, depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+		return nil
+	case yaml.MappingNode:
+		if slices.ContainsFunc(n.Content, func(k *yaml.Node) bool { return k.ShortTag() == "!!merge" }) {
+			return marshalNode(b, n) // merge keys: the decoder knows them
+		}
+		b.WriteByte('{')
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: a key that is not a scalar", k.Line)
+			}
+			writeString(b, k.Value)
+			b.WriteByte(':')
+			if err := writeJSON(b, n.Content[i+1], depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
 		return nil
 	}
-	var me openapi3.MultiError
-	if !errors.As(err, &me) {
-		return []error{err}
+	switch n.ShortTag() {
+	case "!!str":
+		writeString(b, n.Value)
+		return nil
+	case "!!null":
+		b.WriteString("null")
+		return nil
 	}
-	var leaves []error
-	for _, e := range me {
-		leaves = append(leaves, multi(e)...)
-	}
-	return leaves
+	return marshalNode(b, n) // numbers and booleans in their YAML forms
 }
 
-// validationOptions reports every problem, and judges patterns and
-// keywords by the standards the document follows rather than Go's.
-func validationOptions(doc *openapi3.T) []openapi3.ValidationOption {
-	opts := []openapi3.ValidationOption{
-		openapi3.EnableMultiError(),
-		// Examples that do not match their schema are a lint, not an
-		// invalid spec (rdme, which teams replace with this, agrees).
-		openapi3.DisableExamplesValidation(),
-		// Likewise defaults: checking each one compiles a JSON Schema
-		// validator, a quarter of the time on large specs.
-		openapi3.DisableSchemaDefaultsValidation(),
-		// OpenAPI patterns are ECMA-262 regular expressions (lookarounds
-		// included), which Go's RE2 does not accept.
-		openapi3.SetRegexCompiler(ecmaRegexp),
-	}
-	if doc.IsOpenAPI31OrLater() {
-		// JSON Schema 2020-12 ignores keywords it does not know, such as
-		// the 2019-09 $recursiveRef many 3.1 specs still carry.
-		opts = append(opts, openapi3.AllowExtraSiblingFields("$recursiveRef", "$recursiveAnchor", "$dynamicRef", "$dynamicAnchor", "$comment"))
-	}
-	return opts
+func writeString(b *bytes.Buffer, s string) {
+	enc, _ := json.Marshal(s) // a string always encodes
+	b.Write(enc)
 }
 
-type ecmaMatcher struct{ re *regexp2.Regexp }
-
-func (m ecmaMatcher) MatchString(s string) bool {
-	ok, err := m.re.MatchString(s)
-	return err == nil && ok
-}
-
-// ecmaPatterns holds compiled patterns: kin-openapi compiles a pattern
-// each time a schema carrying it is validated when the compiler is its
-// caller's, and large specs repeat a few patterns thousands of times.
-var ecmaPatterns sync.Map // string → ecmaMatcher
-
-func ecmaRegexp(expr string) (openapi3.RegexMatcher, error) {
-	if m, ok := ecmaPatterns.Load(expr); ok {
-		return m.(ecmaMatcher), nil
-	}
-	re, err := regexp2.Compile(expr, regexp2.ECMAScript)
-	if err != nil {
-		return nil, err
-	}
-	// regexp2 matchers are safe for concurrent use.
-	m := ecmaMatcher{re}
-	ecmaPatterns.Store(expr, m)
-	return m, nil
-}
-
-var reYAMLErr = regexp.MustCompile(`line (\d+)`)
-
-// locate turns a kin-openapi error into a problem with a JSON pointer and
-// a line where the message allows: kin-openapi names the path, the
-// operation and the schema on the way down.
-func locate(name string, lines *lineIndex, err error) Problem {
-	msg := err.Error()
-	p := Problem{File: name, Message: msg}
-	var parts []string
-	rest := msg
-	for {
-		switch {
-		case strings.HasPrefix(rest, "invalid paths: invalid path "):
-			rest = strings.TrimPrefix(rest, "invalid paths: invalid path ")
-			path, after, _ := strings.Cut(rest, ": ")
-			parts, rest = append(parts, "paths", path), after
-			continue
-		case strings.HasPrefix(rest, "invalid operation "):
-			rest = strings.TrimPrefix(rest, "invalid operation ")
-			op, after, _ := strings.Cut(rest, ": ")
-			parts, rest = append(parts, strings.ToLower(op)), after
-			continue
-		case strings.HasPrefix(rest, "invalid components: schema "):
-			rest = strings.TrimPrefix(rest, "invalid components: schema ")
-			s, after, _ := strings.Cut(rest, ": ")
-			parts, rest = append(parts, "components", "schemas", strings.Trim(s, `"`)), after
-			continue
-		}
-		break
-	}
-	if len(parts) > 0 {
-		p.Message = rest
-		for i, s := range parts {
-			parts[i] = strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
-		}
-		p.Pointer = "/" + strings.Join(parts, "/")
-		p.Line = lines.lineOf(parts)
-	} else if m := reYAMLErr.FindStringSubmatch(msg); m != nil {
-		p.Line, _ = strconv.Atoi(m[1])
-	}
-	return p
-}
-
-// lineIndex finds the line of a JSON pointer's target without building a
-// document tree: one pass over the text records each line's indentation
-// and key (YAML), or a streaming token walk finds it (JSON). A full parse
-// of a 3 MB spec would double validation's time and memory.
-type lineIndex struct {
-	data   []byte
-	lines  []keyLine // YAML only, built on first use
-	built  bool
-	blocks map[int]map[string]int // see children
-}
-
-type keyLine struct {
-	indent     int
-	start, end int // the key's bytes in data; equal when the line has none
-}
-
-func (li *lineIndex) lineOf(parts []string) int {
-	keys := make([]string, len(parts))
-	for i, raw := range parts {
-		keys[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(raw)
-	}
-	if t := bytes.TrimLeft(li.data, " \t\r\n"); len(t) > 0 && t[0] == '{' {
-		return jsonLine(li.data, keys)
-	}
-	if !li.built {
-		li.built = true
-		data := li.data
-		li.lines = make([]keyLine, 0, bytes.Count(data, []byte{'\n'})+1)
-		for start := 0; start <= len(data); {
-			end := bytes.IndexByte(data[start:], '\n')
-			if end < 0 {
-				end = len(data)
-			} else {
-				end += start
-			}
-			kl := keyLine{indent: start}
-			for kl.indent < end && data[kl.indent] == ' ' {
-				kl.indent++
-			}
-			line := data[kl.indent:end]
-			if c := bytes.IndexByte(line, ':'); c >= 0 && line[0] != '#' && !bytes.HasPrefix(line, []byte("- ")) {
-				ks, ke := 0, c // the key, without blanks and quotes around it
-				for ks < ke && strings.IndexByte(" \t\"'", line[ks]) >= 0 {
-					ks++
-				}
-				for ke > ks && strings.IndexByte(" \t\"'", line[ke-1]) >= 0 {
-					ke--
-				}
-				kl.start, kl.end = kl.indent+ks, kl.indent+ke
-			}
-			kl.indent -= start
-			li.lines = append(li.lines, kl)
-			start = end + 1
-		}
-	}
-	// Walk down: each key is looked for among the children of the last.
-	h, found := -1, 0
-	for _, key := range keys {
-		i, ok := li.children(h)[key]
-		if !ok {
-			return found
-		}
-		h, found = i, i+1
-	}
-	return found
-}
-
-// children maps the keys directly inside the block under line h (-1: the
-// document) to their lines, built once per block: a spec with thousands
-// of problems finds each in constant time.
-func (li *lineIndex) children(h int) map[string]int {
-	if m, ok := li.blocks[h]; ok {
-		return m
-	}
-	m := map[string]int{}
-	indent, child := -1, -1
-	if h >= 0 {
-		indent = li.lines[h].indent
-	}
-	for i := h + 1; i < len(li.lines); i++ {
-		l := li.lines[i]
-		if l.start == l.end {
-			continue
-		}
-		if l.indent <= indent {
-			break
-		}
-		if child < 0 {
-			child = l.indent
-		}
-		if l.indent == child {
-			k := string(li.data[l.start:l.end])
-			if _, seen := m[k]; !seen {
-				m[k] = i
-			}
-		}
-	}
-	if li.blocks == nil {
-		li.blocks = map[int]map[string]int{}
-	}
-	li.blocks[h] = m
-	return m
-}
-
-// jsonLine walks down the document to the pointer's key, stepping over
-// every other value without decoding it.
-func jsonLine(data []byte, keys []string) int {
-	sc := &jsonScan{data: data}
-	line := 0
-	for _, want := range keys {
-		if sc.peek() != '{' {
-			return line
-		}
-		found := false
-		sc.object(func(key string, _ []byte) bool {
-			if key == want {
-				found = true
-				return false // stop, at its value
-			}
-			_, ok := sc.value()
-			return ok
-		})
-		if !found {
-			return line
-		}
-		line = 1 + bytes.Count(data[:sc.keyAt], []byte{'\n'})
-	}
-	return line
-}
-
-// Canonical renders a spec's text as sorted, compact JSON, so that two
-// versions differing only in formatting or key order compare equal.
-func Canonical(text []byte) ([]byte, error) {
+func marshalNode(b *bytes.Buffer, n *yaml.Node) error {
 	var v any
-	if err := yaml.Unmarshal(text, &v); err != nil {
-		return nil, err
+	if err := n.Decode(&v); err != nil {
+		return err
 	}
-	return json.Marshal(normalize(v))
+	enc, err := json.Marshal(jsonable(v))
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	b.Write(enc)
+	return nil
 }
 
-func normalize(v any) any {
+// jsonable turns the maps YAML may key by numbers (response codes) into
+// maps keyed by strings.
+func jsonable(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			x[k] = normalize(e)
+			x[k] = jsonable(e)
 		}
-		return x
 	case map[any]any:
-		m := map[string]any{}
+		m := make(map[string]any, len(x))
 		for k, e := range x {
-			m[fmt.Sprint(k)] = normalize(e)
+			m[fmt.Sprint(k)] = jsonable(e)
 		}
 		return m
 	case []any:
 		for i := range x {
-			x[i] = normalize(x[i])
+			x[i] = jsonable(x[i])
 		}
 	}
 	return v
 }
 
-// Identical reports whether two spec texts say the same thing.
-func Identical(a, b []byte) bool {
-	ca, err1 := Canonical(a)
-	cb, err2 := Canonical(b)
-	return err1 == nil && err2 == nil && bytes.Equal(ca, cb)
-}
-
-// Changes is what changed in an API between two versions.
-type Changes struct {
-	Added    []string `json:"added,omitempty"` // "GET /pets"
-	Removed  []string `json:"removed,omitempty"`
-	Changed  []string `json:"changed,omitempty"`
-	Breaking []string `json:"breaking,omitempty"`
-	Warnings []string `json:"warnings,omitempty"`
-}
-
-// Empty reports whether nothing changed in the operations.
-func (c *Changes) Empty() bool {
-	return len(c.Added)+len(c.Removed)+len(c.Changed)+len(c.Breaking)+len(c.Warnings) == 0
-}
-
-// Compare lists the operations added, removed and changed from old to new,
-// and the changes that break clients (oasdiff's checks at error level).
-func Compare(old, new *Spec) (*Changes, error) {
-	d, sources, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), old.Info, new.Info)
+func fromSwagger(root *yaml.Node) (*openapi3.T, error) {
+	data, err := toJSON(root)
 	if err != nil {
-		return nil, fmt.Errorf("compare %s with %s: %w", old.Name, new.Name, err)
+		return nil, err
 	}
-	c := &Changes{}
-	if d == nil {
-		return c, nil // oasdiff reports no diff at all for equal specs
+	var v2 openapi2.T
+	if err := json.Unmarshal(data, &v2); err != nil {
+		return nil, err
 	}
-	if pd := d.PathsDiff; pd != nil {
-		for _, p := range pd.Added {
-			for m := range new.Doc().Paths.Value(p).Operations() {
-				c.Added = append(c.Added, m+" "+p)
-			}
-		}
-		for _, p := range pd.Deleted {
-			for m := range old.Doc().Paths.Value(p).Operations() {
-				c.Removed = append(c.Removed, m+" "+p)
-			}
-		}
-		for p, md := range pd.Modified {
-			if md.OperationsDiff == nil {
-				continue
-			}
-			for _, m := range md.OperationsDiff.Added {
-				c.Added = append(c.Added, m+" "+p)
-			}
-			for _, m := range md.OperationsDiff.Deleted {
-				c.Removed = append(c.Removed, m+" "+p)
-			}
-			for m := range md.OperationsDiff.Modified {
-				c.Changed = append(c.Changed, m+" "+p)
-			}
-		}
-	}
-	l := checker.NewLocalizer("en")
-	for _, ch := range checker.CheckBackwardCompatibilityUntilLevel(checker.NewConfig(checker.GetAllChecks()), d, sources, checker.WARN) {
-		text := ch.GetOperation() + " " + ch.GetPath() + ": " + ch.GetUncolorizedText(l)
-		if ch.GetLevel() == checker.ERR {
-			c.Breaking = append(c.Breaking, text)
-		} else {
-			c.Warnings = append(c.Warnings, text)
-		}
-	}
-	for _, list := range [][]string{c.Added, c.Removed, c.Changed, c.Breaking, c.Warnings} {
-		sort.Strings(list)
-	}
-	return c, nil
+	return openapi2conv.ToV3(&v2)
 }
 
-// Summary renders changes as Markdown for reports.
-func (c *Changes) Summary() string {
-	if c.Empty() {
-		return "No change to the API's operations.\n"
-	}
-	var b strings.Builder
-	section := func(title string, items []string) {
-		if len(items) == 0 {
-			return
-		}
-		fmt.Fprintf(&b, "**%s** (%d)\n", title, len(items))
-		for _, it := range items {
-			fmt.Fprintf(&b, "- `%s`\n", strings.ReplaceAll(it, "`", "'"))
-		}
-		b.WriteString("\n")
-	}
-	section("Breaking changes", c.Breaking)
-	section("Operations added", c.Added)
-	section("Operations removed", c.Removed)
-	section("Operations changed", c.Changed)
-	section("Warnings", c.Warnings)
-	return strings.TrimRight(b.String(), "\n") + "\n"
+// sorted orders problems as people fix them: by file, then line.
+func sorted(l diag.List) diag.List {
+	slices.SortStableFunc(l, func(a, b diag.Diagnostic) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	})
+	return l
 }

@@ -13,9 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/txtar"
+
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/emulatortest"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
+	"github.com/gitbook-sync/gitbook-sync/internal/testcorpus"
 	"github.com/gitbook-sync/gitbook-sync/openapi"
 )
 
@@ -23,73 +27,167 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 var ctx = context.Background()
 
-func TestValidate(t *testing.T) {
-	tests := []struct {
-		file       string
-		wantErrors int
-		wantText   string
-	}{
-		{"testdata/pets-3.0.yaml", 0, ""},
-		{"testdata/pets-3.1.json", 0, ""}, // 3.1 type arrays and an ECMA-262 lookahead
-		{"testdata/multi/openapi.yaml", 0, ""},
-		{"testdata/invalid.yaml", 1, `testdata/invalid.yaml:5: /paths/~1things/get: duplicate field "id" in required`},
+// The client refuses exactly what GitBook's own parser refuses (the
+// archive's verdicts were recorded by running it).
+func TestGitBookVerdicts(t *testing.T) {
+	t.Parallel()
+	ar, err := txtar.ParseFile("testdata/gitbook-parser.txtar")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			spec, problems, err := openapi.LoadFile(ctx, tt.file)
-			if err != nil {
-				t.Fatal(err)
+	for _, f := range ar.Files {
+		t.Run(f.Name, func(t *testing.T) {
+			t.Parallel()
+			reject := strings.HasPrefix(f.Name, "reject/")
+			rej, msg := openapi.Verdict(f.Data)
+			if (rej != openapi.Accepted) != reject || (reject && msg == "") {
+				t.Errorf("Check = %v %q, want rejected %v", rej, msg, reject)
 			}
-			if n := openapi.Errors(problems); n != tt.wantErrors {
-				t.Fatalf("%d errors, want %d: %v", n, tt.wantErrors, problems)
-			}
-			if tt.wantText != "" && !strings.HasPrefix(problems[0].String(), tt.wantText) {
-				t.Errorf("problem %q, want it to start with %q", problems[0], tt.wantText)
-			}
-			if tt.wantErrors == 0 && spec == nil {
-				t.Error("no spec")
+			spec, problems := openapi.LoadData(ctx, f.Data, f.Name)
+			if errs := problems.Errors(); (len(errs) > 0) != reject || (spec == nil) != reject {
+				t.Errorf("LoadData: spec %v, problems %v; want rejected %v", spec != nil, problems, reject)
 			}
 		})
 	}
-	t.Run("not OpenAPI", func(t *testing.T) {
-		_, problems, _ := openapi.LoadData(ctx, []byte("title: notes\n"), "notes.yaml")
-		if openapi.Errors(problems) != 1 || !strings.Contains(problems[0].Message, "not an OpenAPI") {
-			t.Errorf("problems: %v", problems)
-		}
-	})
-	t.Run("a reference to a missing file names it", func(t *testing.T) {
-		dir := t.TempDir()
-		p := filepath.Join(dir, "api.yaml")
-		os.WriteFile(p, []byte("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: x\n          content:\n            application/json:\n              schema: {$ref: 'missing.yaml#/X'}\n"), 0o644)
-		_, problems, err := openapi.LoadFile(ctx, p)
-		if err != nil || openapi.Errors(problems) != 1 || !strings.Contains(problems[0].Message, "missing.yaml") {
-			t.Errorf("problems: %v %v", problems, err)
-		}
-	})
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, text    string
+		errors, warns int
+		first         string // the first diagnostic, as printed
+	}{
+		{"pets 3.0", read(t, "testdata/pets-3.0.yaml"), 0, 0, ""},
+		{"pets 3.1 (type arrays, an ECMA-262 lookahead)", read(t, "testdata/pets-3.1.json"), 0, 0, ""},
+		{"kin-openapi's finding is a warning, placed by the parser", read(t, "testdata/duplicate-required.yaml"), 0, 1,
+			`spec.yaml:5:5: /paths/~1things/get: duplicate field "id" in required`},
+		{"no info: GitBook processes it", "openapi: 3.0.3\npaths: {}\n", 0, 1, "spec.yaml:1:1: /info: must be an object"},
+		{"openApi: A", "openApi: A\n", 1, 0, `spec.yaml:1:1: not an OpenAPI document: no "openapi" (or "swagger") version field`},
+		{"a number for a version", "openapi: 3.0\ninfo: {title: x, version: '1'}\npaths: {}\n", 1, 0,
+			`spec.yaml:1:10: /openapi: openapi: the version must be a string: quote it (openapi: "3.0.0")`},
+		{"unsupported version", "openapi: 4.0.0\n", 1, 0, `spec.yaml:1:10: /openapi: openapi: version "4.0.0" is not one GitBook reads (3.0, 3.1, 3.2)`},
+		{"duplicate key", "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: {}\npaths: {}\n", 1, 0,
+			`spec.yaml:4:1: /paths: key "paths" is given twice (first on line 3); GitBook's YAML parser refuses duplicate keys`},
+		{"YAML syntax", "openapi: 3.0.3\ninfo: [\n", 1, 0, "spec.yaml:3:1: not valid YAML: did not find expected node content"},
+		{"broken JSON", "{\"openapi\": \"3.0.3\",\n \"info\": }", 1, 0, "spec.yaml:2:10: not valid JSON: invalid character '}' looking for beginning of value"},
+		{"an internal $ref that does not resolve", "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {$ref: '#/components/responses/Nope'}\n", 0, 1,
+			`spec.yaml:7:23: /paths/~1a/get/responses/200/$ref: "#/components/responses/Nope" does not resolve in this file: GitBook shows it unresolved`},
+		{"Swagger 2.0: GitBook converts it", "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n", 0, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			p := filepath.Join(dir, "spec.yaml")
+			write(t, p, tt.text)
+			spec, problems, err := openapi.LoadFile(ctx, p, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(problems.Errors()) != tt.errors || len(problems.Warnings()) != tt.warns {
+				t.Fatalf("%d errors, %d warnings, want %d and %d:\n%s", len(problems.Errors()), len(problems.Warnings()), tt.errors, tt.warns, problems)
+			}
+			if (spec == nil) != (tt.errors > 0) {
+				t.Errorf("spec %v with %d errors", spec != nil, tt.errors)
+			}
+			if tt.first != "" {
+				if got := strings.TrimPrefix(problems[0].String(), dir+"/"); got != tt.first {
+					t.Errorf("first problem:\n got %s\nwant %s", got, tt.first)
+				}
+			}
+		})
+	}
 }
 
 func TestLinesInJSON(t *testing.T) {
+	t.Parallel()
 	data := []byte("{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\"title\": \"x\", \"version\": \"1\"},\n  \"paths\": {\n    \"/a\": {\n      \"get\": {\n        \"responses\": {\"200\": {\"description\": \"x\", \"content\": {\"application/json\": {\"schema\": {\"type\": \"object\", \"required\": [\"id\", \"id\"]}}}}}\n      }\n    }\n  }\n}\n")
-	_, problems, _ := openapi.LoadData(ctx, data, "api.json")
-	if len(problems) != 1 || problems[0].Line != 6 || problems[0].Pointer != "/paths/~1a/get" {
-		t.Errorf("problems: %+v", problems)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "api.json"), string(data))
+	_, problems, err := openapi.LoadFile(ctx, filepath.Join(dir, "api.json"), dir)
+	if err != nil || len(problems) != 1 || problems[0].Line != 6 || problems[0].Col != 7 || problems[0].Field != "/paths/~1a/get" {
+		t.Errorf("problems: %+v %v", problems, err)
 	}
 }
 
-func TestIdenticalIgnoresFormatting(t *testing.T) {
-	yamlText, _ := os.ReadFile("testdata/pets-3.0.yaml")
-	reordered := []byte("info: {version: \"1.0\", title: Pets}\n" + strings.Replace(string(yamlText), "info: {title: Pets, version: \"1.0\"}\n", "", 1))
-	if !openapi.Identical(yamlText, reordered) {
-		t.Error("key order and flow style should not matter")
+// Every file read for a spec is inside the repository once symlinks are
+// resolved; anything else is refused, naming the file and the field.
+func TestFilesStayInTheRepository(t *testing.T) {
+	t.Parallel()
+	base := t.TempDir()
+	repo := filepath.Join(base, "repo")
+	write(t, filepath.Join(base, "secret.yaml"), "Secret: {type: string, description: the password is hunter2}\n")
+	write(t, filepath.Join(repo, "schemas.yaml"), "Pet: {type: object}\n")
+	spec := func(ref string) string {
+		return "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: x\n          content:\n            application/json:\n              schema: {$ref: '" + ref + "'}\n"
 	}
-	if openapi.Identical(yamlText, []byte(strings.Replace(string(yamlText), "The pets", "All pets", 1))) {
-		t.Error("a changed description is a change")
+	write(t, filepath.Join(repo, "inside.yaml"), spec("schemas.yaml#/Pet"))
+	write(t, filepath.Join(repo, "up.yaml"), spec("../secret.yaml#/Secret"))
+	write(t, filepath.Join(repo, "abs.yaml"), spec(filepath.Join(base, "secret.yaml")+"#/Secret"))
+	write(t, filepath.Join(repo, "missing.yaml"), spec("nope.yaml#/Pet"))
+	write(t, filepath.Join(repo, "fragment.yaml"), spec("schemas.yaml#/Dog"))
+	write(t, filepath.Join(repo, "via-link.yaml"), spec("link.yaml#/Secret"))
+	mustSymlink(t, filepath.Join(base, "secret.yaml"), filepath.Join(repo, "link.yaml"))
+	write(t, filepath.Join(base, "outside-spec.yaml"), spec("schemas.yaml#/Pet"))
+	mustSymlink(t, filepath.Join(base, "outside-spec.yaml"), filepath.Join(repo, "linked-spec.yaml"))
+	mustSymlink(t, filepath.Join(repo, "inside.yaml"), filepath.Join(repo, "alias.yaml"))
+
+	tests := []struct{ file, field, want string }{
+		{"inside.yaml", "", ""},
+		{"alias.yaml", "", ""}, // a symlink inside the repository to a file inside it
+		{"up.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", "outside the repository"},
+		{"abs.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", "outside the repository"},
+		{"via-link.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", "resolves to " + filepath.Join(base, "secret.yaml")},
+		{"linked-spec.yaml", "file", "outside the repository"},
+		{"missing.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", "does not exist"},
+		{"fragment.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", `"#/Dog" is not in`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			spec, problems, err := openapi.LoadFile(ctx, filepath.Join(repo, tt.file), repo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs := problems.Errors()
+			if tt.want == "" {
+				if len(errs) > 0 || spec == nil {
+					t.Fatalf("refused: %v", problems)
+				}
+				if strings.Contains(string(spec.Text), "schemas.yaml") {
+					t.Errorf("the text sent still refers to another file:\n%s", spec.Text)
+				}
+				return
+			}
+			if spec != nil || len(errs) != 1 || errs[0].Field != tt.field || !strings.Contains(errs[0].Message, tt.want) || errs[0].File != filepath.Join(repo, tt.file) {
+				t.Fatalf("problems %v; want one error at %s saying %q", problems, tt.field, tt.want)
+			}
+			if strings.Contains(problems.String(), "hunter2") {
+				t.Error("the outside file's content was read into a message")
+			}
+		})
 	}
 }
 
-func TestDiffSummaryGolden(t *testing.T) {
-	old, _, _ := openapi.LoadFile(ctx, "testdata/pets-3.0.yaml")
-	new, _, _ := openapi.LoadFile(ctx, "testdata/pets-3.1.json")
+func TestOpenAISpecPublishes(t *testing.T) {
+	t.Parallel()
+	p := testcorpus.Path(t, "corpus/openapi/openai-openai-openapi/openapi.yaml")
+	spec, problems, err := openapi.LoadFile(ctx, p, filepath.Dir(p))
+	if err != nil || spec == nil || len(problems.Errors()) > 0 {
+		t.Fatalf("spec %v, err %v, errors:\n%s", spec != nil, err, problems.Errors())
+	}
+	for _, d := range problems {
+		if d.Line == 0 {
+			t.Errorf("a problem without a line: %s", d)
+		}
+	}
+}
+
+func TestDiffGolden(t *testing.T) {
+	t.Parallel()
+	old := load(t, "testdata/pets-3.0.yaml")
+	new := load(t, "testdata/pets-3.1.json")
 	c, err := openapi.Compare(old, new)
 	if err != nil {
 		t.Fatal(err)
@@ -97,14 +195,16 @@ func TestDiffSummaryGolden(t *testing.T) {
 	got := c.Summary()
 	golden := "testdata/diff-summary.md"
 	if *update {
-		os.WriteFile(golden, []byte(got), 0o644)
+		write(t, golden, got)
 	}
-	want, _ := os.ReadFile(golden)
-	if got != string(want) {
+	if want := read(t, golden); got != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
 	}
-	if len(c.Removed) != 1 || c.Removed[0] != "GET /pets/{id}" || len(c.Added) != 1 || c.Added[0] != "POST /pets" || len(c.Breaking) == 0 {
+	if len(c.Removed) != 1 || c.Removed[0].String() != "GET /pets/{id}" || len(c.Added) != 1 || c.Added[0].String() != "POST /pets" {
 		t.Errorf("changes: %+v", c)
+	}
+	if len(c.Breaking) == 0 || c.Breaking[0].Level != "error" || c.Breaking[0].ID == "" {
+		t.Errorf("breaking: %+v", c.Breaking)
 	}
 	same, _ := openapi.Compare(old, old)
 	if !same.Empty() || same.Summary() != "No change to the API's operations.\n" {
@@ -112,8 +212,21 @@ func TestDiffSummaryGolden(t *testing.T) {
 	}
 }
 
-func publishOpts(c *gitbook.Client, slug string, src openapi.Source) openapi.PublishOptions {
-	return openapi.PublishOptions{Client: c, Organization: "org-1", Slug: slug, Source: src, Poll: 5 * time.Millisecond, Wait: 10 * time.Second}
+func TestLongListsFold(t *testing.T) {
+	t.Parallel()
+	c := &openapi.Changes{}
+	for i := range 11 {
+		c.Added = append(c.Added, openapi.Operation{Method: "GET", Path: fmt.Sprintf("/a%d", i)})
+	}
+	c.Breaking = []openapi.Change{{ID: "api-path-removed-without-deprecation", Level: "error", Method: "GET", Path: "/b", Message: "api path removed without deprecation"}}
+	s := c.Summary()
+	if !strings.HasPrefix(s, "**Breaking changes** (1)\n- `GET /b: api path removed") || !strings.Contains(s, "<details><summary><b>Operations added</b> (11)</summary>") {
+		t.Errorf("summary:\n%s", s)
+	}
+}
+
+func publishOpts(c *gitbook.Client, slug, file string) openapi.PublishOptions {
+	return openapi.PublishOptions{Client: c, Organization: "org-1", Slug: slug, Source: openapi.Source{File: file}, Root: "testdata", Poll: 5 * time.Millisecond, Wait: 10 * time.Second}
 }
 
 func writes(env *emulatortest.Env) int {
@@ -131,7 +244,7 @@ func TestPublishLifecycle(t *testing.T) {
 	env := emulatortest.Start(t, emulator.Seed{}, emulator.Options{OperationDelay: 20 * time.Millisecond})
 	c := env.Client(t, nil)
 
-	res, err := openapi.Publish(ctx, publishOpts(c, "pets", openapi.Source{File: "testdata/pets-3.0.yaml"}))
+	res, err := openapi.Publish(ctx, publishOpts(c, "pets", "testdata/pets-3.0.yaml"))
 	if err != nil || !res.First || !res.Published || res.Version == "" {
 		t.Fatalf("first publish: %+v %v", res, err)
 	}
@@ -139,7 +252,7 @@ func TestPublishLifecycle(t *testing.T) {
 		t.Errorf("first publish: %d writes", w)
 	}
 
-	res, err = openapi.Publish(ctx, publishOpts(c, "pets", openapi.Source{File: "testdata/pets-3.0.yaml"}))
+	res, err = openapi.Publish(ctx, publishOpts(c, "pets", "testdata/pets-3.0.yaml"))
 	if err != nil || !res.Identical || res.Published {
 		t.Fatalf("unchanged: %+v %v", res, err)
 	}
@@ -147,8 +260,19 @@ func TestPublishLifecycle(t *testing.T) {
 		t.Errorf("unchanged spec: %d writes, want 0", w)
 	}
 
-	res, err = openapi.Publish(ctx, publishOpts(c, "pets", openapi.Source{File: "testdata/pets-3.1.json"}))
-	if err != nil || !res.Published || res.Changes == nil || len(res.Changes.Breaking) == 0 {
+	// A dry run (a pull request) compares and sends nothing.
+	o := publishOpts(c, "pets", "testdata/pets-3.1.json")
+	o.DryRun = true
+	res, err = openapi.Publish(ctx, o)
+	if err != nil || res.Published || res.Changes == nil || len(res.Changes.Breaking) == 0 || len(res.Changes.Added) != 1 {
+		t.Fatalf("dry run: %+v %v", res, err)
+	}
+	if w := writes(env); w != 0 {
+		t.Errorf("dry run: %d writes", w)
+	}
+
+	res, err = openapi.Publish(ctx, publishOpts(c, "pets", "testdata/pets-3.1.json"))
+	if err != nil || !res.Published || res.Version == "" {
 		t.Fatalf("changed: %+v %v", res, err)
 	}
 	versions, _ := c.OpenAPISpecVersions(ctx, "org-1", "pets")
@@ -157,16 +281,23 @@ func TestPublishLifecycle(t *testing.T) {
 	}
 	writes(env)
 
-	_, err = openapi.Publish(ctx, publishOpts(c, "pets", openapi.Source{File: "testdata/invalid.yaml"}))
-	if !errors.Is(err, openapi.ErrInvalid) {
-		t.Errorf("invalid: %v", err)
+	// Warnings are shown and do not stop publishing; strict stops it.
+	o = publishOpts(c, "warned", "testdata/duplicate-required.yaml")
+	res, err = openapi.Publish(ctx, o)
+	if err != nil || !res.Published || len(res.Diagnostics) != 1 || res.Diagnostics[0].Severity != diag.Warning {
+		t.Errorf("warnings: %+v %v", res, err)
+	}
+	writes(env)
+	o.Strict, o.Force = true, true
+	if _, err = openapi.Publish(ctx, o); !errors.Is(err, openapi.ErrInvalid) || !strings.Contains(err.Error(), "strict") {
+		t.Errorf("strict: %v", err)
 	}
 	if w := writes(env); w != 0 {
-		t.Errorf("an invalid spec was sent: %d writes", w)
+		t.Errorf("strict sent the spec: %d writes", w)
 	}
 
 	// A spec split across files is sent as one document.
-	res, err = openapi.Publish(ctx, publishOpts(c, "split", openapi.Source{File: "testdata/multi/openapi.yaml"}))
+	res, err = openapi.Publish(ctx, publishOpts(c, "split", "testdata/multi/openapi.yaml"))
 	if err != nil || !res.Published {
 		t.Fatalf("multi-file: %+v %v", res, err)
 	}
@@ -174,17 +305,28 @@ func TestPublishLifecycle(t *testing.T) {
 	if strings.Contains(raw.Text, "order.yaml") || !strings.Contains(raw.Text, "sku") {
 		t.Errorf("the published text still refers to other files:\n%s", raw.Text)
 	}
-	if res, err = openapi.Publish(ctx, publishOpts(c, "split", openapi.Source{File: "testdata/multi/openapi.yaml"})); err != nil || !res.Identical {
+	if res, err = openapi.Publish(ctx, publishOpts(c, "split", "testdata/multi/openapi.yaml")); err != nil || !res.Identical {
 		t.Errorf("re-publishing the split spec: %+v %v", res, err)
 	}
+	writes(env)
 
-	if _, err := c.PutOpenAPISpec(ctx, "org-1", "Bad Slug", gitbook.OpenAPISource{Text: "x"}); gitbook.StatusOf(err) != 400 {
-		t.Errorf("bad slug: %v", err)
+	// What GitBook refuses is not sent.
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.yaml"), "openApi: A\n")
+	o = publishOpts(c, "refused", filepath.Join(dir, "a.yaml"))
+	o.Root = dir
+	if _, err := openapi.Publish(ctx, o); !errors.Is(err, openapi.ErrInvalid) {
+		t.Errorf("refused: %v", err)
+	}
+	if w := writes(env); w != 0 {
+		t.Errorf("an invalid spec was sent: %d writes", w)
 	}
 }
 
+// What GitBook's processing refuses comes back as ErrProcessing with its
+// errors; URL sources are fetched by GitBook.
 func TestPublishURLSource(t *testing.T) {
-	served := map[string]string{"/good.yaml": mustRead(t, "testdata/pets-3.0.yaml"), "/bad.yaml": "just: notes\n"}
+	served := map[string]string{"/good.yaml": read(t, "testdata/pets-3.0.yaml"), "/bad.yaml": "just: notes\n", "/dup.yaml": "openapi: 3.0.3\nopenapi: 3.0.3\n"}
 	src := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if body, ok := served[r.URL.Path]; ok {
 			fmt.Fprint(w, body)
@@ -195,24 +337,59 @@ func TestPublishURLSource(t *testing.T) {
 	defer src.Close()
 	env := emulatortest.Start(t, emulator.Seed{}, emulator.Options{})
 	c := env.Client(t, nil)
-	res, err := openapi.Publish(ctx, publishOpts(c, "from-url", openapi.Source{URL: src.URL + "/good.yaml"}))
+	url := func(slug, path string) openapi.PublishOptions {
+		return openapi.PublishOptions{Client: c, Organization: "org-1", Slug: slug, Source: openapi.Source{URL: src.URL + path}, Poll: 5 * time.Millisecond, Wait: 10 * time.Second}
+	}
+	res, err := openapi.Publish(ctx, url("from-url", "/good.yaml"))
 	if err != nil || !res.Published {
 		t.Fatalf("url: %+v %v", res, err)
 	}
-	res, err = openapi.Publish(ctx, publishOpts(c, "bad-url", openapi.Source{URL: src.URL + "/bad.yaml"}))
-	if !errors.Is(err, openapi.ErrProcessing) || len(res.Problems) == 0 || !strings.Contains(err.Error(), "PARSE_ERROR") {
-		t.Errorf("rejected in processing: %+v %v", res, err)
+	for _, tt := range []struct{ path, want string }{
+		{"/bad.yaml", "Can’t find supported Swagger/OpenAPI version"},
+		{"/dup.yaml", "Invalid OpenAPI document"},
+	} {
+		res, err = openapi.Publish(ctx, url("bad", tt.path))
+		if !errors.Is(err, openapi.ErrProcessing) || !strings.Contains(err.Error(), "PARSE_ERROR") || len(res.Diagnostics) != 1 || !strings.Contains(res.Diagnostics[0].Message, tt.want) {
+			t.Errorf("%s: %+v %v", tt.path, res, err)
+		}
 	}
-	_, err = openapi.Publish(ctx, publishOpts(c, "gone", openapi.Source{URL: src.URL + "/missing.yaml"}))
+	_, err = openapi.Publish(ctx, url("gone", "/missing.yaml"))
 	if !errors.Is(err, openapi.ErrProcessing) || !strings.Contains(err.Error(), "FETCH_ERROR") {
 		t.Errorf("fetch error: %v", err)
 	}
 }
 
-func mustRead(t *testing.T, p string) string {
+func load(t *testing.T, p string) *openapi.Spec {
+	t.Helper()
+	s, problems, err := openapi.LoadFile(ctx, p, "testdata")
+	if err != nil || s == nil {
+		t.Fatalf("%s: %v %v", p, problems, err)
+	}
+	return s
+}
+
+func read(t *testing.T, p string) string {
+	t.Helper()
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+func write(t *testing.T, p, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustSymlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
 
 // Source is where a spec comes from: a file in the repository, or a URL
@@ -24,34 +24,43 @@ type PublishOptions struct {
 	Organization string
 	Slug         string
 	Source       Source
-	Force        bool          // publish even when identical
-	DryRun       bool          // validate and compare only
-	Wait         time.Duration // for processing; default 5m
-	Poll         time.Duration // default 2s
+	// Root is the repository: every file read for the spec must be
+	// inside it. Default: RepositoryRoot(Source.File).
+	Root   string
+	Strict bool          // warnings are errors: nothing is sent
+	Force  bool          // publish even when identical
+	DryRun bool          // validate and compare only
+	Wait   time.Duration // for processing; default 10m
+	Poll   time.Duration // first wait between checks of the processing; default gitbook.Poll's
 }
 
 // Result is what happened to one spec.
 type Result struct {
-	Slug      string    `json:"slug"`
-	Source    string    `json:"source"`
-	Problems  []Problem `json:"problems,omitempty"`
-	Changes   *Changes  `json:"changes,omitempty"`
-	First     bool      `json:"first,omitempty"`
-	Identical bool      `json:"identical,omitempty"`
-	Published bool      `json:"published,omitempty"`
-	Version   string    `json:"version,omitempty"`
-	URL       string    `json:"url,omitempty"`
+	Slug        string            `json:"slug"`
+	Source      string            `json:"source"`
+	Diagnostics []diag.Diagnostic `json:"diagnostics,omitempty"`
+	Changes     *Changes          `json:"changes,omitempty"`
+	First       bool              `json:"first,omitempty"`
+	Identical   bool              `json:"identical,omitempty"`
+	Published   bool              `json:"published,omitempty"`
+	Version     string            `json:"version,omitempty"`
+	URL         string            `json:"url,omitempty"`
 }
 
 // Summary renders the result for people.
 func (r *Result) Summary() string {
 	var b strings.Builder
-	for _, p := range r.Problems {
-		fmt.Fprintln(&b, p)
+	for _, d := range r.Diagnostics {
+		if d.Severity == diag.Warning {
+			fmt.Fprintf(&b, "%s: warning: %s\n", d.Pos(), fieldMessage(d))
+		} else {
+			fmt.Fprintln(&b, d)
+		}
 	}
+	errs := diag.List(r.Diagnostics).Errors()
 	switch {
-	case Errors(r.Problems) > 0:
-		fmt.Fprintf(&b, "%s: not published: %d errors\n", r.Slug, Errors(r.Problems))
+	case len(errs) > 0:
+		fmt.Fprintf(&b, "%s: not published: %d errors\n", r.Slug, len(errs))
 	case r.Identical:
 		fmt.Fprintf(&b, "%s: unchanged since the published version; no new version\n", r.Slug)
 	case r.Published:
@@ -67,107 +76,137 @@ func (r *Result) Summary() string {
 	return b.String()
 }
 
-// ErrInvalid is returned (wrapped) when a spec has errors: nothing is sent.
+func fieldMessage(d diag.Diagnostic) string {
+	if d.Field != "" {
+		return d.Field + ": " + d.Message
+	}
+	return d.Message
+}
+
+// ErrInvalid is returned (wrapped) when a spec has errors, or warnings
+// under Strict: nothing is sent.
 var ErrInvalid = errors.New("the spec is not valid")
 
 // ErrProcessing is returned (wrapped) when GitBook rejects a spec.
 var ErrProcessing = errors.New("GitBook could not process the spec")
 
-// Prepare validates the spec locally and compares it with the latest
-// published version, sending nothing.
-func Prepare(ctx context.Context, o PublishOptions) (*Result, *Spec, error) {
+// Publish checks the spec and, unless the published version has the
+// same text or this is a dry run, sends it and follows GitBook's
+// processing to its end. A dry run (pull requests) compares it with the
+// published version instead. kin-openapi's model and its warnings, which
+// take most of the time on a large spec, are built while GitBook
+// processes it, unless they must come first: under Strict, for a bundle
+// of several files, or to compare.
+func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	res := &Result{Slug: o.Slug, Source: o.Source.File + o.Source.URL}
-	if o.Source.URL != "" {
+	if o.Source.File == "" {
 		// GitBook fetches it; there is nothing local to check.
-		return res, nil, nil
+		if o.DryRun {
+			return res, nil
+		}
+		return res, o.send(ctx, res, nil)
 	}
-	spec, problems, err := LoadFile(ctx, o.Source.File)
+	c, problems, err := Check(o.Source.File, o.Root)
 	if err != nil {
-		return res, nil, err
+		return res, fmt.Errorf("spec %s: %w", o.Slug, err)
 	}
-	res.Problems = problems
-	if Errors(problems) > 0 {
-		return res, nil, fmt.Errorf("%s: %w (%d errors); nothing was sent", o.Source.File, ErrInvalid, Errors(problems))
+	res.Diagnostics = problems
+	if n := len(problems.Errors()); n > 0 {
+		return res, fmt.Errorf("%s: %w (%d errors); nothing was sent", o.Source.File, ErrInvalid, n)
+	}
+	var spec *Spec
+	var warnings diag.List
+	var modelled chan struct{}
+	// wait adds the model's findings once it is built.
+	wait := func() {
+		if modelled != nil {
+			<-modelled
+			modelled = nil
+		}
+		res.Diagnostics = sorted(append(res.Diagnostics, warnings...))
+		warnings = nil
+	}
+	if o.Strict || c.Bundled() || o.DryRun {
+		spec, warnings = c.Model(ctx)
+		wait()
+		all := diag.List(res.Diagnostics)
+		if n := len(all.Errors()); n > 0 {
+			return res, fmt.Errorf("%s: %w (%d errors); nothing was sent", o.Source.File, ErrInvalid, n)
+		}
+		if n := len(all.Warnings()); o.Strict && n > 0 {
+			return res, fmt.Errorf("%s: %w: %d warnings, and strict makes them errors; nothing was sent", o.Source.File, ErrInvalid, n)
+		}
+	} else {
+		modelled = make(chan struct{})
+		go func() {
+			defer close(modelled)
+			_, warnings = c.Model(ctx)
+		}()
+	}
+	text := c.Text()
+	if spec != nil {
+		text = spec.Text
 	}
 	raw, err := o.Client.LatestOpenAPIRaw(ctx, o.Organization, o.Slug)
 	switch {
 	case gitbook.IsNotFound(err):
 		res.First = true
-		text, err := spec.Publishable(ctx)
-		spec.Text = text
-		return res, spec, err
 	case err != nil:
-		return res, nil, fmt.Errorf("read published spec %s: %w", o.Slug, err)
+		wait()
+		return res, fmt.Errorf("read published spec %s: %w", o.Slug, err)
+	case raw.Text == string(text):
+		// GitBook keeps the text exactly as sent.
+		res.Identical, res.Changes = true, &Changes{}
+		if !o.Force {
+			wait()
+			return res, nil
+		}
+	case o.DryRun:
+		// GitBook's text: compared as far as kin-openapi reads it.
+		if old, _ := LoadData(ctx, []byte(raw.Text), o.Slug+" (published)"); old.Comparable() && spec.Comparable() {
+			if res.Changes, err = Compare(old, spec); err != nil {
+				res.Diagnostics = append(res.Diagnostics, diag.Warnf(res.Source, 0, 0, "not compared with the published version: %v", err))
+			}
+		}
 	}
-	text, err := spec.Publishable(ctx)
-	if err != nil {
-		return res, nil, err
+	if o.DryRun {
+		return res, nil
 	}
-	spec.Text = text
-	if Identical([]byte(raw.Text), spec.Text) {
-		res.Identical = true
-		res.Changes = &Changes{}
-		return res, spec, nil
-	}
-	old, _, err := LoadData(ctx, []byte(raw.Text), o.Slug+" (published)")
-	if err != nil || old == nil {
-		// The published text is GitBook's: compare what can be compared.
-		return res, spec, nil
-	}
-	if res.Changes, err = Compare(old, spec); err != nil {
-		return res, spec, err
-	}
-	return res, spec, nil
+	err = o.send(ctx, res, text)
+	wait()
+	return res, err
 }
 
-// Publish prepares, then (unless identical or a dry run) sends the new
-// version and follows GitBook's processing to its end.
-func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
-	if o.Wait <= 0 {
-		o.Wait = 5 * time.Minute
-	}
-	if o.Poll <= 0 {
-		o.Poll = 2 * time.Second
-	}
-	res, spec, err := Prepare(ctx, o)
-	if err != nil || o.DryRun || (res.Identical && !o.Force) {
-		return res, err
-	}
-	src := gitbook.OpenAPISource{URL: o.Source.URL}
-	if spec != nil {
-		src.Text = string(spec.Text)
-	} else if o.Source.File != "" {
-		data, err := os.ReadFile(o.Source.File)
-		if err != nil {
-			return res, err
-		}
-		src.Text = string(data)
-	}
-	started := time.Now()
+// send puts the spec (text, or the URL) and follows GitBook's processing.
+func (o PublishOptions) send(ctx context.Context, res *Result, text []byte) error {
+	src := gitbook.OpenAPISource{URL: o.Source.URL, Text: string(text)}
 	s, err := o.Client.PutOpenAPISpec(ctx, o.Organization, o.Slug, src)
 	if err != nil {
-		return res, fmt.Errorf("publish spec %s: %w", o.Slug, err)
+		return fmt.Errorf("publish spec %s: %w", o.Slug, err)
 	}
-	for s.ProcessingState != gitbook.SpecComplete {
-		if time.Since(started) > o.Wait {
-			return res, fmt.Errorf("spec %s: GitBook still processing after %s (state %s); check it in GitBook", o.Slug, o.Wait, s.ProcessingState)
+	poll := gitbook.Poll{Initial: o.Poll, Timeout: o.Wait}
+	_, err = poll.Until(ctx, func(ctx context.Context) (bool, time.Duration, error) {
+		if s.ProcessingState == gitbook.SpecComplete {
+			return true, 0, nil
 		}
-		select {
-		case <-ctx.Done():
-			return res, ctx.Err()
-		case <-time.After(o.Poll):
-		}
-		if s, err = o.Client.OpenAPISpec(ctx, o.Organization, o.Slug); err != nil {
-			return res, fmt.Errorf("spec %s: %w", o.Slug, err)
-		}
+		var err error
+		s, err = o.Client.OpenAPISpec(ctx, o.Organization, o.Slug)
+		return err == nil && s.ProcessingState == gitbook.SpecComplete, 0, err
+	})
+	if errors.Is(err, gitbook.ErrPollTimeout) {
+		return fmt.Errorf("spec %s: GitBook %w processing it (state %s); check it in GitBook", o.Slug, err, s.ProcessingState)
+	}
+	if err != nil {
+		return fmt.Errorf("spec %s: %w", o.Slug, err)
 	}
 	res.URL = s.URLs.App
 	if s.LastProcessErrorCode != "" {
 		for _, e := range s.LastProcessedErrors {
-			res.Problems = append(res.Problems, Problem{File: res.Source, Message: strings.TrimSpace(e.Code + " " + e.Message)})
+			res.Diagnostics = append(res.Diagnostics, diag.Diagnostic{File: res.Source, Severity: diag.Error,
+				Message: "GitBook: " + strings.TrimSpace(e.Code+" "+e.Message)})
 		}
-		return res, fmt.Errorf("spec %s: %w: %s (%d errors)", o.Slug, ErrProcessing, s.LastProcessErrorCode, s.LastProcessedErrorCount)
+		return fmt.Errorf("spec %s: %w: %s (%d errors)", o.Slug, ErrProcessing, s.LastProcessErrorCode, s.LastProcessedErrorCount)
 	}
 	res.Published, res.Version = true, s.LastVersion
-	return res, nil
+	return nil
 }

@@ -17,13 +17,7 @@ func Problems(results []gbsync.Result) diag.List {
 			if api == nil {
 				continue
 			}
-			for _, p := range api.Problems {
-				sev := diag.Error
-				if p.Warning {
-					sev = diag.Warning
-				}
-				out = append(out, diag.Diagnostic{File: p.File, Line: p.Line, Field: p.Pointer, Severity: sev, Message: p.Message})
-			}
+			out = append(out, api.Diagnostics...)
 		}
 		if r.Err == nil {
 			continue

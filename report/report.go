@@ -180,11 +180,11 @@ func buildAPI(results []*openapi.Result) []apiView {
 		if c := r.Changes; c != nil && !r.First {
 			v.NoChange = c.Empty()
 			for _, s := range []apiSection{
-				{Title: "Breaking changes", Items: c.Breaking, Breaking: true},
-				{Title: "Operations added", Items: c.Added},
-				{Title: "Operations removed", Items: c.Removed},
-				{Title: "Operations changed", Items: c.Changed},
-				{Title: "Warnings", Items: c.Warnings},
+				{Title: "Breaking changes", Items: texts(c.Breaking), Breaking: true},
+				{Title: "Operations added", Items: texts(c.Added)},
+				{Title: "Operations removed", Items: texts(c.Removed)},
+				{Title: "Operations changed", Items: texts(c.Changed)},
+				{Title: "Warnings", Items: texts(c.Warnings)},
 			} {
 				if len(s.Items) > 0 {
 					s.Collapsed = len(s.Items) > collapseAfter
@@ -193,6 +193,15 @@ func buildAPI(results []*openapi.Result) []apiView {
 			}
 		}
 		out = append(out, v)
+	}
+	return out
+}
+
+// texts renders the changes one line each ("GET /pets: ...").
+func texts[T fmt.Stringer](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = x.String()
 	}
 	return out
 }

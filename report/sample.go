@@ -16,9 +16,9 @@ import (
 // OpenAPI specs with problems and long lists of changes, warnings and a
 // failure. New runs a user's templates on it before any real run.
 func Sample() []gbsync.Result {
-	var many []string
+	var many []openapi.Operation
 	for i := range collapseAfter + 2 {
-		many = append(many, fmt.Sprintf("GET /pets/%d", i))
+		many = append(many, openapi.Operation{Method: "GET", Path: fmt.Sprintf("/pets/%d", i)})
 	}
 	return []gbsync.Result{
 		{
@@ -56,14 +56,16 @@ func Sample() []gbsync.Result {
 				Created: true, Writes: 4, Batches: 1, Pages: []content.PageChange{{Op: content.Added, Title: "Pets", Path: "pets.md", Added: 9}}},
 			OpenAPI: []*openapi.Result{
 				{Slug: "pets", Source: "api/pets.yaml", Version: "2",
-					Changes: &openapi.Changes{Breaking: []string{"GET /pets/{id}: api path removed without deprecation"},
-						Added: many, Removed: []string{"GET /pets/{id}"}, Changed: []string{"GET /pets"}, Warnings: []string{"GET /pets: response property added"}}},
+					Changes: &openapi.Changes{
+						Breaking: []openapi.Change{{ID: "api-path-removed-without-deprecation", Level: "error", Method: "GET", Path: "/pets/{id}", Message: "api path removed without deprecation"}},
+						Added:    many, Removed: []openapi.Operation{{Method: "GET", Path: "/pets/{id}"}}, Changed: []openapi.Operation{{Method: "GET", Path: "/pets"}},
+						Warnings: []openapi.Change{{ID: "response-property-added", Level: "warning", Method: "GET", Path: "/pets", Message: "response property added"}}}},
 				{Slug: "store", Source: "api/store.yaml", Published: true, Version: "5", URL: "https://app.gitbook.com/o/org-1/openapi/store",
 					Changes: &openapi.Changes{}},
 				{Slug: "users", Source: "api/users.yaml", Identical: true},
 				{Slug: "orders", Source: "api/orders.yaml", First: true,
-					Problems: []openapi.Problem{{File: "api/orders.yaml", Line: 12, Pointer: "/paths/~1orders/get", Message: "duplicate field \"id\" in required"},
-						{File: "api/orders.yaml", Line: 3, Message: "unknown keyword", Warning: true}}},
+					Diagnostics: []diag.Diagnostic{{File: "api/orders.yaml", Line: 12, Field: "/paths/~1orders/get", Severity: diag.Error, Message: "duplicate field \"id\" in required"},
+						{File: "api/orders.yaml", Line: 3, Severity: diag.Warning, Message: "unknown keyword"}}},
 			},
 		},
 		{

@@ -132,12 +132,8 @@ func textSpace(t *textWriter, r gbsync.Result) {
 			status = "new spec, not published yet"
 		}
 		t.line(1, "OpenAPI %s (%s): %s", t.paint(bold, Safe(api.Slug)), Safe(api.Source), status)
-		for _, p := range api.Problems {
-			sev := diag.Error
-			if p.Warning {
-				sev = diag.Warning
-			}
-			textDiag(t, 2, diag.Diagnostic{File: p.File, Line: p.Line, Field: p.Pointer, Severity: sev, Message: p.Message})
+		for _, d := range api.Diagnostics {
+			textDiag(t, 2, d)
 		}
 		if api.NoChange {
 			t.line(2, "no change to the API's operations")

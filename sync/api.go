@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/gitbook-sync/gitbook-sync/changerequest"
 	"github.com/gitbook-sync/gitbook-sync/content"
@@ -29,13 +28,7 @@ type ChangeRequests interface {
 	Archive(ctx context.Context, opts changerequest.Options) (*changerequest.Result, error)
 	// Open lists the space's open change requests kept for a pull request
 	// or a branch.
-	Open(ctx context.Context, spaceID string) ([]OpenChangeRequest, error)
-}
-
-// OpenChangeRequest is an open change request and what it was made for.
-type OpenChangeRequest struct {
-	Number int
-	Link   string // the pull request's (or branch's) address
+	Open(ctx context.Context, spaceID string) ([]changerequest.Tracked, error)
 }
 
 // clientChangeRequests is package changerequest over one client.
@@ -61,18 +54,6 @@ func (a clientChangeRequests) Archive(ctx context.Context, o changerequest.Optio
 	return changerequest.Archive(ctx, o)
 }
 
-func (a clientChangeRequests) Open(ctx context.Context, spaceID string) ([]OpenChangeRequest, error) {
-	var out []OpenChangeRequest
-	for _, status := range []string{gitbook.CROpen, gitbook.CRDraft} {
-		crs, err := a.c.ChangeRequests(ctx, spaceID, status)
-		if err != nil {
-			return nil, fmt.Errorf("list change requests of space %s: %w", spaceID, err)
-		}
-		for _, cr := range crs {
-			for _, l := range cr.Links {
-				out = append(out, OpenChangeRequest{Number: cr.Number, Link: l.Ref.URL})
-			}
-		}
-	}
-	return out, nil
+func (a clientChangeRequests) Open(ctx context.Context, spaceID string) ([]changerequest.Tracked, error) {
+	return changerequest.Open(ctx, a.c, spaceID)
 }

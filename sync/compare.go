@@ -3,13 +3,13 @@ package sync
 import (
 	"context"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	stdsync "sync"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/gitbook-sync/gitbook-sync/changerequest"
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 )
@@ -143,7 +143,7 @@ func diffWithSpace(ctx context.Context, opts Options, spaceID string, head *obje
 		case !ok:
 			a, r := content.CountLines("", l.body)
 			d.Pages = append(d.Pages, content.PageChange{Op: content.Added, Title: l.title, Path: l.page.Path, Added: a, Removed: r, Note: "not in the space"})
-		case !sameMarkdown(bodyOf(pr.text), l.body) || pr.remote.Title != l.title:
+		case !changerequest.SameMarkdown(bodyOf(pr.text), l.body) || pr.remote.Title != l.title:
 			text := bodyOf(pr.text)
 			a, r := content.CountLines(text, l.body)
 			pc := content.PageChange{Op: content.Modified, Title: l.title, Path: l.page.Path, Added: a, Removed: r, Note: "differs from the space"}
@@ -184,18 +184,4 @@ func bodyOf(md string) string {
 		return string(body)
 	}
 	return md
-}
-
-var blankRuns = regexp.MustCompile(`\n{3,}`)
-
-// sameMarkdown compares Markdown modulo what GitBook rewrites when it
-// stores it: line endings, trailing spaces and runs of blank lines.
-func sameMarkdown(a, b string) bool { return normalizeMarkdown(a) == normalizeMarkdown(b) }
-
-func normalizeMarkdown(s string) string {
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t")
-	}
-	return strings.TrimSpace(blankRuns.ReplaceAllString(strings.Join(lines, "\n"), "\n\n"))
 }

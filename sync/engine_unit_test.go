@@ -16,6 +16,7 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
 
 // fakeGitBook answers the engine's GitBook calls from memory: what the
@@ -80,16 +81,22 @@ func (f *fakeGitBook) Export(context.Context, string, gitbook.ExportRequest) err
 // fakeChangeRequests records what the engine asked for.
 type fakeChangeRequests struct {
 	mu    stdsync.Mutex
-	open  []OpenChangeRequest
+	open  []changerequest.Tracked
 	calls []string
+	notes []string // the Reason each call was given
 	scope changerequest.Scope
+	// also is what every result reports beside the work done.
+	also changerequest.Result
 }
 
 func (f *fakeChangeRequests) record(what string, o changerequest.Options) *changerequest.Result {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, what+" "+o.Link)
-	return &changerequest.Result{Number: 1, Writes: 1}
+	f.notes = append(f.notes, o.Reason)
+	r := f.also
+	r.Number, r.Writes = 1, 1
+	return &r
 }
 
 func (f *fakeChangeRequests) Propose(_ context.Context, o changerequest.Options, _ *content.Project, _ content.Files, scope changerequest.Scope) (*changerequest.Result, []string, error) {
@@ -109,7 +116,7 @@ func (f *fakeChangeRequests) Archive(_ context.Context, o changerequest.Options)
 	return r, nil
 }
 
-func (f *fakeChangeRequests) Open(context.Context, string) ([]OpenChangeRequest, error) {
+func (f *fakeChangeRequests) Open(context.Context, string) ([]changerequest.Tracked, error) {
 	return f.open, nil
 }
 
@@ -272,7 +279,7 @@ func TestPushFinishesMergedChangeRequests(t *testing.T) {
 				gitCLI(t, dir, "checkout", "-q", "--force", "-B", "main", "refs/remotes/origin/main")
 			}
 			gb := &fakeGitBook{rev: gitbook.Revision{ID: "r1", Git: &gitbook.GitCommit{OID: h.base}}, importOID: h.merged}
-			crs := &fakeChangeRequests{open: []OpenChangeRequest{
+			crs := &fakeChangeRequests{open: []changerequest.Tracked{
 				{Number: 1, Link: "https://github.com/acme/docs/pull/7"},
 				{Number: 2, Link: "https://github.com/acme/docs/pull/8"},
 				{Number: 4, Link: "https://github.com/acme/docs/tree/other"},
@@ -287,6 +294,10 @@ func TestPushFinishesMergedChangeRequests(t *testing.T) {
 			}
 			if !strings.Contains(res.Reason(), "pull request #7 is merged into main and its content went live") {
 				t.Errorf("reasons %v", res.Reasons)
+			}
+			// The change request says why it was archived.
+			if len(crs.notes) != 1 || !strings.Contains(crs.notes[0], "Pull request #7 (https://github.com/acme/docs/pull/7) is merged into main, and its content went live with commit "+h.merged[:7]) {
+				t.Errorf("archive note %q", crs.notes)
 			}
 		})
 	}
@@ -314,6 +325,33 @@ func TestBranchPush(t *testing.T) {
 	}
 	if !crs.scope.Paths["guide/install.md"] || len(crs.scope.Paths) != 1 {
 		t.Errorf("scope %+v: want the branch's own page only", crs.scope)
+	}
+}
+
+// TestChangeRequestNotes: what the change request package reports beside
+// its work reaches the result, where reports show it: conflicts and
+// superseded change requests as reasons, warnings as diagnostics.
+func TestChangeRequestNotes(t *testing.T) {
+	t.Parallel()
+	h := newHost(t)
+	dir := h.checkout(t, "gitlab-mr")
+	c := &ci.Context{Provider: ci.GitLab, Branch: "install", DefaultBranch: "main", WebURL: "https://gitlab.example/acme/docs"}
+	gb := &fakeGitBook{rev: gitbook.Revision{ID: "r1", Git: &gitbook.GitCommit{OID: h.base}}}
+	crs := &fakeChangeRequests{also: changerequest.Result{Conflicts: true, Superseded: []int{2, 3},
+		Warnings: []string{"GitBook's answer to the merge was lost"}}}
+	sp := docsSpace
+	sp.Mode = config.ModeChangeRequest
+	res := runFake(t, dir, gb, crs, c, nil, sp)
+	for _, want := range []string{"change request #1 has conflicts to resolve in GitBook",
+		"change requests #2, #3, also made for branch install (by runs at the same time, or left by lost answers), were archived: #1 carries it"} {
+		if !slices.Contains(res.Reasons, want) {
+			t.Errorf("reasons %q lack %q", res.Reasons, want)
+		}
+	}
+	if !slices.ContainsFunc(res.Diagnostics, func(d diag.Diagnostic) bool {
+		return d.Severity == diag.Warning && d.Message == "GitBook's answer to the merge was lost"
+	}) {
+		t.Errorf("diagnostics %+v lack the warning", res.Diagnostics)
 	}
 }
 

@@ -49,6 +49,10 @@ func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir str
 		out, err = opts.ChangeRequests.Merge(ctx, cro)
 		res.Outcome = Merged
 	case DoArchive:
+		if ev == EventMerged {
+			cro.Reason = fmt.Sprintf("%s (%s) was merged; its content goes live by importing commit %s, the one that merged it, rather than by merging this change request.",
+				cro.LinkTitle, cro.Link, shortHash(t.head.Hash.String()))
+		}
 		out, err = opts.ChangeRequests.Archive(ctx, cro)
 		res.Outcome = Archived
 	default:
@@ -74,6 +78,7 @@ func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir str
 	if out != nil && out.URL != "" {
 		res.RevisionURL = out.URL
 	}
+	res.noteChangeRequest(out, t.subject())
 	if err != nil {
 		return fmt.Errorf("space %s: %w", sp.Space, err)
 	}
@@ -173,14 +178,17 @@ func finishMerged(ctx context.Context, opts Options, sp config.Space, t *target,
 			continue
 		}
 		cro := changeRequestFor(opts, sp, t)
-		cro.Link, cro.Reviewers = link, nil
 		name := requestName(link, n)
+		cro.Link, cro.LinkTitle, cro.Reviewers = link, strings.ToUpper(name[:1])+name[1:], nil
 		var out *changerequest.Result
 		if live {
+			cro.Reason = fmt.Sprintf("%s (%s) is merged into %s, and its content went live with commit %s, imported from the repository.",
+				cro.LinkTitle, link, t.branch, shortHash(t.head.Hash.String()))
 			out, err = opts.ChangeRequests.Archive(ctx, cro)
 		} else {
 			out, err = opts.ChangeRequests.Merge(ctx, cro)
 		}
+		res.noteChangeRequest(out, name)
 		switch {
 		case err != nil:
 			res.Outcome, res.Err = Failed, errors.Join(res.Err, fmt.Errorf("change request #%d of %s: %w", cr.Number, name, err))
@@ -230,4 +238,36 @@ func requestName(link string, n int) string {
 		return fmt.Sprintf("merge request !%d", n)
 	}
 	return fmt.Sprintf("pull request #%d", n)
+}
+
+// noteChangeRequest puts what happened beside the change request's own
+// work where reports show it: conflicts and the other change requests
+// archived for the same pull request (what) among the reasons, warnings
+// as diagnostics.
+func (r *Result) noteChangeRequest(out *changerequest.Result, what string) {
+	if out == nil {
+		return
+	}
+	if out.Conflicts {
+		r.addReason(fmt.Sprintf("change request #%d has conflicts to resolve in GitBook", out.Number))
+	}
+	if n := len(out.Superseded); n > 0 {
+		list := make([]string, n)
+		for i, num := range out.Superseded {
+			list[i] = fmt.Sprintf("#%d", num)
+		}
+		noun, were := "change request", "was"
+		if n > 1 {
+			noun, were = "change requests", "were"
+		}
+		if out.Archived {
+			r.addReason(fmt.Sprintf("%s %s, also made for %s, %s archived with it", noun, strings.Join(list, ", "), what, were))
+		} else {
+			r.addReason(fmt.Sprintf("%s %s, also made for %s (by runs at the same time, or left by lost answers), %s archived: #%d carries it",
+				noun, strings.Join(list, ", "), what, were, out.Number))
+		}
+	}
+	for _, w := range out.Warnings {
+		r.Diagnostics = append(r.Diagnostics, diag.Diagnostic{Severity: diag.Warning, Message: w})
+	}
 }

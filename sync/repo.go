@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	stdsync "sync"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
+	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
@@ -102,6 +104,28 @@ func (r *Repo) Tip(branch string) *object.Commit {
 		return c
 	}
 	return r.Commit("refs/heads/" + branch)
+}
+
+// HasBranch reports whether branch is in the checkout (local or origin's)
+// or on origin, fetching its tip as the run would (with the CI's
+// credentials). It answers false only when it knows: no origin, or origin
+// answered without the branch; when origin cannot be asked, err says why.
+func (r *Repo) HasBranch(ctx context.Context, c *ci.Context, branch string) (bool, error) {
+	if r.Tip(branch) != nil {
+		return true, nil
+	}
+	if r.OriginURL() == "" {
+		return false, nil
+	}
+	r.setAuth(c.FetchAuth())
+	err := r.fetch(ctx, 1, branchRefspecs(branch)...)
+	switch {
+	case r.Tip(branch) != nil:
+		return true, nil
+	case err == nil, errors.Is(err, git.NoMatchingRefSpecError{}):
+		return false, nil
+	}
+	return false, err
 }
 
 // Shallow reports whether the checkout has cut history (CI's fetch-depth: 1).
@@ -354,7 +378,13 @@ func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*con
 	if in.Changes, err = gitrepo.ChangedFiles(r.Git.Storer, at, bt, dir); err != nil {
 		return nil, fmt.Errorf("compare %s..%s: %w", hashOf(a), shortHash(b.Hash.String()), err)
 	}
-	return content.DiffPages(in)
+	d, err := content.DiffPages(in)
+	if d != nil {
+		// What loading the newer project found (format warnings) goes
+		// with what comparing found.
+		d.Diagnostics = append(slices.Clone(newP.Diagnostics), d.Diagnostics...)
+	}
+	return d, err
 }
 
 func hashOf(c *object.Commit) string {

@@ -184,6 +184,16 @@ func runSpace(ctx context.Context, opts Options, sp config.Space, t *target, res
 		fail(fmt.Errorf("inspect space %s: %w", sp.Space, err))
 		return
 	}
+	if res.Diff != nil && res.State != SpaceAhead {
+		// Problems in the repository's pages, found while comparing: an
+		// error (a SUMMARY entry without its file) stops the space, as
+		// content.Load's would; warnings go with the result.
+		if err := res.Diff.Diagnostics.Err(); err != nil {
+			fail(err)
+			return
+		}
+		res.Diagnostics = append(res.Diagnostics, res.Diff.Diagnostics.Warnings()...)
+	}
 	decision, reason := decide(situation{State: res.State, Mode: sp.Mode, Event: ev, Force: opts.Force, Preview: sp.Preview == "standalone",
 		GitSync: insp.gitSync, BaseKnown: insp.baseKnown, Unrecorded: insp.unrecorded, Live: insp.live,
 		Subject: t.subject(), Source: t.source(sp)})
@@ -267,19 +277,4 @@ func afterMerge(ctx context.Context, opts Options, sp config.Space, dir string, 
 	res.NewRevision = push.NewRevision
 	res.addReason(fmt.Sprintf("then imported %s, the commit that merged it", shortHash(t.head.Hash.String())))
 	res.Reasons = append(res.Reasons, push.Reasons...)
-}
-
-// ExitCode maps results to the process exit code: 1 when a space failed,
-// 3 when one stopped for a person to act, 0 otherwise.
-func ExitCode(results []Result) int {
-	code := 0
-	for _, r := range results {
-		switch r.Outcome {
-		case Failed:
-			return 1
-		case Stopped:
-			code = 3
-		}
-	}
-	return code
 }

@@ -44,6 +44,7 @@ func runSpecs(ctx context.Context, opts Options, sp config.Space, res *Result) {
 		}
 		onPR := opts.PullRequest != nil && opts.PullRequest.State == PROpen
 		po := openapi.PublishOptions{Client: opts.Client, Organization: org, Slug: e.Spec, Source: src,
+			Root: opts.Repo.Dir, Strict: e.Strict,
 			DryRun: opts.DryRun || (onPR && !e.PublishOnPR), Wait: opts.Wait, Poll: opts.Poll.Initial}
 		out, err := openapi.Publish(ctx, po)
 		if out != nil {

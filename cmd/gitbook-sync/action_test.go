@@ -58,6 +58,7 @@ var specialInputs = map[string]string{
 }
 
 func TestActionInputsReachTheBinary(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../action.yml")
 	if err != nil {
 		t.Fatal(err)

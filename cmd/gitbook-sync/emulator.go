@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -12,10 +13,20 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
 )
 
-func (a *app) emulatorCommand() *cobra.Command {
-	var addr, state string
-	var persist bool
-	var opts emulator.Options
+// EmulatorOptions are the emulator command's flags.
+type EmulatorOptions struct {
+	f   *Factory
+	ctx context.Context
+
+	Addr, State string
+	Persist     bool
+	Server      emulator.Options
+}
+
+// NewCmdEmulator builds the emulator command. runF replaces emulatorRun in
+// tests.
+func NewCmdEmulator(f *Factory, runF func(*EmulatorOptions) error) *cobra.Command {
+	o := &EmulatorOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "emulator",
 		Short: "Serve a stateful GitBook API emulator on this machine",
@@ -27,54 +38,65 @@ func (a *app) emulatorCommand() *cobra.Command {
 			"GET /_emulator/requests lists every request received.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			seed := emulator.DefaultSeed()
-			if state != "" {
-				var err error
-				if seed, err = emulator.LoadSeed(state); err != nil {
-					return usageError{err}
-				}
+			o.ctx = cmd.Context()
+			if runF != nil {
+				return runF(o)
 			}
-			if persist {
-				if state == "" {
-					return usagef("--persist saves to the --state file: give one")
-				}
-				opts.StateFile = state
-			}
-			opts.Log = a.stderr
-			srv, err := emulator.New(seed, opts)
-			if err != nil {
-				return usageError{err}
-			}
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return usagef("listen on %s: %v", addr, err)
-			}
-			base := "http://" + ln.Addr().String()
-			srv.SetBaseURL(base)
-			fmt.Fprintf(a.stdout, "%s/v1\n", base)
-			fmt.Fprintf(a.stderr, "GitBook emulator serving %s/v1 (requests: %s/_emulator/requests); stop with Ctrl-C\n", base, base)
-			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-			go func() {
-				<-cmd.Context().Done()
-				_ = hs.Close()
-			}()
-			if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			srv.Close()
-			return nil
+			return emulatorRun(o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&addr, "addr", "127.0.0.1:8787", "address to listen on (port 0 picks a free one)")
-	f.StringVar(&state, "state", "", "YAML state file (default: one organization org-1 with space space-1 without Git Sync, token test-token)")
-	f.BoolVar(&persist, "persist", false, "save the whole state back to the --state file after every change (atomically)")
-	f.StringVar(&opts.AppURL, "app-url", "https://app.gitbook.com", "base of the \"app\" links in answers and reports")
-	f.DurationVar(&opts.GitSyncPoll, "git-sync-poll", time.Second, "how often GitBook's Git Sync looks at the branches it syncs (0: only on POST /_emulator/spaces/{id}/git-sync)")
-	f.DurationVar(&opts.OperationDelay, "operation-delay", 0, "keep imports and exports running at least this long")
-	f.IntVar(&opts.Faults.RateLimitEvery, "rate-limit-every", 0, "answer 429 to every Nth request")
-	f.IntVar(&opts.Faults.ServerErrorEvery, "server-error-every", 0, "answer 503 to every Nth request")
-	f.IntVar(&opts.Faults.DropEvery, "drop-every", 0, "process every Nth request, then drop its connection")
-	f.DurationVar(&opts.Faults.Delay, "delay", 0, "delay every answer")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Addr, "addr", "127.0.0.1:8787", "address to listen on (port 0 picks a free one)")
+	fl.StringVar(&o.State, "state", "", "YAML state file (default: one organization org-1 with space space-1 without Git Sync, token test-token)")
+	fl.BoolVar(&o.Persist, "persist", false, "save the whole state back to the --state file after every change (atomically)")
+	fl.StringVar(&o.Server.AppURL, "app-url", "https://app.gitbook.com", "base of the \"app\" links in answers and reports")
+	fl.DurationVar(&o.Server.GitSyncPoll, "git-sync-poll", time.Second, "how often GitBook's Git Sync looks at the branches it syncs (0: only on POST /_emulator/spaces/{id}/git-sync)")
+	fl.DurationVar(&o.Server.OperationDelay, "operation-delay", 0, "keep imports and exports running at least this long")
+	fl.IntVar(&o.Server.Faults.RateLimitEvery, "rate-limit-every", 0, "answer 429 to every Nth request")
+	fl.IntVar(&o.Server.Faults.ServerErrorEvery, "server-error-every", 0, "answer 503 to every Nth request")
+	fl.IntVar(&o.Server.Faults.DropEvery, "drop-every", 0, "process every Nth request, then drop its connection")
+	fl.DurationVar(&o.Server.Faults.Delay, "delay", 0, "delay every answer")
 	return cmd
+}
+
+// emulatorRun serves until the command's context ends (Ctrl-C).
+func emulatorRun(o *EmulatorOptions) error {
+	io := o.f.IO
+	seed := emulator.DefaultSeed()
+	if o.State != "" {
+		var err error
+		if seed, err = emulator.LoadSeed(o.State); err != nil {
+			return usageError{err}
+		}
+	}
+	opts := o.Server
+	if o.Persist {
+		if o.State == "" {
+			return usagef("--persist saves to the --state file: give one")
+		}
+		opts.StateFile = o.State
+	}
+	opts.Log = io.ErrOut
+	srv, err := emulator.New(seed, opts)
+	if err != nil {
+		return usageError{err}
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return usagef("listen on %s: %v", o.Addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	srv.SetBaseURL(base)
+	fmt.Fprintf(io.Out, "%s/v1\n", base)
+	fmt.Fprintf(io.ErrOut, "GitBook emulator serving %s/v1 (requests: %s/_emulator/requests); stop with Ctrl-C\n", base, base)
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-o.ctx.Done()
+		_ = hs.Close()
+	}()
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }

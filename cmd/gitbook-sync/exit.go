@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
@@ -73,8 +72,7 @@ func exitCodeOf(err error) ExitCode {
 // file), such as a .gitbook.yaml that does not parse.
 func isUsage(err error) bool {
 	var ue usageError
-	var ce *config.Error
-	return errors.As(err, &ue) || errors.As(err, &ce) || len(diag.As(err).Errors()) > 0
+	return errors.As(err, &ue) || len(diag.As(err).Errors()) > 0
 }
 
 // resultsExitCode is the worst of the spaces' results. A plan that says
@@ -92,16 +90,4 @@ func resultsExitCode(results []gbsync.Result, dryRun bool) ExitCode {
 		}
 	}
 	return code
-}
-
-// diagnostics returns the problems an error carries, each at its place.
-func diagnostics(err error) diag.List {
-	out := diag.As(err)
-	var ce *config.Error
-	if len(out) == 0 && errors.As(err, &ce) {
-		// config.Error predates diag.Diagnostic; the content engineer is
-		// moving config to diag, after which this branch goes.
-		out = diag.List{{File: ce.File, Line: ce.Line, Col: ce.Col, Severity: diag.Error, Message: ce.Msg}}
-	}
-	return out
 }

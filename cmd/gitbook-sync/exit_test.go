@@ -54,6 +54,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"plan", "--repo", repo, "--space", "s"}, exitUsage, "repository does not exist"},
 		{[]string{"plan", "--repo", repo, "--offline"}, exitUsage, "--offline needs --base"},
 		{[]string{"plan", "--repo", repo, "--base", "HEAD"}, exitUsage, "--base and --head go with --offline"},
+		{[]string{"init", "--repo", repo, "--site", "site-1"}, exitUsage, "--site needs --organization"},
+		{[]string{"init", "--repo", filepath.Join(repo, "none")}, exitUsage, "none"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"net/http"
 	"os"
 	"sync"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 	buildinfo "github.com/gitbook-sync/gitbook-sync/internal/version"
-	"github.com/gitbook-sync/gitbook-sync/notify"
 )
 
 // version names this build in the User-Agent (see internal/version).
@@ -31,8 +29,6 @@ type Factory struct {
 	CI func() (*ci.Context, error)
 	// GitBook makes the API client from GITBOOK_TOKEN and --api-url.
 	GitBook func() (*gitbook.Client, error)
-	// HTTPClient carries requests to GitHub and GitLab.
-	HTTPClient func() *http.Client
 }
 
 // GlobalOptions are the flags every command takes.
@@ -55,39 +51,15 @@ type IOStreams struct {
 	Color bool
 }
 
-// Token variables, by use, in order of preference.
-var (
-	gitbookTokenEnv = []string{"GITBOOK_TOKEN"}
-	gitTokenEnv     = []string{"GITBOOK_SYNC_GIT_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN"}
-	githubTokenEnv  = []string{"GITBOOK_SYNC_GITHUB_TOKEN", "GITHUB_TOKEN"}
-	gitlabTokenEnv  = []string{"GITBOOK_SYNC_GITLAB_TOKEN", "GITLAB_TOKEN"}
-	jobTokenEnv     = "CI_JOB_TOKEN"
-)
-
-// secretEnv is every variable whose value is masked in all output.
-func secretEnv() []string {
-	out := []string{jobTokenEnv}
-	for _, list := range [][]string{gitbookTokenEnv, gitTokenEnv, githubTokenEnv, gitlabTokenEnv} {
-		out = append(out, list...)
-	}
-	return out
-}
-
-// firstEnv returns the first variable of names that is set.
-func firstEnv(getenv func(string) string, names []string) string {
-	for _, n := range names {
-		if v := getenv(n); v != "" {
-			return v
-		}
-	}
-	return ""
-}
+// gitbookTokenVar holds the GitBook API token; the hosts' tokens are
+// ci.Context's.
+const gitbookTokenVar = "GITBOOK_TOKEN"
 
 // newFactory builds the real dependencies around the process's streams.
 // The writers it returns must be flushed before exit.
 func newFactory(stdout, stderr io.Writer, getenv func(string) string) (*Factory, []*redact.Writer) {
 	r := &redact.Redactor{}
-	for _, name := range secretEnv() {
+	for _, name := range ci.SecretVariables {
 		r.Add(getenv(name))
 	}
 	out, errOut := redact.NewWriter(stdout, r), redact.NewWriter(stderr, r)
@@ -99,12 +71,9 @@ func newFactory(stdout, stderr io.Writer, getenv func(string) string) (*Factory,
 		Redactor: r,
 		Global:   &GlobalOptions{},
 		CI:       sync.OnceValues(func() (*ci.Context, error) { return ci.Detect(getenv) }),
-		HTTPClient: sync.OnceValue(func() *http.Client {
-			return notify.NewHTTPClient()
-		}),
 	}
 	f.GitBook = func() (*gitbook.Client, error) {
-		token := firstEnv(getenv, gitbookTokenEnv)
+		token := getenv(gitbookTokenVar)
 		if token == "" {
 			return nil, usagef("GITBOOK_TOKEN is not set: create an API token in GitBook (Settings → Developer) and export it")
 		}

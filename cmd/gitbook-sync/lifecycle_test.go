@@ -28,26 +28,19 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"gopkg.in/yaml.v3"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
 	"github.com/gitbook-sync/gitbook-sync/internal/cilayout"
-	"github.com/gitbook-sync/gitbook-sync/internal/contract"
 	"github.com/gitbook-sync/gitbook-sync/internal/fakehost"
 )
 
-// lifecycleGate must be 1 for TestLifecycle to run: the scenarios state what
-// issue 10 requires, and fail until the engine implements it.
-const lifecycleGate = "GITBOOK_SYNC_LIFECYCLE"
-
-// TestLifecycle runs the scenarios in testdata/lifecycle.
+// TestLifecycle runs the scenarios in testdata/lifecycle: a pull request's
+// whole life in working copies laid out as the runners lay them out.
 func TestLifecycle(t *testing.T) {
-	if os.Getenv(lifecycleGate) != "1" {
-		t.Skipf("set %s=1 to run the pull request lifecycle scenarios (issue 10)", lifecycleGate)
-	}
+	t.Parallel()
 	snippets, err := loadREADME("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +54,7 @@ func TestLifecycle(t *testing.T) {
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
+			env.Values[stateKey{}] = &scriptState{}
 			env.Values[snippetsKey{}] = snippets
 			env.Values[actionKey{}] = action
 			return nil
@@ -221,30 +215,9 @@ func cmdGitBookStart(ts *testscript.TestScript, neg bool, args []string) {
 		Members: []emulator.MemberSeed{{ID: "user-1", DisplayName: "Docs Reviewer", Email: "reviewer@example.com"}},
 		Spaces:  []emulator.SpaceSeed{{ID: cfg.Space, Title: "Docs", GitSync: gitSync}},
 	}}}
-	srv, err := emulator.New(seed, emulator.Options{OperationDelay: 10 * time.Millisecond})
-	ts.Check(err)
-	var mu sync.Mutex
-	var violations []string
-	checker := &contract.Checker{Fail: func(err error) {
-		mu.Lock()
-		violations = append(violations, err.Error())
-		mu.Unlock()
-	}}
-	hs := httptest.NewServer(checker.Handler(srv.Handler()))
-	srv.SetBaseURL(hs.URL)
-	w.emu, w.gitbookURL, w.gitbookToken = srv, hs.URL+"/v1", seed.Token
-	emulatorsMu.Lock()
-	emulators[ts] = srv
-	emulatorsMu.Unlock()
-	ts.Defer(func() {
-		srv.Wait()
-		hs.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		if len(violations) > 0 {
-			ts.Fatalf("contract violations:\n%s", strings.Join(violations, "\n"))
-		}
-	})
+	srv, base := startEmulator(ts, seed)
+	w.emu, w.gitbookURL, w.gitbookToken = srv, base+"/v1", seed.Token
+	state(ts).emulator = srv
 }
 
 // host-switch BRANCH checks out BRANCH in the writer's clone ($WORK/repo),

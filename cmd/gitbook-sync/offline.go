@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -16,7 +15,7 @@ import (
 
 // offlinePlan diffs the pages of each space between two commits, with no
 // API at all.
-func (o *SyncOptions) offlinePlan(format string) error {
+func (o *SyncOptions) offlinePlan(format string, cfg *config.Config) error {
 	if o.Base == "" {
 		return usagef("--offline needs --base (the older commit, branch or tag)")
 	}
@@ -25,13 +24,11 @@ func (o *SyncOptions) offlinePlan(format string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	var spaces []config.Space
-	if _, statErr := os.Stat(filepath.Join(g.Repo, config.FileName)); statErr == nil || g.Config != "" || o.Space != "" {
-		if spaces, err = o.spaces(); err != nil {
+	spaces := []config.Space{{Space: "(local)", Path: cmp.Or(o.Path, ".")}}
+	if cfg != nil {
+		if spaces, err = o.spaces(cfg); err != nil {
 			return err
 		}
-	} else {
-		spaces = []config.Space{{Space: "(local)", Path: cmp.Or(o.Path, ".")}}
 	}
 	baseC, err := resolve(repo, o.Base)
 	if err != nil {
@@ -48,7 +45,7 @@ func (o *SyncOptions) offlinePlan(format string) error {
 	}
 	var results []gbsync.Result
 	for _, sp := range spaces {
-		res := gbsync.Result{Space: sp.Space, Path: sp.Path, State: "offline", Decision: gbsync.Nothing, Outcome: gbsync.Planned,
+		res := gbsync.Result{Space: sp.Name(), Path: sp.Path, State: "offline", Decision: gbsync.Nothing, Outcome: gbsync.Planned,
 			SyncedCommit: baseC.Hash.String(), Head: headC.Hash.String(), DiffSource: "git",
 			Reasons: []string{fmt.Sprintf("pages changed from %s to %s", o.Base, o.Head)}}
 		d, err := repo.DiffCommits(baseC, headC, cleanDir(sp.Path), o.PageDiffs)
@@ -57,6 +54,9 @@ func (o *SyncOptions) offlinePlan(format string) error {
 		}
 		res.Diff = d
 		results = append(results, res)
+	}
+	if cfg != nil {
+		results = o.withWarnings(results, cfg.Diagnostics)
 	}
 	if err := o.print(format, renderer, results); err != nil {
 		return err

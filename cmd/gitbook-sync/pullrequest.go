@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 
 	"github.com/spf13/pflag"
 
@@ -26,26 +24,14 @@ func (p *pullRequestFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&p.HeadRef, "pull-request-ref", "", "ref GitBook reads it from, for previews (refs/pull/N/head)")
 }
 
-// Where hosts put the number in a pull or merge request's URL: GitHub's
-// /pull/7, GitLab's /-/merge_requests/7.
-var (
-	githubPull  = regexp.MustCompile(`/pull/([0-9]+)/?$`)
-	gitlabMerge = regexp.MustCompile(`/merge_requests/([0-9]+)/?$`)
-)
-
-// What hosts call them.
-const (
-	pullRequest  = "pull request"
-	mergeRequest = "merge request"
-)
+// mergeRequest is GitLab's word, for a merge request's URL given by flag
+// outside GitLab CI.
+var mergeRequest = (&ci.Context{Provider: ci.GitLab}).Noun()
 
 // resolve returns the pull request given by flags, else the CI's, and
 // what the host calls it ("pull request", or GitLab's "merge request").
 func (p pullRequestFlags) resolve(changed func(string) bool, ciCtx *ci.Context) (*gbsync.PullRequest, string, error) {
-	noun := pullRequest
-	if ciCtx.Provider == ci.GitLab {
-		noun = mergeRequest
-	}
+	noun := ciCtx.Noun()
 	if p.URL == "" {
 		c := ciCtx.PullRequest
 		if c == nil {
@@ -55,11 +41,8 @@ func (p pullRequestFlags) resolve(changed func(string) bool, ciCtx *ci.Context) 
 			HeadSHA: c.HeadSHA, HeadRef: c.HeadRef, Branch: c.Source, Target: c.Target}, noun, nil
 	}
 	pr := gbsync.PullRequest{URL: p.URL, Title: p.Title, Number: p.Number, State: p.State, BaseSHA: p.BaseSHA, HeadRef: p.HeadRef}
-	fromURL := 0
-	if m := githubPull.FindStringSubmatch(p.URL); m != nil {
-		fromURL, _ = strconv.Atoi(m[1])
-	} else if m := gitlabMerge.FindStringSubmatch(p.URL); m != nil {
-		fromURL, _ = strconv.Atoi(m[1])
+	fromURL := ci.NumberFromURL(p.URL)
+	if ci.IsMergeRequestURL(p.URL) {
 		noun = mergeRequest
 	}
 	switch {

@@ -14,6 +14,7 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	"github.com/gitbook-sync/gitbook-sync/notify"
 	"github.com/gitbook-sync/gitbook-sync/report"
 )
@@ -52,7 +53,7 @@ func reportError(f *Factory, err error) {
 	}
 	if ctx, cerr := f.CI(); cerr == nil && ctx.Provider == ci.GitHub {
 		a := &notify.Actions{W: f.IO.RawErr, Redactor: f.Redactor}
-		for _, d := range diagnostics(err) {
+		for _, d := range diag.As(err) {
 			a.Annotate(d)
 		}
 	}
@@ -88,8 +89,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	pf.StringVar(&f.Global.Repo, "repo", ".", "the repository checkout")
 	pf.StringVar(&f.Global.APIURL, "api-url", "", "GitBook API base URL (env GITBOOK_API_URL; default "+gitbook.DefaultBaseURL+")")
 
-	// Commands written before this layout (owned elsewhere) still take
-	// an app; see legacy.go.
+	// The openapi commands still take an app; see legacy.go.
 	a := &app{f: f, stdout: f.IO.Out, stderr: f.IO.ErrOut, getenv: f.Getenv}
 	root.AddCommand(
 		NewCmdPlan(f, nil),
@@ -98,8 +98,9 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdDemo(f),
 		NewCmdConfig(f),
 		NewCmdSchema(f),
-		a.emulatorCommand(),
-		a.versionCommand(),
+		NewCmdInit(f, nil),
+		NewCmdEmulator(f, nil),
+		NewCmdVersion(f),
 		a.openapiCommand(),
 	)
 	usageArgs(root)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/config"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	"github.com/gitbook-sync/gitbook-sync/notify"
 	"github.com/gitbook-sync/gitbook-sync/report"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
@@ -56,7 +57,7 @@ func newSyncOptions(f *Factory, dryRun bool) *SyncOptions {
 // bindFlags declares the flags that define, select or override spaces and
 // shape the output. The action command sets the same flags from inputs.
 func (o *SyncOptions) bindFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Space, "space", "", "space ID: selects a configured space, or defines one without a configuration file")
+	fs.StringVar(&o.Space, "space", "", "space ID: selects a configured space (by ID or docs.yaml key), or defines one without a configuration file")
 	fs.StringVar(&o.Organization, "organization", "", "organization ID")
 	fs.StringVar(&o.Path, "path", "", "project directory of the space in the repository")
 	fs.StringVar(&o.Branch, "branch", "", "source-of-truth branch (default: the checked-out branch)")
@@ -138,17 +139,24 @@ func syncRun(o *SyncOptions) (err error) {
 		defer func() {
 			if ee := (exitError{}); err != nil && !errors.As(err, &ee) {
 				doc := report.NewDocument(nil, o.DryRun, f.Redactor)
-				doc.Error, doc.Diagnostics = err.Error(), diagnostics(err)
+				doc.Error, doc.Diagnostics = err.Error(), diag.As(err)
 				if werr := doc.Write(f.IO.Out, f.Redactor); werr != nil {
 					err = errors.Join(err, werr)
 				}
 			}
 		}()
 	}
-	if o.Offline {
-		return o.offlinePlan(format)
+	if o.Mode != "" && !slices.Contains(config.Modes, o.Mode) {
+		return usagef("--mode %q is not valid; choose one of: %s", o.Mode, strings.Join(config.Modes, ", "))
 	}
-	spaces, err := o.spaces()
+	cfg, err := o.configuration()
+	if err != nil {
+		return err
+	}
+	if o.Offline {
+		return o.offlinePlan(format, cfg)
+	}
+	spaces, err := o.spaces(cfg)
 	if err != nil {
 		return err
 	}
@@ -165,6 +173,9 @@ func syncRun(o *SyncOptions) (err error) {
 	if err != nil {
 		return usageError{err}
 	}
+	if err := o.checkBranches(ciCtx, repo, cfg, spaces); err != nil {
+		return err
+	}
 	if pr == nil {
 		// A push to a branch with an open pull request acts for it.
 		if err := ciCtx.AdoptOpenPullRequest(o.ctx, gbsync.SourceBranches(ciCtx, repo, spaces)); err != nil {
@@ -174,9 +185,9 @@ func syncRun(o *SyncOptions) (err error) {
 			return err
 		}
 	}
-	if firstEnv(f.Getenv, gitbookTokenEnv) == "" && ciCtx.PullRequest != nil && ciCtx.PullRequest.Fork {
+	if f.Getenv(gitbookTokenVar) == "" && ciCtx.PullRequest != nil && ciCtx.PullRequest.Fork {
 		// Forks get no secrets: say so, rather than fail their checks.
-		msg := describe(noun, ciCtx.PullRequest.Number) + " comes from a fork, which gets no GITBOOK_TOKEN: nothing was compared; the sync runs once it is merged"
+		msg := describe(noun, ciCtx.PullRequest.Number) + " comes from a fork, which gets no " + gitbookTokenVar + ": nothing was compared; the sync runs once it is merged"
 		pub := o.publisher(ciCtx, nil, nil, noun)
 		pub.Warn(msg)
 		if pub.Actions != nil {
@@ -189,12 +200,16 @@ func syncRun(o *SyncOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	if spaces, err = resolveIDs(o.ctx, cfg, spaces, client); err != nil {
+		return err
+	}
 	results := gbsync.Run(o.ctx, gbsync.Options{
 		PullRequest: pr,
 		Client:      client, Repo: repo, Redactor: f.Redactor, RepoURL: o.repoURL(repo),
 		CI: ciCtx, DryRun: o.DryRun, Force: o.Force, Concurrency: o.Concurrency,
 		Wait: o.Timeout, Progress: f.IO.ErrOut, KeepText: o.PageDiffs,
 	}, spaces)
+	results = o.withWarnings(results, cfg.Diagnostics)
 
 	if err := o.print(format, renderer, results); err != nil {
 		return err
@@ -217,27 +232,35 @@ func syncRun(o *SyncOptions) (err error) {
 	return nil
 }
 
-// spaces resolves the spaces to handle from the configuration file and
-// the flags.
-func (o *SyncOptions) spaces() ([]config.Space, error) {
-	if o.Mode != "" && !slices.Contains(config.Modes, o.Mode) {
-		return nil, usagef("--mode %q is not valid; choose one of: %s", o.Mode, strings.Join(config.Modes, ", "))
-	}
+// configuration finds the spaces: --config, else .gitbook-sync.yaml and
+// docs.yaml in the repository (config.Discover). With neither, --space
+// defines one space at the repository root, and plan --offline needs
+// none (nil). Every problem is the user's
+// to fix (exit 2).
+func (o *SyncOptions) configuration() (*config.Config, error) {
 	g := o.f.Global
-	cfg, err := loadConfig(g)
+	cfg, err := config.Discover(g.Repo, g.Config)
 	switch {
-	case err != nil:
-		return nil, err
-	case cfg == nil && o.Space == "":
-		return nil, usagef("no %s in %s and no --space: add a configuration file or pass --space ID", config.FileName, g.Repo)
-	case cfg == nil:
-		cfg = &config.Config{Spaces: []config.Space{{Space: o.Space, Path: ".", Mode: config.ModeAuto, Comment: config.Comment{Enabled: true}}}}
+	case err == nil:
+		return cfg, nil
+	case errors.Is(err, config.ErrNoConfig) && o.Space != "":
+		return &config.Config{Spaces: []config.Space{{Space: o.Space, Path: ".", Mode: config.ModeAuto, Comment: config.Comment{Enabled: true}}}}, nil
+	case errors.Is(err, config.ErrNoConfig) && o.Offline:
+		return nil, nil // plan --offline diffs the repository as one project
+	case g.Config != "" && isNotExist(err):
+		return nil, usagef("configuration file %s does not exist", g.Config)
 	}
+	return nil, usageError{err}
+}
+
+// spaces selects the configured spaces to handle (--space, by ID or by
+// docs.yaml key; --shard) and applies the flags that override settings.
+func (o *SyncOptions) spaces(cfg *config.Config) ([]config.Space, error) {
 	spaces := cfg.Spaces
 	if o.Space != "" {
-		spaces = slices.DeleteFunc(slices.Clone(spaces), func(s config.Space) bool { return s.Space != o.Space })
+		spaces = slices.DeleteFunc(slices.Clone(spaces), func(s config.Space) bool { return s.Space != o.Space && s.Key != o.Space })
 		if len(spaces) == 0 {
-			return nil, usagef("space %q is not in %s", o.Space, cfg.File)
+			return nil, usagef("space %q is not in %s (--space takes a space ID, or a docs.yaml key)", o.Space, configName(cfg))
 		}
 	}
 	for i := range spaces {
@@ -263,31 +286,75 @@ func (o *SyncOptions) spaces() ([]config.Space, error) {
 	return spaces, nil
 }
 
+// checkBranches refuses a source branch that is neither in the checkout
+// nor on origin: pushes to it could never sync. When origin cannot be
+// asked the run goes on, and says more if it needs the branch.
+func (o *SyncOptions) checkBranches(ciCtx *ci.Context, repo *gbsync.Repo, cfg *config.Config, spaces []config.Space) error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, sp := range spaces {
+		if sp.Branch == "" || seen[sp.Branch] {
+			continue
+		}
+		seen[sp.Branch] = true
+		if ok, err := repo.HasBranch(o.ctx, ciCtx, sp.Branch); ok || err != nil {
+			continue
+		}
+		const want = "name the branch whose pushes sync the space (default: the checked-out branch)"
+		if o.changed("branch") {
+			return usagef("--branch %s: there is no such branch in this checkout or on origin; %s", sp.Branch, want)
+		}
+		d := diag.Errorf(cfg.File, sp.Line, sp.Col, "branch %q is neither in this checkout nor on origin; %s", sp.Branch, want)
+		d.Field = "spaces.branch"
+		errs = append(errs, d)
+	}
+	return errors.Join(errs...)
+}
+
+// configName names where the spaces were configured.
+func configName(cfg *config.Config) string {
+	if cfg.File == "" && cfg.SiteConfig != nil {
+		return cfg.SiteConfig.File
+	}
+	return cmp.Or(cfg.File, config.FileName)
+}
+
+// resolveIDs gives the selected spaces of docs.yaml their IDs, from the
+// key → ID map or the site's API (config.ResolveIDs); a space left
+// without one is an error at its place in docs.yaml.
+func resolveIDs(ctx context.Context, cfg *config.Config, spaces []config.Space, api config.SiteSpaceLister) ([]config.Space, error) {
+	sel := *cfg
+	sel.Spaces = slices.Clone(spaces)
+	if err := sel.ResolveIDs(ctx, api); err != nil {
+		return nil, err
+	}
+	return sel.Spaces, nil
+}
+
+// withWarnings shows the configuration's warnings once, with the first
+// space's result, so that they reach every report (text, Markdown, JSON,
+// annotations); with no result at all they go to stderr.
+func (o *SyncOptions) withWarnings(results []gbsync.Result, diags diag.List) []gbsync.Result {
+	warnings := diags.Warnings()
+	if len(warnings) == 0 {
+		return results
+	}
+	if len(results) == 0 {
+		for _, d := range warnings {
+			fmt.Fprintf(o.f.IO.ErrOut, "gitbook-sync: warning: %s\n", report.Safe(d.String()))
+		}
+		return results
+	}
+	results[0].Diagnostics = append(slices.Clone(warnings), results[0].Diagnostics...)
+	return results
+}
+
 func parseShard(s string) (int, int, error) {
 	var i, n int
 	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n {
 		return 0, 0, usagef("--shard %q: want i/n with 1 <= i <= n, such as 1/3", s)
 	}
 	return i, n, nil
-}
-
-// loadConfig reads --config, or the default file at the repository root;
-// nil without error when the default file does not exist.
-func loadConfig(g *GlobalOptions) (*config.Config, error) {
-	path := g.Config
-	if path == "" {
-		path = filepath.Join(g.Repo, config.FileName)
-	}
-	cfg, err := config.Load(path)
-	switch {
-	case err == nil:
-		return cfg, nil
-	case isNotExist(err) && g.Config == "":
-		return nil, nil
-	case isNotExist(err):
-		return nil, usagef("configuration file %s does not exist", path)
-	}
-	return nil, usageError{err}
 }
 
 // marker names this run's sticky comment. It depends on the
@@ -353,41 +420,28 @@ func (o *SyncOptions) publisher(ciCtx *ci.Context, spaces []config.Space, pr *gb
 	switch {
 	case o.DryRun:
 		pub.Commenter = notify.Terminal{W: f.IO.ErrOut, Target: target, Why: "dry run"}
-	case cpr == nil:
+	case cpr == nil || ciCtx.Provider == "":
 		pub.Commenter = notify.Terminal{W: f.IO.ErrOut, Target: target, Why: "comments are posted from GitHub Actions and GitLab CI"}
 	case cpr.Fork:
 		pub.Warn(fmt.Sprintf("%s comes from a fork: its token cannot comment, so the report is in the step summary only", target))
-	case ciCtx.Provider == ci.GitHub:
-		token := firstEnv(f.Getenv, githubTokenEnv)
-		if token == "" {
-			pub.Warn("no GitHub token to comment with: pass the workflow's token as GITHUB_TOKEN (permissions: pull-requests: write)")
-			break
-		}
-		g, err := notify.NewGitHub(notify.GitHubOptions{APIURL: ciCtx.APIURL, GraphQLURL: f.Getenv("GITHUB_GRAPHQL_URL"), Token: token,
-			Repository: ciCtx.Repository, Number: cpr.Number, HTTPClient: f.HTTPClient()})
+	default:
+		c, err := commenter(ciCtx)
 		if err != nil {
-			pub.Warn(err.Error())
+			pub.Warn(fmt.Sprintf("the report is not posted on %s: %v", target, err))
 			break
 		}
-		pub.Commenter = g
-	case ciCtx.Provider == ci.GitLab:
-		token, job := firstEnv(f.Getenv, gitlabTokenEnv), false
-		if token == "" {
-			token, job = f.Getenv(jobTokenEnv), true
-		}
-		if token == "" {
-			pub.Warn("no GitLab token to comment with: set GITBOOK_SYNC_GITLAB_TOKEN to a project or personal access token with the api scope")
-			break
-		}
-		g, err := notify.NewGitLab(notify.GitLabOptions{APIURL: ciCtx.APIURL, Token: token, JobToken: job,
-			Project: cmp.Or(ciCtx.ProjectID, ciCtx.Repository), Number: cpr.Number, WebURL: cpr.URL})
-		if err != nil {
-			pub.Warn(err.Error())
-			break
-		}
-		pub.Commenter = g
+		pub.Commenter = c
 	}
 	return pub
+}
+
+// commenter keeps the sticky comment on the CI's pull (merge) request,
+// with the host's token from the CI context.
+func commenter(ciCtx *ci.Context) (notify.Commenter, error) {
+	if ciCtx.Provider == ci.GitLab {
+		return notify.NewGitLab(ciCtx)
+	}
+	return notify.NewGitHub(ciCtx)
 }
 
 // publish posts the comment and, in GitHub Actions, writes the step

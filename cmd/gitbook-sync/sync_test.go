@@ -2,15 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/content"
+	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 	"github.com/gitbook-sync/gitbook-sync/notify"
 	"github.com/gitbook-sync/gitbook-sync/report"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
@@ -99,13 +104,13 @@ func TestPullRequestFromFlags(t *testing.T) {
 		noun    string
 		err     string
 	}{
-		{"GitHub URL", pullRequestFlags{URL: "https://github.com/acme/docs/pull/7", State: "open", BaseSHA: "abc"}, given(), &ci.Context{}, 7, pullRequest, ""},
+		{"GitHub URL", pullRequestFlags{URL: "https://github.com/acme/docs/pull/7", State: "open", BaseSHA: "abc"}, given(), &ci.Context{}, 7, "pull request", ""},
 		{"GitLab URL", pullRequestFlags{URL: "https://gitlab.com/acme/docs/-/merge_requests/5", State: "merged"}, given(), &ci.Context{}, 5, mergeRequest, ""},
-		{"number agrees", pullRequestFlags{URL: "https://github.com/acme/docs/pull/7/", Number: 7, State: "closed"}, given("pull-request-number"), &ci.Context{}, 7, pullRequest, ""},
-		{"no number", pullRequestFlags{URL: "https://review.example/x", State: "closed"}, given(), &ci.Context{}, 0, pullRequest, "no number in the URL"},
-		{"number given", pullRequestFlags{URL: "https://review.example/x", Number: 12, State: "closed"}, given("pull-request-number"), &ci.Context{}, 12, pullRequest, ""},
+		{"number agrees", pullRequestFlags{URL: "https://github.com/acme/docs/pull/7/", Number: 7, State: "closed"}, given("pull-request-number"), &ci.Context{}, 7, "pull request", ""},
+		{"no number", pullRequestFlags{URL: "https://review.example/x", State: "closed"}, given(), &ci.Context{}, 0, "pull request", "no number in the URL"},
+		{"number given", pullRequestFlags{URL: "https://review.example/x", Number: 12, State: "closed"}, given("pull-request-number"), &ci.Context{}, 12, "pull request", ""},
 		{"from GitLab CI", pullRequestFlags{}, given(), &ci.Context{Provider: ci.GitLab, PullRequest: &ci.PullRequest{Number: 5}}, 5, mergeRequest, ""},
-		{"none", pullRequestFlags{}, given(), &ci.Context{}, 0, pullRequest, ""},
+		{"none", pullRequestFlags{}, given(), &ci.Context{}, 0, "pull request", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,32 +144,32 @@ func TestPublisher(t *testing.T) {
 	t.Parallel()
 	pr := &gbsync.PullRequest{Number: 12}
 	spaces := []config.Space{{Space: "s", Comment: config.Comment{Enabled: true}}}
-	ghPR := &ci.Context{Provider: ci.GitHub, Repository: "acme/docs", PullRequest: &ci.PullRequest{Number: 12}}
-	forkPR := &ci.Context{Provider: ci.GitHub, Repository: "acme/docs", PullRequest: &ci.PullRequest{Number: 12, Fork: true}}
-	glMR := &ci.Context{Provider: ci.GitLab, ProjectID: "42", PullRequest: &ci.PullRequest{Number: 5}}
+	ghPR := &ci.Context{Provider: ci.GitHub, Repository: "acme/docs", GitHubToken: "ghs_x", PullRequest: &ci.PullRequest{Number: 12}}
+	noToken := &ci.Context{Provider: ci.GitHub, Repository: "acme/docs", PullRequest: &ci.PullRequest{Number: 12}}
+	forkPR := &ci.Context{Provider: ci.GitHub, Repository: "acme/docs", GitHubToken: "ghs_x", PullRequest: &ci.PullRequest{Number: 12, Fork: true}}
+	glMR := &ci.Context{Provider: ci.GitLab, ProjectID: "42", JobToken: "job", PullRequest: &ci.PullRequest{Number: 5}}
 	tests := []struct {
 		name    string
-		env     map[string]string
 		ciCtx   *ci.Context
 		dryRun  bool
 		spaces  []config.Space
 		want    string // the commenter's type
 		warning string
 	}{
-		{"plan", nil, ghPR, true, spaces, "notify.Terminal", ""},
-		{"local sync", nil, &ci.Context{}, false, spaces, "notify.Terminal", ""},
-		{"GitHub", map[string]string{"GITHUB_TOKEN": "ghs_x"}, ghPR, false, spaces, "*notify.GitHub", ""},
-		{"GitHub without a token", nil, ghPR, false, spaces, "<nil>", "no GitHub token"},
-		{"fork", map[string]string{"GITHUB_TOKEN": "ghs_x"}, forkPR, false, spaces, "<nil>", "comes from a fork"},
-		{"GitLab job token", map[string]string{"CI_JOB_TOKEN": "job"}, glMR, false, spaces, "*notify.GitLab", ""},
-		{"comments off", map[string]string{"GITHUB_TOKEN": "ghs_x"}, ghPR, false, []config.Space{{Space: "s"}}, "<nil>", ""},
+		{"plan", ghPR, true, spaces, "notify.Terminal", ""},
+		{"local sync", &ci.Context{}, false, spaces, "notify.Terminal", ""},
+		{"GitHub", ghPR, false, spaces, "*notify.GitHub", ""},
+		{"GitHub without a token", noToken, false, spaces, "<nil>", "pass the workflow's token as GITHUB_TOKEN"},
+		{"fork", forkPR, false, spaces, "<nil>", "comes from a fork"},
+		{"GitLab job token", glMR, false, spaces, "*notify.GitLab", ""},
+		{"comments off", ghPR, false, []config.Space{{Space: "s"}}, "<nil>", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f, _ := testFactory(t, tt.env, tt.ciCtx)
+			f, _ := testFactory(t, nil, tt.ciCtx)
 			o := newSyncOptions(f, tt.dryRun)
-			pub := o.publisher(tt.ciCtx, tt.spaces, pr, pullRequest)
+			pub := o.publisher(tt.ciCtx, tt.spaces, pr, "pull request")
 			if got := typeName(pub.Commenter); got != tt.want {
 				t.Errorf("commenter %s, want %s", got, tt.want)
 			}
@@ -214,5 +219,57 @@ func TestActionOutputsFit(t *testing.T) {
 	}
 	if got["state"] != "repo ahead" || got["comment-url"] != "https://c" {
 		t.Errorf("outputs %v", got)
+	}
+}
+
+// siteSpaces stands for the site's API (GET …/sites/{site}/structure).
+type siteSpaces []gitbook.SiteSpace
+
+func (s siteSpaces) SiteSpaces(context.Context, string, string) ([]gitbook.SiteSpace, error) {
+	return s, nil
+}
+
+// docs.yaml spaces get their IDs from the site, for the spaces the run
+// handles: another shard's space missing from the site is not this run's
+// problem, but one of its own is, at its place in docs.yaml.
+func TestResolveIDs(t *testing.T) {
+	t.Parallel()
+	repo := t.TempDir()
+	for name, text := range map[string]string{
+		"docs.yaml": "site:\n  structure:\n" +
+			"    - type: space\n      key: guide\n      title: Guide\n      path: guide\n      content:\n        directory: ./guide\n" +
+			"    - type: space\n      key: api\n      title: API\n      path: api\n      content:\n        directory: ./api\n",
+		config.FileName: "site:\n  organization: org-1\n  site: site-1\n",
+	} {
+		if err := os.WriteFile(filepath.Join(repo, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, _ := testFactory(t, nil, &ci.Context{})
+	f.Global.Repo = repo
+	o := newSyncOptions(f, true)
+	o.Shard = "1/2"
+	cfg, err := o.configuration()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spaces, err := o.spaces(cfg)
+	if err != nil || len(spaces) != 1 || spaces[0].Name() != "guide" {
+		t.Fatalf("shard 1/2: %+v, %v", spaces, err)
+	}
+	site := siteSpaces{{SpaceID: "s-guide", Path: "guide"}}
+	got, err := resolveIDs(context.Background(), cfg, spaces, site)
+	if err != nil || got[0].Space != "s-guide" {
+		t.Errorf("guide: %+v, %v", got, err)
+	}
+	if cfg.Spaces[0].Space != "" {
+		t.Error("resolveIDs changed the configuration it was given")
+	}
+	_, err = resolveIDs(context.Background(), cfg, cfg.Spaces, site)
+	if ds := diag.As(err); len(ds) != 1 || ds[0].File != "docs.yaml" || ds[0].Line != 9 || !strings.Contains(ds[0].Message, `"api" has no space ID`) {
+		t.Errorf("api: %v", err)
+	}
+	if exitCodeOf(err) != exitUsage {
+		t.Errorf("exit %d for a space without an ID", exitCodeOf(err))
 	}
 }

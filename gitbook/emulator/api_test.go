@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -108,6 +109,11 @@ func TestSpecViolationsRefused(t *testing.T) {
 		{"limit over 1000", "GET", "/orgs/org-1/members?limit=1001", "", "limit: must be a number from 0 to 1000", 400},
 		{"limit not a number", "GET", "/spaces/space-1/content/files?limit=ten", "", "limit: must be a number", 400},
 		{"file by url and base64", "POST", "/spaces/space-1/change-requests/1/content", `{"changes":[{"operation":"insert_files","files":[{"name":"a.png","url":"https://example.com/a.png","base64":"eA=="}]}]}`, "exactly one of url and base64", 400},
+		{"description not a document", "PATCH", "/spaces/space-1/change-requests/1", `{"description":{"object":"doc","data":{},"nodes":[]}}`, `description: object must be \"document\"`, 400},
+		{"description without data", "PATCH", "/spaces/space-1/change-requests/1", `{"description":{"object":"document","nodes":[]}}`, "description: data: an object is required", 400},
+		{"description with a bare text node", "PATCH", "/spaces/space-1/change-requests/1", `{"description":{"object":"document","data":{},"nodes":[{"object":"text"}]}}`, "description: nodes[0]: a block", 400},
+		{"description's schemaVersion", "PATCH", "/spaces/space-1/change-requests/1", `{"description":{"object":"document","data":{"schemaVersion":"1"},"nodes":[]}}`, "schemaVersion must be an integer", 400},
+		{"update of a missing change request", "POST", "/spaces/space-1/change-requests/9/update", "", "not found", 404},
 		{"unknown operation echoed short", "POST", "/spaces/space-1/change-requests/1/content", `{"changes":[{"operation":"` + huge + `"}]}`, "unknown operation", 400},
 	}
 	for _, tt := range tests {
@@ -249,6 +255,107 @@ func TestMerge(t *testing.T) {
 	}
 }
 
+// TestUpdateChangeRequest: updateChangeRequest rebases a change request
+// onto the live content: live changes come in, its own stay, a page
+// changed on both sides is a conflict resolved as a merge resolves it, and
+// the change request is no longer outdated. A merge afterwards counts its
+// changes from the new base.
+func TestUpdateChangeRequest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		livePath     string // page edited in GitBook's editor meanwhile ("" for none)
+		wantOutdated bool
+		wantResult   string
+	}{
+		{"nothing changed live", "", false, gitbook.RebaseDone},
+		{"another page changed live", "b.md", true, gitbook.RebaseDone},
+		{"the same page changed live", "a.md", true, gitbook.MergeConflicts},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env, c, pages, cr := setupCR(t)
+			edited, err := c.ApplyChanges(ctx, "space-1", cr.ID, []gitbook.Change{
+				{Operation: gitbook.OpUpdatePage, Page: pages[1].ID, Document: &gitbook.Markdown{Markdown: "from the CR\n"}},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.livePath != "" {
+				if _, err := env.Server.EditPage("space-1", tt.livePath, "", "live edit\n"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			live, _ := c.CurrentRevision(ctx, "space-1")
+			before, _ := c.ChangeRequest(ctx, "space-1", cr.ID)
+			if before.Outdated != tt.wantOutdated {
+				t.Errorf("outdated before = %v, want %v", before.Outdated, tt.wantOutdated)
+			}
+			u, err := c.RebaseChangeRequest(ctx, "space-1", cr.ID)
+			if err != nil || u.Result != tt.wantResult {
+				t.Fatalf("update = %+v, %v; want %s", u, err, tt.wantResult)
+			}
+			after, _ := c.ChangeRequest(ctx, "space-1", cr.ID)
+			if after.Outdated || after.Revision != u.Revision || after.RevisionInitial != cr.RevisionInitial {
+				t.Errorf("after: outdated %v, revision %s (answer %s), initial %s (was %s)", after.Outdated, after.Revision, u.Revision, after.RevisionInitial, cr.RevisionInitial)
+			}
+			if (tt.livePath == "") != (u.Revision == edited.ChangeRequest.Revision) {
+				t.Errorf("revision %s after %s: a new one only when live moved", u.Revision, edited.ChangeRequest.Revision)
+			}
+			if tt.livePath != "" && after.RevisionMergedAncestor != live.ID {
+				t.Errorf("revisionMergedAncestor = %q, want the live revision %s", after.RevisionMergedAncestor, live.ID)
+			}
+			a, _ := c.ChangeRequestPageMarkdown(ctx, "space-1", cr.ID, pages[1].ID)
+			b, _ := c.ChangeRequestPageMarkdown(ctx, "space-1", cr.ID, pages[2].ID)
+			if !strings.Contains(a.Markdown, "from the CR") || strings.Contains(b.Markdown, "live edit") != (tt.livePath == "b.md") {
+				t.Errorf("change request after %s: A %q, B %q", u.Result, a.Markdown, b.Markdown)
+			}
+			if m, err := c.MergeChangeRequest(ctx, "space-1", cr.ID); err != nil || m.Result != gitbook.MergeDone {
+				t.Errorf("merge after the update = %+v, %v; want a clean merge", m, err)
+			}
+			a, _ = c.PageMarkdown(ctx, "space-1", pages[1].ID)
+			b, _ = c.PageMarkdown(ctx, "space-1", pages[2].ID)
+			if !strings.Contains(a.Markdown, "from the CR") || strings.Contains(b.Markdown, "live edit") != (tt.livePath == "b.md") {
+				t.Errorf("live after the merge: A %q, B %q", a.Markdown, b.Markdown)
+			}
+			if _, err := c.RebaseChangeRequest(ctx, "space-1", cr.ID); gitbook.StatusOf(err) != 400 {
+				t.Errorf("update of a merged change request: %v, want 400", err)
+			}
+		})
+	}
+}
+
+// TestDescriptionKept: a change request keeps the description it is given
+// (a JSONDocument whose data may carry any keys) and gives it back when
+// read and listed; an update without one leaves it.
+func TestDescriptionKept(t *testing.T) {
+	t.Parallel()
+	_, c, _, cr := setupCR(t)
+	doc := &gitbook.Document{Object: "document", Data: map[string]json.RawMessage{"tool": json.RawMessage(`{"version":1,"pages":{"p":"a b"}}`)},
+		Nodes: []json.RawMessage{gitbook.Paragraph("Kept in step with PR #7.")}}
+	if _, err := c.UpdateChangeRequest(ctx, "space-1", cr.ID, gitbook.ChangeRequestUpdate{Description: doc}); err != nil {
+		t.Fatal(err)
+	}
+	subject := "Renamed"
+	if _, err := c.UpdateChangeRequest(ctx, "space-1", cr.ID, gitbook.ChangeRequestUpdate{Subject: &subject}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.ChangeRequest(ctx, "space-1", cr.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.ChangeRequests(ctx, "space-1", gitbook.CROpen)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list = %+v, %v", list, err)
+	}
+	for name, d := range map[string]*gitbook.Document{"GET": got.Description, "list": list[0].Description} {
+		if d == nil || string(d.Data["tool"]) != `{"version":1,"pages":{"p":"a b"}}` || len(d.Nodes) != 1 || !strings.Contains(string(d.Nodes[0]), "PR #7") {
+			t.Errorf("%s: description = %+v", name, d)
+		}
+	}
+}
+
 func TestArchivedChangeRequestIsFrozen(t *testing.T) {
 	t.Parallel()
 	_, c, pages, cr := setupCR(t)
@@ -260,6 +367,9 @@ func TestArchivedChangeRequestIsFrozen(t *testing.T) {
 	}
 	if _, err := c.ApplyChanges(ctx, "space-1", cr.ID, []gitbook.Change{{Operation: gitbook.OpDeletePage, Page: pages[1].ID}}); gitbook.StatusOf(err) != 400 {
 		t.Errorf("edit of archived: %v, want 400", err)
+	}
+	if _, err := c.RebaseChangeRequest(ctx, "space-1", cr.ID); gitbook.StatusOf(err) != 400 {
+		t.Errorf("update of archived: %v, want 400", err)
 	}
 	if _, err := c.RequestReviewers(ctx, "space-1", cr.ID, []string{"nobody"}); gitbook.StatusOf(err) != 400 {
 		t.Errorf("unknown reviewer: %v, want 400", err)

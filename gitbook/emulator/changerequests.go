@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/base64"
 	"encoding/json"
@@ -79,9 +80,18 @@ func (s *Server) patchCR(w http.ResponseWriter, r *http.Request) {
 			} `json:"ref"`
 			Title string `json:"title"`
 		} `json:"links"`
+		Description json.RawMessage `json:"description"`
 	}
 	if !decodeBody(w, r, &body) {
 		return
+	}
+	var description json.RawMessage
+	if body.Description != nil {
+		var err error
+		if description, err = checkDocument(body.Description); err != nil {
+			writeError(w, http.StatusBadRequest, "description: "+err.Error())
+			return
+		}
 	}
 	if cr.Status == "merged" {
 		writeError(w, http.StatusBadRequest, "A merged change request cannot be changed")
@@ -117,6 +127,9 @@ func (s *Server) patchCR(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "status must be draft, open or archived")
 		return
 	}
+	if description != nil {
+		cr.Description = description
+	}
 	cr.UpdatedAt = s.opts.Now().UTC()
 	if r.Header.Get("Prefer") == "return=minimal" {
 		w.Header().Set("Preference-Applied", "return=minimal")
@@ -124,6 +137,48 @@ func (s *Server) patchCR(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.crJSON(sp, cr))
+}
+
+// checkDocument refuses a description that is not a JSONDocument as
+// GitBook's description defines it: object "document", data an object
+// (whose schemaVersion, when given, is an integer) and nodes a list of
+// blocks. It returns the document compacted, to be kept as given.
+func checkDocument(raw json.RawMessage) (json.RawMessage, error) {
+	var doc struct {
+		Object string                     `json:"object"`
+		Data   map[string]json.RawMessage `json:"data"`
+		Nodes  []struct {
+			Object string `json:"object"`
+			Type   string `json:"type"`
+		} `json:"nodes"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("not a document: %s", cutMessage(err.Error()))
+	}
+	switch {
+	case doc.Object != "document":
+		return nil, fmt.Errorf("object must be \"document\", got %s", gitformat.QuoteCut(doc.Object))
+	case doc.Data == nil:
+		return nil, errors.New("data: an object is required")
+	case doc.Nodes == nil:
+		return nil, errors.New("nodes: a list is required")
+	}
+	if v, ok := doc.Data["schemaVersion"]; ok {
+		var n int
+		if json.Unmarshal(v, &n) != nil {
+			return nil, errors.New("data.schemaVersion must be an integer")
+		}
+	}
+	for i, n := range doc.Nodes {
+		if n.Object != "block" || n.Type == "" {
+			return nil, fmt.Errorf("nodes[%d]: a block (object \"block\" with a type) is required", i)
+		}
+	}
+	var out bytes.Buffer
+	if err := json.Compact(&out, raw); err != nil {
+		return nil, fmt.Errorf("not a document: %s", cutMessage(err.Error()))
+	}
+	return out.Bytes(), nil
 }
 
 func (s *Server) getCRContent(w http.ResponseWriter, r *http.Request) {
@@ -628,7 +683,7 @@ func (b *batch) insertFiles(ch change) error {
 // request's base by default): an added page goes, a deleted one comes
 // back, a changed one gets its content back where it now is.
 func (b *batch) revertPage(ch change) ([]outcome, error) {
-	revID := cmp.Or(ch.Revision, b.cr.RevisionInitial)
+	revID := cmp.Or(ch.Revision, b.cr.base())
 	rev := b.sp.Revisions[revID]
 	if rev == nil {
 		return nil, fmt.Errorf("revision %s not found", gitformat.QuoteCut(revID))
@@ -710,12 +765,60 @@ func (s *Server) mergeCR(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Change request is "+cr.Status+" and cannot be merged")
 		return
 	}
-	base, head, live := sp.Revisions[cr.RevisionInitial], sp.Revisions[cr.Revision], sp.Revisions[sp.Current]
 	// With conflicts the merge still applies, the change request's side
 	// winning, and the space "may need manual conflict resolution", as
 	// GitBook's description of mergeChangeRequest says.
-	merged, conflicts := mergeTrees(base.Pages, head.Pages, live.Pages)
-	now := s.opts.Now().UTC()
+	live, head := sp.Current, cr.Revision
+	rev, conflicts := s.combine(sp, cr)
+	rev.Type, rev.Parents, rev.MergedFrom = "merge", []string{live, head}, cr.ID
+	sp.Current = rev.ID
+	sp.UpdatedAt = rev.CreatedAt
+	now := rev.CreatedAt
+	cr.Status, cr.MergedAt, cr.RevisionMerged, cr.UpdatedAt = "merged", &now, rev.ID, now
+	s.contentEdited(sp)
+	result := "merge"
+	if conflicts {
+		result = "conflicts"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"revision": rev.ID, "result": result})
+}
+
+// updateCR brings a change request up to date with the live content, as
+// GitBook's updateChangeRequest does ("rebases the change request onto
+// the latest primary revision"): what changed live since its base and
+// what the change request changed are merged three ways. A page changed
+// on both sides is a conflict, resolved as a merge resolves it (the change
+// request's side kept), and the result says "conflicts". The live revision
+// becomes the change request's base, so it is no longer outdated.
+func (s *Server) updateCR(w http.ResponseWriter, r *http.Request) {
+	sp, cr := s.cr(w, r)
+	if cr == nil {
+		return
+	}
+	if cr.Status != "open" && cr.Status != "draft" {
+		writeError(w, http.StatusBadRequest, "Change request is "+cr.Status+" and cannot be updated")
+		return
+	}
+	result := "update"
+	if cr.outdated(sp) {
+		live, head := sp.Current, cr.Revision
+		rev, conflicts := s.combine(sp, cr)
+		rev.Type, rev.Parents = "update", []string{head, live}
+		cr.Revision, cr.RevisionMergedAncestor, cr.UpdatedAt = rev.ID, live, rev.CreatedAt
+		if conflicts {
+			result = "conflicts"
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"revision": cr.Revision, "result": result})
+}
+
+// combine makes a revision of the live content with the change request's
+// own changes (from its base to its revision) applied, and says whether
+// some pages changed on both sides. Files are the live ones and those the
+// change request added.
+func (s *Server) combine(sp *space, cr *changeRequest) (*revision, bool) {
+	base, head, live := sp.Revisions[cr.base()], sp.Revisions[cr.Revision], sp.Revisions[sp.Current]
+	pages, conflicts := mergeTrees(base.Pages, head.Pages, live.Pages)
 	files := append([]*file(nil), live.Files...)
 	known := map[string]bool{}
 	for _, f := range files {
@@ -726,17 +829,9 @@ func (s *Server) mergeCR(w http.ResponseWriter, r *http.Request) {
 			files = append(files, f)
 		}
 	}
-	rev := &revision{ID: s.newID("rev"), Type: "merge", Parents: []string{live.ID, head.ID}, Pages: merged, Files: files, CreatedAt: now, MergedFrom: cr.ID}
+	rev := &revision{ID: s.newID("rev"), Pages: pages, Files: files, CreatedAt: s.opts.Now().UTC()}
 	sp.Revisions[rev.ID] = rev
-	sp.Current = rev.ID
-	sp.UpdatedAt = now
-	cr.Status, cr.MergedAt, cr.RevisionMerged, cr.UpdatedAt = "merged", &now, rev.ID, now
-	s.contentEdited(sp)
-	result := "merge"
-	if len(conflicts) > 0 {
-		result = "conflicts"
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"revision": rev.ID, "result": result})
+	return rev, len(conflicts) > 0
 }
 
 // mergeTrees applies what changed from base to head onto live. A page

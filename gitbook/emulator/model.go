@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"cmp"
+	"encoding/json"
 	"time"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
@@ -87,14 +89,33 @@ type changeRequest struct {
 	Status          string
 	Revision        string
 	RevisionInitial string
-	RevisionMerged  string
-	Links           []crLink
-	CreatedBy       string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	MergedAt        *time.Time
-	Reviewers       []reviewerRequest
-	Reviews         []review
+	// RevisionMergedAncestor is the live revision the change request was
+	// last brought up to date with (updateChangeRequest); its changes are
+	// counted from there on.
+	RevisionMergedAncestor string
+	RevisionMerged         string
+	Links                  []crLink
+	// Description is the JSONDocument given, kept as sent: its data may
+	// carry any keys, which API clients read back.
+	Description json.RawMessage
+	CreatedBy   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	MergedAt    *time.Time
+	Reviewers   []reviewerRequest
+	Reviews     []review
+}
+
+// base is the revision the change request's own changes are counted
+// from: where it started, or the live revision it was last brought up to
+// date with.
+func (cr *changeRequest) base() string { return cmp.Or(cr.RevisionMergedAncestor, cr.RevisionInitial) }
+
+// outdated: live content moved on since the change request's base, so
+// it does not show the latest changes merged there (only while it can
+// still be merged).
+func (cr *changeRequest) outdated(sp *space) bool {
+	return (cr.Status == "open" || cr.Status == "draft") && cr.base() != sp.Current
 }
 
 type crLink struct {

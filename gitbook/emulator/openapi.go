@@ -1,9 +1,7 @@
 package emulator
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,8 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"gopkg.in/yaml.v3"
+	"github.com/gitbook-sync/gitbook-sync/openapi"
 )
 
 var slugRule = regexp.MustCompile(`^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$`)
@@ -162,24 +159,28 @@ func processSpec(text, url string) (string, string, []specError) {
 		}
 		text = string(data)
 	}
-	var probe map[string]any
-	var perr error
-	if formatOf(text) == "json" {
-		perr = json.Unmarshal([]byte(text), &probe)
-	} else {
-		perr = yaml.Unmarshal([]byte(text), &probe)
-	}
-	if perr != nil {
-		return text, "PARSE_ERROR", []specError{{Code: "invalid-syntax", Message: perr.Error()}}
-	}
-	if _, ok := probe["openapi"]; !ok {
-		if _, ok := probe["swagger"]; !ok {
-			return text, "PARSE_ERROR", []specError{{Code: "not-openapi", Message: "The document has no 'openapi' field: it is not an OpenAPI specification"}}
-		}
-	}
-	loader := openapi3.NewLoader()
-	if _, err := loader.LoadFromData(bytes.Clone([]byte(text))); err != nil {
-		return text, "PARSE_ERROR", []specError{{Code: "invalid-document", Message: err.Error()}}
+	if e := parseLikeGitBook(text); e != nil {
+		return text, "PARSE_ERROR", []specError{*e}
 	}
 	return text, "", nil
+}
+
+// GitBook's messages for the specs its parser refuses (OpenAPIParseError,
+// code "invalid"); the rules are the openapi package's, held to GitBook's
+// own verdicts in openapi/testdata/gitbook-parser.txtar.
+const (
+	invalidDocument = "Invalid OpenAPI document"
+	versionNotFound = "Can’t find supported Swagger/OpenAPI version in the provided document, version must be a string."
+)
+
+// parseLikeGitBook returns the processing error GitBook reports for text,
+// or nil when GitBook accepts it.
+func parseLikeGitBook(text string) *specError {
+	switch rej, detail := openapi.Verdict([]byte(text)); rej {
+	case openapi.Unreadable:
+		return &specError{Code: "invalid", Message: invalidDocument + ": " + detail}
+	case openapi.NoVersion:
+		return &specError{Code: "invalid", Message: versionNotFound}
+	}
+	return nil
 }

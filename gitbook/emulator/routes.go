@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	api("GET /spaces/{spaceId}/change-requests/{crId}", s.getCR)
 	api("PATCH /spaces/{spaceId}/change-requests/{crId}", s.patchCR)
 	api("POST /spaces/{spaceId}/change-requests/{crId}/merge", s.mergeCR)
+	api("POST /spaces/{spaceId}/change-requests/{crId}/update", s.updateCR)
 	api("GET /spaces/{spaceId}/change-requests/{crId}/content", s.getCRContent)
 	api("POST /spaces/{spaceId}/change-requests/{crId}/content", s.postCRContent)
 	api("GET /spaces/{spaceId}/change-requests/{crId}/content/pages", s.getCRPages)

@@ -26,6 +26,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -259,20 +260,25 @@ type FileState struct {
 
 // CRState is one change request.
 type CRState struct {
-	ID              string            `yaml:"id"`
-	Number          int               `yaml:"number"`
-	Subject         string            `yaml:"subject"`
-	Status          string            `yaml:"status"`
-	Revision        string            `yaml:"revision"`
-	RevisionInitial string            `yaml:"revisionInitial"`
-	RevisionMerged  string            `yaml:"revisionMerged,omitempty"`
-	Links           []crLink          `yaml:"links,omitempty"`
-	CreatedBy       string            `yaml:"createdBy"`
-	CreatedAt       time.Time         `yaml:"createdAt"`
-	UpdatedAt       time.Time         `yaml:"updatedAt"`
-	MergedAt        *time.Time        `yaml:"mergedAt,omitempty"`
-	Reviewers       []reviewerRequest `yaml:"reviewers,omitempty"`
-	Reviews         []review          `yaml:"reviews,omitempty"`
+	ID              string `yaml:"id"`
+	Number          int    `yaml:"number"`
+	Subject         string `yaml:"subject"`
+	Status          string `yaml:"status"`
+	Revision        string `yaml:"revision"`
+	RevisionInitial string `yaml:"revisionInitial"`
+	RevisionMerged  string `yaml:"revisionMerged,omitempty"`
+	// MergedAncestor is revisionMergedAncestor: the live revision the
+	// change request was last brought up to date with.
+	MergedAncestor string   `yaml:"revisionMergedAncestor,omitempty"`
+	Links          []crLink `yaml:"links,omitempty"`
+	// Description is the change request's JSONDocument, as JSON.
+	Description string            `yaml:"description,omitempty"`
+	CreatedBy   string            `yaml:"createdBy"`
+	CreatedAt   time.Time         `yaml:"createdAt"`
+	UpdatedAt   time.Time         `yaml:"updatedAt"`
+	MergedAt    *time.Time        `yaml:"mergedAt,omitempty"`
+	Reviewers   []reviewerRequest `yaml:"reviewers,omitempty"`
+	Reviews     []review          `yaml:"reviews,omitempty"`
 }
 
 // SpecState is one OpenAPI specification of an organization.
@@ -303,12 +309,13 @@ func (s *Server) snapshot() *State {
 		}
 		keep := map[string]bool{sp.Current: true}
 		for _, cr := range sp.CRs {
-			keep[cr.Revision], keep[cr.RevisionInitial] = true, true
+			keep[cr.Revision], keep[cr.RevisionInitial], keep[cr.base()] = true, true, true
 			if cr.RevisionMerged != "" {
 				keep[cr.RevisionMerged] = true
 			}
 			ss.ChangeRequests = append(ss.ChangeRequests, CRState{ID: cr.ID, Number: cr.Number, Subject: cr.Subject, Status: cr.Status,
-				Revision: cr.Revision, RevisionInitial: cr.RevisionInitial, RevisionMerged: cr.RevisionMerged, Links: cr.Links,
+				Revision: cr.Revision, RevisionInitial: cr.RevisionInitial, RevisionMerged: cr.RevisionMerged,
+				MergedAncestor: cr.RevisionMergedAncestor, Links: cr.Links, Description: string(cr.Description),
 				CreatedBy: cr.CreatedBy, CreatedAt: cr.CreatedAt, UpdatedAt: cr.UpdatedAt, MergedAt: cr.MergedAt,
 				Reviewers: cr.Reviewers, Reviews: cr.Reviews})
 		}
@@ -417,9 +424,23 @@ func (s *Server) restore(st *State) error {
 		}
 		sp.CRs = nil
 		for _, c := range ss.ChangeRequests {
-			sp.CRs = append(sp.CRs, &changeRequest{ID: c.ID, Number: c.Number, Subject: c.Subject, Status: c.Status, Revision: c.Revision,
-				RevisionInitial: c.RevisionInitial, RevisionMerged: c.RevisionMerged, Links: c.Links, CreatedBy: c.CreatedBy,
-				CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, MergedAt: c.MergedAt, Reviewers: c.Reviewers, Reviews: c.Reviews})
+			cr := &changeRequest{ID: c.ID, Number: c.Number, Subject: c.Subject, Status: c.Status, Revision: c.Revision,
+				RevisionInitial: c.RevisionInitial, RevisionMerged: c.RevisionMerged, RevisionMergedAncestor: c.MergedAncestor,
+				Links: c.Links, CreatedBy: c.CreatedBy,
+				CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, MergedAt: c.MergedAt, Reviewers: c.Reviewers, Reviews: c.Reviews}
+			for _, rid := range []string{cr.Revision, cr.base()} {
+				if sp.Revisions[rid] == nil {
+					return fmt.Errorf("state: space %s: change request %s: revision %s is not saved", ss.ID, quoteValue(c.ID), quoteValue(rid))
+				}
+			}
+			if c.Description != "" {
+				d, err := checkDocument(json.RawMessage(c.Description))
+				if err != nil {
+					return fmt.Errorf("state: space %s: change request %s: description: %w", ss.ID, quoteValue(c.ID), err)
+				}
+				cr.Description = d
+			}
+			sp.CRs = append(sp.CRs, cr)
 		}
 	}
 	for _, ss := range st.Specs {

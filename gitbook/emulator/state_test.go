@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,6 +68,19 @@ func TestStatePersists(t *testing.T) {
 	if _, err := c.ApplyChanges(ctx, "space-1", cr.ID, []gitbook.Change{{Operation: gitbook.OpUpdatePage, Page: pages[1].ID, Hidden: &hidden}}); err != nil {
 		t.Fatal(err)
 	}
+	// Live moves on, the change request is brought up to date with it and
+	// given a description: all of it survives.
+	if _, err := env.Server.EditPage("space-1", "README.md", "", "# Home\n\nLive.\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RebaseChangeRequest(ctx, "space-1", cr.ID); err != nil {
+		t.Fatal(err)
+	}
+	doc := &gitbook.Document{Object: "document", Data: map[string]json.RawMessage{"k": json.RawMessage(`"v"`)}, Nodes: []json.RawMessage{}}
+	if _, err := c.UpdateChangeRequest(ctx, "space-1", cr.ID, gitbook.ChangeRequestUpdate{Description: doc}); err != nil {
+		t.Fatal(err)
+	}
+	saved, _ := c.ChangeRequest(ctx, "space-1", cr.ID)
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("the state folder has %d entries, want only the state file (no temporary files left)", len(entries))
@@ -82,8 +96,10 @@ func TestStatePersists(t *testing.T) {
 		t.Errorf("pages after restart:\n%s\nwant:\n%s", outline(again), outline(pages))
 	}
 	crs, _ := c2.ChangeRequests(ctx, "space-1", gitbook.CROpen)
-	if len(crs) != 1 || crs[0].Subject != "Keep me" {
-		t.Fatalf("change requests after restart = %+v", crs)
+	if len(crs) != 1 || crs[0].Subject != "Keep me" || crs[0].Revision != saved.Revision || crs[0].Outdated ||
+		crs[0].RevisionMergedAncestor == "" || crs[0].RevisionMergedAncestor != saved.RevisionMergedAncestor ||
+		crs[0].Description == nil || string(crs[0].Description.Data["k"]) != `"v"` {
+		t.Fatalf("change requests after restart = %+v, saved %+v", crs, saved)
 	}
 	p := getJSON(t, env2, "/spaces/space-1/change-requests/"+cr.ID+"/content/page/"+pages[1].ID+"?format=markdown")
 	if p["hidden"] != true || p["markdown"] != "# A\n\nText.\n" || p["layout"].(map[string]any)["width"] != "wide" {

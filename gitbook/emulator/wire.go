@@ -231,7 +231,7 @@ func (s *Server) crJSON(sp *space, cr *changeRequest) map[string]any {
 		"object": "change-request", "id": cr.ID, "number": cr.Number, "status": cr.Status,
 		"subject": cr.Subject, "createdBy": s.userJSON(cr.CreatedBy), "createdAt": ts(cr.CreatedAt),
 		"updatedAt": ts(cr.UpdatedAt), "space": sp.ID, "revision": cr.Revision,
-		"revisionInitial": cr.RevisionInitial, "comments": 0, "outdated": cr.Status == "open" && cr.RevisionInitial != sp.Current,
+		"revisionInitial": cr.RevisionInitial, "comments": 0, "outdated": cr.outdated(sp),
 		"urls": map[string]any{
 			"app":      s.appURL("o", sp.Org, "s", sp.ID, "~", "changes", cr.ID),
 			"location": s.baseURL + "/v1/spaces/" + sp.ID + "/change-requests/" + cr.ID,
@@ -247,6 +247,12 @@ func (s *Server) crJSON(sp *space, cr *changeRequest) map[string]any {
 			links = append(links, lj)
 		}
 		out["links"] = links
+	}
+	if cr.RevisionMergedAncestor != "" {
+		out["revisionMergedAncestor"] = cr.RevisionMergedAncestor
+	}
+	if cr.Description != nil {
+		out["description"] = cr.Description
 	}
 	if cr.MergedAt != nil {
 		out["mergedAt"] = ts(*cr.MergedAt)

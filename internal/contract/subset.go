@@ -38,6 +38,7 @@ var Used = []Operation{
 	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}"},
 	{"patch", "/spaces/{spaceId}/change-requests/{changeRequestId}"},
 	{"post", "/spaces/{spaceId}/change-requests/{changeRequestId}/merge"},
+	{"post", "/spaces/{spaceId}/change-requests/{changeRequestId}/update"},
 	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}/content"},
 	{"post", "/spaces/{spaceId}/change-requests/{changeRequestId}/content"},
 	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}/content/pages"},

@@ -324,4 +324,7 @@ func TestGitHubGraphQLViewer(t *testing.T) {
 	if p := g.Problems(); len(p) != 1 || !strings.Contains(p[0], "only the viewer") {
 		t.Errorf("problems: %q", p)
 	}
+	if w := g.Writes(); len(w) != 0 {
+		t.Errorf("GraphQL queries recorded as writes: %q", w)
+	}
 }
