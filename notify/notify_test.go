@@ -310,7 +310,7 @@ func TestStickyRace(t *testing.T) {
 				if kind == "github" {
 					var api string
 					h, api = githubHost(t)
-					g, err := NewGitHub(GitHubOptions{APIURL: api, Token: "ghs_installation", Repository: "acme/docs", Number: 7})
+					g, err := NewGitHub(githubRun(api, "ghs_installation"))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -318,7 +318,8 @@ func TestStickyRace(t *testing.T) {
 				} else {
 					var api string
 					h, api = gitlabHost(t)
-					g, err := NewGitLab(GitLabOptions{APIURL: api, Token: "glpat-bot", Project: "42", Number: 5, WebURL: "https://gitlab.example/mr/5"})
+					g, err := NewGitLab(&ci.Context{Provider: ci.GitLab, APIURL: api, GitLabToken: "glpat-bot", ProjectID: "42",
+						PullRequest: &ci.PullRequest{Number: 5, URL: "https://gitlab.example/mr/5"}})
 					if err != nil {
 						t.Fatal(err)
 					}
