@@ -47,6 +47,10 @@ type Result struct {
 	// GitBook asks for conflicts to be resolved in its editor (URL).
 	Conflicts bool `json:"conflicts,omitempty"`
 	Archived  bool `json:"archived,omitempty"`
+	// Already says that another writer (a run at the same time, a person)
+	// merged or archived the change request ("merged", "archived") while
+	// this run was finishing it: Merged or Archived tell the end state.
+	Already string `json:"already,omitempty"`
 	// Superseded lists the other change requests for the same pull request
 	// (made by runs at the same time, or left by lost answers) archived in
 	// favour of this one.
@@ -152,12 +156,35 @@ func Update(ctx context.Context, opts Options, t *Tree, scope Scope) (*Result, e
 		if opts.Review == "request-changes" {
 			status = gitbook.ReviewChangesRequested
 		}
-		if _, err := opts.Client.SubmitReview(ctx, opts.Space, cr.ID, status); err != nil {
-			return res, fmt.Errorf("review change request #%d: %w", cr.Number, err)
+		if err := review(ctx, opts, cr, status, res); err != nil {
+			return res, err
 		}
-		res.Writes++
 	}
 	return res, nil
+}
+
+// review submits a review of cr. When the outcome is unknown, the reviews
+// say whether it arrived: one with this status on the change request's
+// current content is taken as it, else it is sent once more.
+func review(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, status string, res *Result) error {
+	for try := 1; ; try++ {
+		_, err := opts.Client.SubmitReview(ctx, opts.Space, cr.ID, status)
+		res.Writes++
+		if err == nil {
+			return nil
+		}
+		err = fmt.Errorf("review change request #%d: %w", cr.Number, err)
+		if !errors.Is(err, gitbook.ErrOutcomeUnknown) || try == 2 {
+			return err
+		}
+		reviews, lerr := opts.Client.Reviews(ctx, opts.Space, cr.ID)
+		if lerr != nil {
+			return errors.Join(err, fmt.Errorf("list its reviews: %w", lerr))
+		}
+		if slices.ContainsFunc(reviews, func(r gitbook.Review) bool { return r.Status == status && !r.Outdated }) {
+			return nil
+		}
+	}
 }
 
 // fresh reads the change request listed and, unless this is a dry
@@ -228,7 +255,7 @@ func create(ctx context.Context, opts Options, res *Result) (*gitbook.ChangeRequ
 // readView reads the bodies a plan against rev compares.
 func readView(ctx context.Context, opts Options, crID string, rev *gitbook.Revision, t *Tree, scope Scope, rec record) (*view, error) {
 	v := newView(rev, t, rec)
-	if err := v.fill(ctx, opts, crID, t, scope); err != nil {
+	if err := v.fill(ctx, opts, t, scope); err != nil {
 		return nil, fmt.Errorf("read pages of %s: %w", where(crID, opts.Space), err)
 	}
 	return v, nil
@@ -276,7 +303,7 @@ func bring(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, t *Tree
 		}
 		// What GitBook stored from what it was sent, for the record.
 		stored := map[string]string{}
-		if err := readBodies(ctx, opts, cr.ID, slices.Collect(maps.Keys(sent)), stored); err != nil {
+		if err := readBodies(ctx, opts, after.revision, slices.Collect(maps.Keys(sent)), stored); err != nil {
 			return fmt.Errorf("read back change request #%d: %w", cr.Number, err)
 		}
 		rec = maps.Clone(rec)
@@ -324,7 +351,7 @@ func afterwards(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, t 
 // verify fails if the change request (v, read after the update) does not
 // match the repository for the pages in scope.
 func verify(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, t *Tree, scope Scope, v *view) error {
-	if err := v.fill(ctx, opts, cr.ID, t, scope); err != nil {
+	if err := v.fill(ctx, opts, t, scope); err != nil {
 		return fmt.Errorf("check change request #%d: %w", cr.Number, err)
 	}
 	left := append(plan(t, v, scope), reorder(t, v, scope)...)
@@ -407,14 +434,14 @@ func settle(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, res *R
 	}
 	for _, other := range f.ours[1:] {
 		note := fmt.Sprintf("Archived by gitbook-sync: change request #%d carries %s (%s); this one was made by a run at the same time.", cr.Number, cmp.Or(opts.LinkTitle, "the same pull request"), opts.Link)
-		if err := archive(ctx, opts, &other, note, res); err != nil {
+		if _, err := archive(ctx, opts, &other, note, res); err != nil {
 			return nil, err
 		}
 		res.Superseded = append(res.Superseded, other.Number)
 	}
 	for _, other := range f.orphaned(cr) {
 		note := fmt.Sprintf("Archived by gitbook-sync: an earlier run made this change request for %s (%s) but lost GitBook's answer, so it stayed empty; change request #%d carries it.", cmp.Or(opts.LinkTitle, "the pull request"), opts.Link, cr.Number)
-		if err := archive(ctx, opts, &other, note, res); err != nil {
+		if _, err := archive(ctx, opts, &other, note, res); err != nil {
 			return nil, err
 		}
 		res.Superseded = append(res.Superseded, other.Number)
@@ -422,22 +449,40 @@ func settle(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, res *R
 	return cr, nil
 }
 
-// archive archives a change request with a note saying why.
-func archive(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, note string, res *Result) error {
+// archive archives a change request with a note saying why. It returns
+// the status the change request ended in: archived, or merged or archived
+// by another writer first (then GitBook refuses the archive; the change
+// request, read again, says so).
+func archive(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, note string, res *Result) (string, error) {
 	full, err := opts.Client.ChangeRequest(ctx, opts.Space, cr.ID)
 	if err != nil {
-		return fmt.Errorf("read change request #%d: %w", cr.Number, err)
+		return "", fmt.Errorf("read change request #%d: %w", cr.Number, err)
 	}
 	if full.Status != gitbook.CROpen && full.Status != gitbook.CRDraft {
-		return nil // another run got there first
+		return full.Status, nil // another run got there first
 	}
 	_, err = opts.Client.UpdateChangeRequest(ctx, opts.Space, cr.ID, gitbook.ChangeRequestUpdate{
 		Status: gitbook.CRArchived, Description: describe(full.Description, readRecord(full), note)})
 	res.Writes++
 	if err != nil {
-		return fmt.Errorf("archive change request #%d: %w", cr.Number, err)
+		err = fmt.Errorf("archive change request #%d: %w", cr.Number, err)
+		if status := finished(ctx, opts, cr); status != "" {
+			return status, nil // merged (or archived) by another writer meanwhile
+		}
+		return "", err
 	}
-	return nil
+	return gitbook.CRArchived, nil
+}
+
+// finished reads the change request again after a refused or unanswered
+// write and returns its status if it can no longer be written to (merged,
+// archived), else "".
+func finished(ctx context.Context, opts Options, cr *gitbook.ChangeRequest) string {
+	now, err := opts.Client.ChangeRequest(ctx, opts.Space, cr.ID)
+	if err != nil || now.Status == gitbook.CROpen || now.Status == gitbook.CRDraft {
+		return ""
+	}
+	return now.Status
 }
 
 // apply sends steps in batches of at most 50; a step whose parent is
@@ -550,32 +595,39 @@ func apply(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, steps [
 	return apply(ctx, opts, cr, again, nil, revision, res)
 }
 
+// requestReviewers asks the reviewers not asked yet. When the outcome is
+// unknown, the list read again says who still is to be asked, once more.
 func requestReviewers(ctx context.Context, opts Options, crID string, ids []string, res *Result) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	already, err := opts.Client.RequestedReviewers(ctx, opts.Space, crID)
-	if err != nil {
-		return fmt.Errorf("list reviewers: %w", err)
-	}
-	asked := map[string]bool{}
-	for _, r := range already {
-		if r.User != nil {
-			asked[r.User.ID] = true
+	for try := 1; ; try++ {
+		already, err := opts.Client.RequestedReviewers(ctx, opts.Space, crID)
+		if err != nil {
+			return fmt.Errorf("list reviewers: %w", err)
+		}
+		asked := map[string]bool{}
+		for _, r := range already {
+			if r.User != nil {
+				asked[r.User.ID] = true
+			}
+		}
+		var missing []string
+		for _, id := range ids {
+			if !asked[id] {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) == 0 {
+			return nil
+		}
+		_, err = opts.Client.RequestReviewers(ctx, opts.Space, crID, missing)
+		res.Writes++
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, gitbook.ErrOutcomeUnknown) || try == 2 {
+			return fmt.Errorf("request reviewers: %w", err)
 		}
 	}
-	var missing []string
-	for _, id := range ids {
-		if !asked[id] {
-			missing = append(missing, id)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	if _, err := opts.Client.RequestReviewers(ctx, opts.Space, crID, missing); err != nil {
-		return fmt.Errorf("request reviewers: %w", err)
-	}
-	res.Writes++
-	return nil
 }

@@ -22,16 +22,20 @@ const maxReads = 8
 // bodies of the pages the plan compares, and the record of what
 // gitbook-sync last sent.
 type view struct {
-	pages  []gitbook.Page
-	files  []gitbook.File
-	bodies map[string]string // page ID -> Markdown as GitBook gives it back
-	record record
-	root   string          // what page.git.path has before a content path
-	wanted map[string]bool // bodies the plan asked for and did not have
+	// revision is the one read: its bodies are read from it too, so that
+	// they belong to the page tree even when another writer (a run at the
+	// same time, a merge, a person) moved the content on meanwhile.
+	revision string
+	pages    []gitbook.Page
+	files    []gitbook.File
+	bodies   map[string]string // page ID -> Markdown as GitBook gives it back
+	record   record
+	root     string          // what page.git.path has before a content path
+	wanted   map[string]bool // bodies the plan asked for and did not have
 }
 
 func newView(rev *gitbook.Revision, t *Tree, rec record) *view {
-	return &view{pages: rev.Pages, files: rev.Files, bodies: map[string]string{}, record: rec, root: gitRoot(rev.Pages, t.roots)}
+	return &view{revision: rev.ID, pages: rev.Pages, files: rev.Files, bodies: map[string]string{}, record: rec, root: gitRoot(rev.Pages, t.roots)}
 }
 
 // gitRoot finds which of roots page.git.path is relative to: GitBook's
@@ -109,29 +113,23 @@ func (v *view) edited(id, cur string, scope Scope, p string) bool {
 
 // fill reads the bodies the plan compares, and only those: a dry run of
 // the plan names them. Reads run concurrently, at most maxReads at once.
-func (v *view) fill(ctx context.Context, opts Options, crID string, t *Tree, scope Scope) error {
+func (v *view) fill(ctx context.Context, opts Options, t *Tree, scope Scope) error {
 	v.wanted = map[string]bool{}
 	plan(t, v, scope)
 	ids := slices.Collect(maps.Keys(v.wanted))
 	v.wanted = nil
-	return readBodies(ctx, opts, crID, ids, v.bodies)
+	return readBodies(ctx, opts, v.revision, ids, v.bodies)
 }
 
-// readBodies reads pages as Markdown through getPageById, from the change
-// request crID or, when crID is "", from the live content.
-func readBodies(ctx context.Context, opts Options, crID string, ids []string, into map[string]string) error {
+// readBodies reads pages of a revision (the live content's or a change
+// request's) as Markdown, through getPageInRevisionById.
+func readBodies(ctx context.Context, opts Options, revision string, ids []string, into map[string]string) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(maxReads)
 	var mu sync.Mutex
 	for _, id := range ids {
 		g.Go(func() error {
-			var p *gitbook.Page
-			var err error
-			if crID == "" {
-				p, err = opts.Client.PageMarkdown(ctx, opts.Space, id)
-			} else {
-				p, err = opts.Client.ChangeRequestPageMarkdown(ctx, opts.Space, crID, id)
-			}
+			p, err := opts.Client.RevisionPageMarkdown(ctx, opts.Space, revision, id)
 			if err != nil {
 				return fmt.Errorf("read page %s: %w", id, err)
 			}

@@ -1,6 +1,15 @@
 // Package gitbook is a typed client for the parts of the GitBook REST API
 // that gitbook-sync uses. It retries what is safe to retry, never resends a
 // write whose outcome is unknown, and keeps credentials out of its errors.
+//
+// A write answered 502, 503 or 504 has an unknown outcome: GitBook's docs
+// say only that a 5xx is "an error with GitBook's servers", its API
+// description documents no 5xx and no idempotency key, and its own client
+// (@gitbook/api) retries nothing; a gateway's 502/504 may come after the
+// request was carried out. So such a write fails with ErrOutcomeUnknown,
+// and the caller, which can look at what GitBook now holds, decides
+// whether to send it again. Reads, and writes that do no more the second
+// time, are retried.
 package gitbook
 
 import (
@@ -113,6 +122,17 @@ type request struct {
 	// resendable marks a POST that may be sent again when its answer is
 	// lost, because a second one changes nothing more.
 	resendable bool
+	// once marks a PUT, PATCH or DELETE that GitBook acts on anew each
+	// time (a PUT that adds a version): it is resent only as a POST is.
+	once bool
+}
+
+// idempotent reports whether sending r twice does no more than once.
+func (r request) idempotent() bool {
+	if r.method == http.MethodPost || r.once {
+		return r.resendable
+	}
+	return true
 }
 
 func (c *Client) do(ctx context.Context, r request) error {
@@ -137,7 +157,7 @@ func (c *Client) doRaw(ctx context.Context, r request) error {
 	if len(r.query) > 0 {
 		u.RawQuery = r.query.Encode()
 	}
-	idempotent := r.method != http.MethodPost || r.resendable
+	idempotent := r.idempotent()
 
 	var lastErr error
 	for attempt := 1; ; attempt++ {
@@ -207,7 +227,11 @@ func (c *Client) doRaw(ctx context.Context, r request) error {
 				if wait > c.opts.MaxWait {
 					return c.clean(fmt.Errorf("%w (rate limited; GitBook asks to wait %s, more than the %s allowed)", apiErr, wait.Round(time.Second), c.opts.MaxWait))
 				}
-			case idempotent && (resp.StatusCode == 502 || resp.StatusCode == 503 || resp.StatusCode == 504):
+			case resp.StatusCode == 502 || resp.StatusCode == 503 || resp.StatusCode == 504:
+				if !idempotent {
+					// GitBook may have acted on it: see the package comment.
+					return c.clean(fmt.Errorf("%w: %w", ErrOutcomeUnknown, apiErr))
+				}
 				wait = backoff(attempt)
 			default:
 				return c.clean(apiErr)

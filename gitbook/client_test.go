@@ -167,6 +167,18 @@ func TestEveryEndpoint(t *testing.T) {
 	if err != nil || live.Type != "merge" || live.Git != nil || live.MergedFrom == nil || live.MergedFrom.Number != 1 {
 		t.Fatalf("revision after merge = %+v, %v", live, err)
 	}
+	// A revision keeps its pages whatever came after: the live content's
+	// before the merge, and a change request's own (GitBook's renderer
+	// reads a change request's pages by its revision).
+	for _, tt := range []struct{ revision, want string }{
+		{rev.ID, "Run it."}, {upd.ChangeRequest.Revision, "Run it twice."}, {live.ID, "Run it twice."}} {
+		if p, err := c.RevisionPageMarkdown(ctx, "space-1", tt.revision, install.ID); err != nil || !strings.Contains(p.Markdown, tt.want) || p.ID != install.ID {
+			t.Errorf("RevisionPageMarkdown(%s) = %+v, %v; want %q", tt.revision, p, err, tt.want)
+		}
+	}
+	if _, err := c.RevisionPageMarkdown(ctx, "space-1", "rev-none", install.ID); !gitbook.IsNotFound(err) {
+		t.Errorf("RevisionPageMarkdown of an unknown revision: %v, want 404", err)
+	}
 
 	if err := c.Export(ctx, "space-1", gitbook.ExportRequest{URL: "file://" + bare, Ref: "refs/heads/main", CommitMessage: "GITBOOK-1: Update install guide"}); err != nil {
 		t.Fatal(err)
@@ -177,7 +189,6 @@ func TestEveryEndpoint(t *testing.T) {
 		t.Fatalf("revision after export = %+v, %v", live.Git, err)
 	}
 
-	const specText = "openapi: 3.0.3\ninfo: {title: Pets, version: '1'}\npaths: {}\n"
 	spec, err := c.PutOpenAPISpec(ctx, "org-1", "pets", gitbook.OpenAPISource{Text: specText})
 	if err != nil || spec.Slug != "pets" {
 		t.Fatalf("PutOpenAPISpec = %+v, %v", spec, err)
@@ -242,24 +253,35 @@ func TestGitInfo(t *testing.T) {
 
 // TestFaults checks what the client resends and how often.
 func TestFaults(t *testing.T) {
+	const (
+		get   = "GET"
+		post  = "POST"  // create a change request
+		patch = "PATCH" // change its subject: the same twice
+		put   = "PUT"   // a spec version: one more each time
+	)
 	tests := []struct {
 		name      string
 		faults    emulator.Faults
-		post      bool
+		call      string
 		wantErr   error // nil: success
 		wantCalls int   // requests the emulator received for the call under test
 		wantWaits int
 	}{
-		{"429 then success (GET)", emulator.Faults{RateLimitEvery: 2, RateLimitReset: 3 * time.Second}, false, nil, 2, 1},
-		{"429 then success (POST is safe to resend)", emulator.Faults{RateLimitEvery: 2}, true, nil, 2, 1},
-		{"Retry-After honoured", emulator.Faults{RateLimitEvery: 2, RateLimitReset: 7 * time.Second, RetryAfter: true}, false, nil, 2, 1},
-		{"always 429 gives up after 5 attempts", emulator.Faults{RateLimitEvery: 1}, false, errAny, 5, 4},
-		{"503 on GET is retried", emulator.Faults{ServerErrorEvery: 2}, false, nil, 2, 1},
-		{"503 on POST is not retried", emulator.Faults{ServerErrorEvery: 2}, true, errAny, 1, 0},
+		{"429 then success (GET)", emulator.Faults{RateLimitEvery: 2, RateLimitReset: 3 * time.Second}, get, nil, 2, 1},
+		{"429 then success (POST is safe to resend)", emulator.Faults{RateLimitEvery: 2}, post, nil, 2, 1},
+		{"Retry-After honoured", emulator.Faults{RateLimitEvery: 2, RateLimitReset: 7 * time.Second, RetryAfter: true}, get, nil, 2, 1},
+		{"always 429 gives up after 5 attempts", emulator.Faults{RateLimitEvery: 1}, get, errAny, 5, 4},
+		{"503 on GET is retried", emulator.Faults{ServerErrorEvery: 2}, get, nil, 2, 1},
+		{"503 on PATCH is retried", emulator.Faults{ServerErrorEvery: 2}, patch, nil, 2, 1},
+		// GitBook may have acted on a write answered 503: the caller,
+		// which can look, decides.
+		{"503 on POST is an unknown outcome, not resent", emulator.Faults{ServerErrorEvery: 2}, post, gitbook.ErrOutcomeUnknown, 1, 0},
+		{"503 on a spec PUT is an unknown outcome, not resent", emulator.Faults{ServerErrorEvery: 2}, put, gitbook.ErrOutcomeUnknown, 1, 0},
 		// net/http itself resends an idempotent request whose reused
 		// connection closed unanswered, so the client need not wait.
-		{"dropped GET is retried", emulator.Faults{DropEvery: 2}, false, nil, 2, 0},
-		{"dropped POST is not resent", emulator.Faults{DropEvery: 2}, true, gitbook.ErrOutcomeUnknown, 1, 0},
+		{"dropped GET is retried", emulator.Faults{DropEvery: 2}, get, nil, 2, 0},
+		{"dropped POST is not resent", emulator.Faults{DropEvery: 2}, post, gitbook.ErrOutcomeUnknown, 1, 0},
+		{"dropped spec PUT is not resent", emulator.Faults{DropEvery: 2}, put, gitbook.ErrOutcomeUnknown, 1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,15 +290,27 @@ func TestFaults(t *testing.T) {
 			c := env.Client(t, &waits)
 			ctx := context.Background()
 			// Request 1 succeeds (unless every request fails); the fault hits request 2.
-			if _, err := c.Space(ctx, "space-1"); err != nil && tt.faults.RateLimitEvery != 1 {
+			var cr *gitbook.ChangeRequest
+			var err error
+			if tt.call == patch {
+				cr, err = c.CreateChangeRequest(ctx, "space-1", "x")
+			} else {
+				_, err = c.Space(ctx, "space-1")
+			}
+			if err != nil && tt.faults.RateLimitEvery != 1 {
 				t.Fatal(err)
 			}
 			env.Server.ResetRequests()
 			waits = nil
-			var err error
-			if tt.post {
+			switch tt.call {
+			case post:
 				_, err = c.CreateChangeRequest(ctx, "space-1", "x")
-			} else {
+			case patch:
+				subject := "y"
+				_, err = c.UpdateChangeRequest(ctx, "space-1", cr.ID, gitbook.ChangeRequestUpdate{Subject: &subject})
+			case put:
+				_, err = c.PutOpenAPISpec(ctx, "org-1", "pets", gitbook.OpenAPISource{Text: specText})
+			default:
 				_, err = c.Space(ctx, "space-1")
 			}
 			switch {
@@ -284,6 +318,9 @@ func TestFaults(t *testing.T) {
 				t.Fatalf("err = %v", err)
 			case tt.wantErr == errAny && err == nil, tt.wantErr != nil && tt.wantErr != errAny && !errors.Is(err, tt.wantErr):
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if tt.faults.ServerErrorEvery > 0 && err != nil && gitbook.StatusOf(err) != http.StatusServiceUnavailable {
+				t.Errorf("err = %v, want GitBook's 503 in it", err)
 			}
 			if got := len(env.Server.Requests()); got != tt.wantCalls {
 				t.Errorf("emulator received %d requests, want %d", got, tt.wantCalls)
@@ -297,16 +334,36 @@ func TestFaults(t *testing.T) {
 			if tt.faults.RateLimitReset == 3*time.Second && len(waits) == 1 && (waits[0] < 1*time.Second || waits[0] > 4*time.Second) {
 				t.Errorf("wait = %v, want about 3s until X-RateLimit-Reset", waits[0])
 			}
-			if tt.post {
+			env.Server.Wait()
+			switch tt.call {
+			case post:
 				// A POST is never applied twice: exactly one change request
 				// exists, even when the answer was lost.
-				env.Server.Wait()
 				if crs := countCRs(t, env); crs != 1-boolInt(tt.faults.ServerErrorEvery > 0) {
 					t.Errorf("%d change requests exist", crs)
+				}
+			case put:
+				// Nor a spec version: one at most.
+				if n := countVersions(t, env); n > 1 {
+					t.Errorf("%d versions of the spec exist", n)
 				}
 			}
 		})
 	}
+}
+
+// countVersions asks the emulator directly, past any injected fault.
+func countVersions(t *testing.T, env *emulatortest.Env) int {
+	t.Helper()
+	c, err := gitbook.New(gitbook.Options{BaseURL: env.URL, Token: env.Token, MaxAttempts: 10, Sleep: func(context.Context, time.Duration) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.OpenAPISpecVersions(context.Background(), "org-1", "pets")
+	if err != nil && !gitbook.IsNotFound(err) {
+		t.Fatal(err)
+	}
+	return len(v)
 }
 
 // TestRebaseIsResent: a rebase whose answer was lost is sent again, as a
@@ -335,6 +392,8 @@ func TestRebaseIsResent(t *testing.T) {
 }
 
 var errAny = errors.New("any error")
+
+const specText = "openapi: 3.0.3\ninfo: {title: Pets, version: '1'}\npaths: {}\n"
 
 // countCRs asks the emulator directly, past any injected fault.
 func countCRs(t *testing.T, env *emulatortest.Env) int {

@@ -50,10 +50,23 @@ func (c *Client) Pages(ctx context.Context, spaceID string) ([]Page, error) {
 	return out.Pages, err
 }
 
-// PageMarkdown returns one live page with its body as Markdown.
+// PageMarkdown returns one live page with its body as Markdown. The live
+// content can move on between two reads: to read the pages of a revision
+// already listed, use RevisionPageMarkdown.
 func (c *Client) PageMarkdown(ctx context.Context, spaceID, pageID string) (*Page, error) {
 	var p Page
 	return &p, c.do(ctx, request{method: http.MethodGet, path: "/spaces/" + esc(spaceID) + "/content/page/" + esc(pageID),
+		query: url.Values{"format": {"markdown"}}, out: &p})
+}
+
+// RevisionPageMarkdown returns one page of a revision of the space (the
+// live content's, or a change request's) with its body as Markdown
+// (getPageInRevisionById). A revision never changes, so the pages of one
+// listing are read as they were listed, whatever was merged or edited
+// since.
+func (c *Client) RevisionPageMarkdown(ctx context.Context, spaceID, revisionID, pageID string) (*Page, error) {
+	var p Page
+	return &p, c.do(ctx, request{method: http.MethodGet, path: "/spaces/" + esc(spaceID) + "/revisions/" + esc(revisionID) + "/page/" + esc(pageID),
 		query: url.Values{"format": {"markdown"}}, out: &p})
 }
 
@@ -191,11 +204,15 @@ func (c *Client) OpenAPISpec(ctx context.Context, orgID, slug string) (*OpenAPIS
 	return &s, c.do(ctx, request{method: http.MethodGet, path: specPath(orgID, slug), out: &s})
 }
 
-// PutOpenAPISpec creates the spec or adds a version to it.
+// PutOpenAPISpec creates the spec or adds a version to it. Each PUT
+// GitBook receives adds a version ("Update to upload a new version", in
+// GitBook's docs), so one whose outcome is unknown (answer lost, 502,
+// 503, 504) is not resent: the error matches ErrOutcomeUnknown, and the
+// spec's latest version says whether it arrived.
 func (c *Client) PutOpenAPISpec(ctx context.Context, orgID, slug string, src OpenAPISource) (*OpenAPISpec, error) {
 	var s OpenAPISpec
 	return &s, c.do(ctx, request{method: http.MethodPut, path: specPath(orgID, slug),
-		body: map[string]any{"source": src}, out: &s})
+		body: map[string]any{"source": src}, out: &s, once: true})
 }
 
 // OpenAPISpecVersions lists a spec's versions, newest first.

@@ -29,9 +29,11 @@ func (e *APIError) Error() string {
 // Git Sync provider: GitBook answers 404 on git/info then.
 var ErrNoGitProvider = errors.New("space has no Git Sync provider")
 
-// ErrOutcomeUnknown wraps a failure after a non-idempotent request was sent:
-// GitBook may or may not have acted on it, so it is not resent blindly.
-var ErrOutcomeUnknown = errors.New("request was sent but no answer came back; its outcome is unknown")
+// ErrOutcomeUnknown wraps a failure after a non-idempotent request was sent
+// (its answer lost, or a 502, 503 or 504): GitBook may or may not have
+// acted on it, so it is not resent blindly. The caller reads what GitBook
+// holds now and decides.
+var ErrOutcomeUnknown = errors.New("GitBook may or may not have carried out the request; its outcome is unknown")
 
 // StatusOf returns the HTTP status of an API error in err's chain, or 0.
 func StatusOf(err error) int {

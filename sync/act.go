@@ -126,10 +126,10 @@ func doFollow(ctx context.Context, opts Options, sp config.Space, t *target, res
 		return false, 0, nil
 	})
 	if errors.Is(err, gitbook.ErrPollTimeout) {
-		return fmt.Errorf("space %s: GitBook's Git Sync did not import %s within %s: check the space's Git Sync status in GitBook", sp.Space, shortHash(t.head.Hash.String()), opts.Poll.Timeout)
+		return fmt.Errorf("GitBook's Git Sync did not import %s within %s: check the space's Git Sync status in GitBook", shortHash(t.head.Hash.String()), opts.Poll.Timeout)
 	}
 	if err != nil {
-		return fmt.Errorf("space %s: %w", sp.Space, err)
+		return fmt.Errorf("follow GitBook's Git Sync: %w", err)
 	}
 	res.Outcome, res.NewRevision, res.RevisionURL = Imported, rev.ID, rev.URLs.App
 	res.addReason(fmt.Sprintf("GitBook's Git Sync imported %s", shortHash(rev.Git.OID)))

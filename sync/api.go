@@ -13,7 +13,7 @@ import (
 type GitBook interface {
 	GitInfo(ctx context.Context, spaceID string) (*gitbook.GitInfo, error)
 	CurrentRevision(ctx context.Context, spaceID string) (*gitbook.Revision, error)
-	PageMarkdown(ctx context.Context, spaceID, pageID string) (*gitbook.Page, error)
+	RevisionPageMarkdown(ctx context.Context, spaceID, revisionID, pageID string) (*gitbook.Page, error)
 	Import(ctx context.Context, spaceID string, r gitbook.ImportRequest) error
 	Export(ctx context.Context, spaceID string, r gitbook.ExportRequest) error
 }

@@ -104,7 +104,9 @@ func diffWithSpace(ctx context.Context, opts Options, spaceID string, head *obje
 		pairs = append(pairs, &pair{remote: *p, local: l, text: p.Markdown})
 	})
 
-	// Read the bodies the page list did not carry, a few at a time.
+	// Read the bodies the page list did not carry, a few at a time, from
+	// the revision listed: the live content may have moved on since (a
+	// change request merged by a run at the same time).
 	sem := make(chan struct{}, bodyReads)
 	var wg stdsync.WaitGroup
 	errs := make([]error, len(pairs))
@@ -117,7 +119,7 @@ func diffWithSpace(ctx context.Context, opts Options, spaceID string, head *obje
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			full, err := opts.GitBook.PageMarkdown(ctx, spaceID, pr.remote.ID)
+			full, err := opts.GitBook.RevisionPageMarkdown(ctx, spaceID, rev.ID, pr.remote.ID)
 			if err != nil {
 				errs[i] = err
 				return

@@ -54,9 +54,12 @@ func (f *fakeGitBook) CurrentRevision(context.Context, string) (*gitbook.Revisio
 	return &rev, nil
 }
 
-func (f *fakeGitBook) PageMarkdown(_ context.Context, _ string, id string) (*gitbook.Page, error) {
+func (f *fakeGitBook) RevisionPageMarkdown(_ context.Context, _ string, revision, id string) (*gitbook.Page, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if revision != f.rev.ID {
+		return nil, fmt.Errorf("revision %q is not the space's (%q)", revision, f.rev.ID)
+	}
 	f.reads = append(f.reads, id)
 	body, ok := f.bodies[id]
 	if !ok {
@@ -388,8 +391,8 @@ func (p *perSpace) CurrentRevision(ctx context.Context, s string) (*gitbook.Revi
 	return p.spaces[s].CurrentRevision(ctx, s)
 }
 
-func (p *perSpace) PageMarkdown(ctx context.Context, s, id string) (*gitbook.Page, error) {
-	return p.spaces[s].PageMarkdown(ctx, s, id)
+func (p *perSpace) RevisionPageMarkdown(ctx context.Context, s, revision, id string) (*gitbook.Page, error) {
+	return p.spaces[s].RevisionPageMarkdown(ctx, s, revision, id)
 }
 
 func (p *perSpace) Import(ctx context.Context, s string, r gitbook.ImportRequest) error {
@@ -441,5 +444,26 @@ func TestInsideRelativePaths(t *testing.T) {
 	}
 	if err := repo.inside("../outside.yaml"); err == nil {
 		t.Error("../outside.yaml is inside?")
+	}
+}
+
+// TestFinishedMeanwhile: the change request of a merged pull request that
+// another run (the closed run of the pull request) merged while this
+// push's run was archiving it: no failure, and the reason says so.
+func TestFinishedMeanwhile(t *testing.T) {
+	t.Parallel()
+	h := newHost(t)
+	h.pushTo(t, "main", h.merged)
+	dir := h.checkout(t, "github-pr-depth0")
+	gb := &fakeGitBook{rev: gitbook.Revision{ID: "r1", Git: &gitbook.GitCommit{OID: h.base}}, importOID: h.merged}
+	crs := &fakeChangeRequests{open: []changerequest.Tracked{{Number: 1, Link: "https://github.com/acme/docs/pull/7"}},
+		also: changerequest.Result{Already: gitbook.CRMerged}}
+	c := &ci.Context{Provider: ci.GitHub, Branch: "main", DefaultBranch: "main", WebURL: "https://github.com/acme/docs"}
+	res := runFake(t, dir, gb, crs, c, nil, docsSpace)
+	if res.Outcome != Imported || res.Err != nil {
+		t.Fatalf("%q %q %v %s", res.State, res.Outcome, res.Reasons, res.ErrorText())
+	}
+	if want := "pull request #7 is merged into main: change request #1 was merged meanwhile, by another run or a person"; !slices.Contains(res.Reasons, want) {
+		t.Errorf("reasons %q lack %q", res.Reasons, want)
 	}
 }

@@ -30,7 +30,7 @@ type operation struct {
 func (o operation) run(ctx context.Context, opts Options, connected bool) (*gitbook.Revision, error) {
 	// GitBook stamps the operation with its own clock: allow some skew.
 	since := time.Now().Add(-2 * time.Second)
-	if err := o.start(ctx); err != nil {
+	if err := o.begin(ctx, opts, connected, since); err != nil {
 		return nil, fmt.Errorf("%s: %w", o.what, err)
 	}
 	switch {
@@ -54,6 +54,63 @@ func (o operation) run(ctx context.Context, opts Options, connected bool) (*gitb
 		return nil, fmt.Errorf("%s: read the new revision: %w", o.what, err)
 	}
 	return rev, nil
+}
+
+// maxStarts bounds how often an operation is sent when GitBook leaves its
+// outcome unknown and the space shows no sign of it.
+const maxStarts = 3
+
+// startLooks is how often the space is looked at for a sign of an
+// operation whose outcome is unknown, spaced as Poll spaces its checks
+// (about 2 s with the defaults).
+const startLooks = 6
+
+// begin sends the request that starts the operation. When GitBook leaves
+// its outcome unknown (its answer lost, or a 502, 503 or 504), the space
+// says whether the operation started: git/info shows it (connected), or
+// the space already shows its result (landed). Only when neither does is
+// it sent again, at most maxStarts times in all; an operation nothing
+// could show (a standalone preview of a space without Git Sync) is never
+// sent twice. An import sent twice makes the space what one makes it.
+func (o operation) begin(ctx context.Context, opts Options, connected bool, since time.Time) error {
+	for try := 1; ; try++ {
+		err := o.start(ctx)
+		if err == nil || !errors.Is(err, gitbook.ErrOutcomeUnknown) || try == maxStarts || (!connected && o.landed == nil) {
+			return err
+		}
+		seen := false
+		looks := 0
+		_, perr := opts.Poll.Until(ctx, func(ctx context.Context) (bool, time.Duration, error) {
+			looks++
+			var err error
+			seen, err = o.shows(ctx, opts, connected, since)
+			return seen || looks >= startLooks, 0, err
+		})
+		if perr != nil && !errors.Is(perr, gitbook.ErrPollTimeout) {
+			return errors.Join(err, fmt.Errorf("look for it in the space: %w", perr))
+		}
+		if seen {
+			return nil
+		}
+	}
+}
+
+// shows reports whether the space shows the operation: started (in
+// git/info) or, without Git Sync, landed.
+func (o operation) shows(ctx context.Context, opts Options, connected bool, since time.Time) (bool, error) {
+	if connected {
+		info, err := opts.GitBook.GitInfo(ctx, o.space)
+		if err != nil {
+			return false, err
+		}
+		op := info.Operation
+		return op != nil && op.Direction == o.direction && !op.StartedAt.Before(since), nil
+	}
+	rev, err := opts.GitBook.CurrentRevision(ctx, o.space)
+	if err != nil {
+		return false, err
+	}
+	return o.landed(rev), nil
 }
 
 // follow polls git/info until the operation that started at or after

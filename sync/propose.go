@@ -80,13 +80,18 @@ func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir str
 	}
 	res.noteChangeRequest(out, t.subject())
 	if err != nil {
-		return fmt.Errorf("space %s: %w", sp.Space, err)
+		return err
 	}
 	switch {
 	case out == nil:
 	case out.Number == 0 && decision != DoChangeRequest:
 		res.Outcome = Unchanged
 		res.addReason("no open change request is linked to it")
+	case out.Already != "":
+		// Another run (the same event run twice, the push of the merge) or
+		// a person finished it first.
+		res.Outcome = Unchanged
+		res.addReason(fmt.Sprintf("change request #%d was %s meanwhile, by another run or a person", out.Number, out.Already))
 	case decision == DoChangeRequest && !opts.DryRun && out.Writes == 0:
 		res.Outcome = Unchanged
 		if out.Number == 0 {
@@ -192,6 +197,8 @@ func finishMerged(ctx context.Context, opts Options, sp config.Space, t *target,
 		switch {
 		case err != nil:
 			res.Outcome, res.Err = Failed, errors.Join(res.Err, fmt.Errorf("change request #%d of %s: %w", cr.Number, name, err))
+		case out != nil && out.Already != "":
+			res.addReason(fmt.Sprintf("%s is merged into %s: change request #%d was %s meanwhile, by another run or a person", name, t.branch, cr.Number, out.Already))
 		case live:
 			res.addReason(fmt.Sprintf("%s is merged into %s and its content went live with commit %s: change request #%d archived", name, t.branch, shortHash(t.head.Hash.String()), cr.Number))
 		default:

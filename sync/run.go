@@ -142,7 +142,7 @@ func guarded(sp config.Space, work func(res *Result)) (res Result) {
 	res = Result{Space: sp.Space, Path: sp.Path}
 	defer func() {
 		if p := recover(); p != nil {
-			res.Outcome, res.Err = Failed, fmt.Errorf("space %s: internal error (please report it): %v\n%s", sp.Space, p, debug.Stack())
+			res.Outcome, res.Err = Failed, fmt.Errorf("internal error (please report it): %v\n%s", p, debug.Stack())
 			res.State = cmp.Or(res.State, Unknown)
 			res.Decision = cmp.Or(res.Decision, Stop)
 		}
@@ -181,7 +181,7 @@ func runSpace(ctx context.Context, opts Options, sp config.Space, t *target, res
 	res.Branch, res.Head, res.Event, res.Subject = t.branch, t.head.Hash.String(), ev, t.subject()
 	insp, err := inspect(ctx, opts, sp.Space, t, dir, res)
 	if err != nil {
-		fail(fmt.Errorf("inspect space %s: %w", sp.Space, err))
+		fail(fmt.Errorf("inspect: %w", err))
 		return
 	}
 	if res.Diff != nil && res.State != SpaceAhead {
@@ -245,7 +245,7 @@ func act(ctx context.Context, opts Options, sp config.Space, dir string, t *targ
 	case DoPreview:
 		return doPreview(ctx, opts, sp, dir, t, res)
 	}
-	return fmt.Errorf("space %s: no action for decision %q", sp.Space, res.Decision)
+	return fmt.Errorf("no action for decision %q", res.Decision)
 }
 
 // afterMerge brings the space to the commit that merged the pull request,

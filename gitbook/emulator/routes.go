@@ -34,6 +34,7 @@ func (s *Server) routes() {
 	api("GET /spaces/{spaceId}/content/path/{pagePath...}", s.getPageByPath)
 	api("GET /spaces/{spaceId}/content/files", paginated(s.listFiles))
 	api("GET /spaces/{spaceId}/content/files/{fileId}", s.getFile)
+	api("GET /spaces/{spaceId}/revisions/{revisionId}/page/{pageId}", s.getRevisionPage)
 	api("GET /spaces/{spaceId}/change-requests", paginated(s.listCRs))
 	api("POST /spaces/{spaceId}/change-requests", s.createCR)
 	api("GET /spaces/{spaceId}/change-requests/{crId}", s.getCR)
@@ -146,6 +147,22 @@ func (s *Server) getPage(w http.ResponseWriter, r *http.Request) {
 	if sp := s.space(w, r); sp != nil {
 		s.writePage(w, r, sp, sp.live())
 	}
+}
+
+// getRevisionPage reads a page of any revision the space has had: the
+// live content's, an earlier one, or a change request's (GitBook's own
+// renderer reads a change request's pages by its revision).
+func (s *Server) getRevisionPage(w http.ResponseWriter, r *http.Request) {
+	sp := s.space(w, r)
+	if sp == nil {
+		return
+	}
+	rev := sp.Revisions[r.PathValue("revisionId")]
+	if rev == nil {
+		writeError(w, http.StatusNotFound, "Revision not found")
+		return
+	}
+	s.writePage(w, r, sp, rev)
 }
 
 func (s *Server) getPageByPath(w http.ResponseWriter, r *http.Request) {

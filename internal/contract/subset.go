@@ -33,6 +33,7 @@ var Used = []Operation{
 	{"get", "/spaces/{spaceId}/content/path/{pagePath}"},
 	{"get", "/spaces/{spaceId}/content/files"},
 	{"get", "/spaces/{spaceId}/content/files/{fileId}"},
+	{"get", "/spaces/{spaceId}/revisions/{revisionId}/page/{pageId}"},
 	{"get", "/spaces/{spaceId}/change-requests"},
 	{"post", "/spaces/{spaceId}/change-requests"},
 	{"get", "/spaces/{spaceId}/change-requests/{changeRequestId}"},

@@ -345,12 +345,6 @@ func TestTwoRunsAtOnce(t *testing.T) {
 				other = pushMain
 			}
 			t.Run(fmt.Sprintf("%s/trial%d-%s", s.name, trial, cmp.Or(other.Action, other.Name)), func(t *testing.T) {
-				switch {
-				case s.merged && other == s.event():
-					skipForBug(t, &n, bugMergedTwice)
-				case s.merged:
-					skipForBug(t, &n, bugRevisionMoved)
-				}
 				n.configs.Add(1)
 				t.Parallel()
 				w := p.snap.restore(t, worldOptions{})
@@ -373,25 +367,10 @@ func TestTwoRunsAtOnce(t *testing.T) {
 		}
 	}
 	t.Cleanup(func() {
-		t.Logf("two runs at once: %d trials (%d processes), %d runs failed, %d change requests archived (made by the race, then superseded); %d trials skipped for a bug",
-			n.configs.Load(), 2*n.configs.Load(), n.failedFirst.Load(), n.archived.Load(), n.skipped.Load())
+		t.Logf("two runs at once: %d trials (%d processes), %d runs failed, %d change requests archived (made by the race, then superseded)",
+			n.configs.Load(), 2*n.configs.Load(), n.failedFirst.Load(), n.archived.Load())
 	})
 }
-
-// bugMergedTwice is why two closed runs of a merged pull request at once
-// are skipped.
-const bugMergedTwice = "bug: two closed runs of a merged pull request at once: one exits 1 with " +
-	"\"merge change request #1: POST /spaces/…/change-requests/cr-7/merge: 400: Change request is merged and cannot be merged\" " +
-	"(6 to 8 of 10 trials): changerequest.Merge (changerequest/finish.go:86-95) reads the change request again only after a lost answer, " +
-	"not after GitBook refuses to merge one the other run has just merged"
-
-// bugRevisionMoved is why a merged pull request's closed run and the push
-// to main at once are skipped.
-const bugRevisionMoved = "bug: the push run, at the same time as the closed run, exits 1 with " +
-	"\"inspect space s7Ad9Xk2: GET /spaces/s7Ad9Xk2/content/page/page-8: 404: Page not found\" (1 of 10 trials): " +
-	"sync/compare.go:120 reads each body from the live content (/content/page/{id}) after listing the pages, " +
-	"and the closed run's merge made another revision live in between; GitBook's " +
-	"/spaces/{id}/revisions/{revisionId}/page/{pageId} would read the revision listed (changerequest/view.go:131 too)"
 
 // faultConfig is one setting of the emulator's faults for a lifecycle.
 type faultConfig struct {
@@ -399,12 +378,6 @@ type faultConfig struct {
 	faults emulator.Faults
 	bug    string // the bug the setting meets, for a skipped test
 }
-
-// bug503 is why two settings are skipped.
-const bug503 = "bug: a write answered 503 is never retried (gitbook/client.go:210 retries 502/503/504 " +
-	"for GET, PUT, PATCH and DELETE only), so each 503 on a POST fails the run; when a failed run makes a multiple of N requests, " +
-	"every re-run meets the 503 at the same write again (every 4th: POST change-requests; every 5th: a content batch) " +
-	"and the lifecycle never converges"
 
 // faultConfigs are the emulator's fault settings a whole lifecycle runs
 // under. Rate limits reset within the second, so that a run waits about
@@ -420,9 +393,9 @@ func faultConfigs() []faultConfig {
 			faultConfig{"429-every-3", emulator.Faults{RateLimitEvery: 3, RateLimitReset: 10 * ms}, ""},
 			faultConfig{"429-reset-1s-every-10", emulator.Faults{RateLimitEvery: 10, RateLimitReset: time.Second}, ""},
 			faultConfig{"503-every-7", emulator.Faults{ServerErrorEvery: 7}, ""},
-			faultConfig{"503-every-4", emulator.Faults{ServerErrorEvery: 4}, bug503},
+			faultConfig{"503-every-4", emulator.Faults{ServerErrorEvery: 4}, ""},
 			faultConfig{"drop-every-9", emulator.Faults{DropEvery: 9}, ""},
-			faultConfig{"delay-5ms+503-every-5", emulator.Faults{Delay: 5 * ms, ServerErrorEvery: 5}, bug503},
+			faultConfig{"delay-5ms+503-every-5", emulator.Faults{Delay: 5 * ms, ServerErrorEvery: 5}, ""},
 			faultConfig{"all", emulator.Faults{RateLimitEvery: 7, RateLimitReset: 10 * ms, ServerErrorEvery: 11, DropEvery: 13, Delay: 2 * ms}, ""},
 		)
 	}
