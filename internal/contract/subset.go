@@ -1,7 +1,8 @@
 // Package contract holds the part of GitBook's OpenAPI description that
 // gitbook-sync relies on, and checks HTTP traffic against it. Tests wrap the
-// client's transport and the emulator's handler with it so that a shape the
-// real API does not allow fails the build instead of reaching users.
+// emulator's handler with it, which sees every request any client sends and
+// every answer, so that a shape the real API does not allow fails the build
+// instead of reaching users.
 package contract
 
 import (

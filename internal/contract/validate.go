@@ -138,35 +138,6 @@ func (c *Checker) Counts() (requests, responses int64) {
 	return c.requests.Load(), c.responses.Load()
 }
 
-// Transport wraps next so that every round trip is checked.
-func (c *Checker) Transport(next http.RoundTripper) http.RoundTripper {
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		reqBody, err := readAndRestore(&req.Body)
-		if err != nil {
-			return nil, err
-		}
-		input, err := c.validateRequest(req, reqBody)
-		if err != nil {
-			c.Fail(err)
-		}
-		resp, err := next.RoundTrip(req)
-		if err != nil || input == nil {
-			return resp, err
-		}
-		respBody, rerr := readAndRestore(&resp.Body)
-		if rerr != nil {
-			return resp, nil // the client will see the same read error
-		}
-		if verr := c.validateResponse(input, resp.StatusCode, resp.Header, respBody); verr != nil {
-			c.Fail(verr)
-		}
-		return resp, nil
-	})
-}
-
 // Handler wraps an HTTP handler (the emulator) so that requests it accepts
 // and responses it writes are checked, whichever client sends them.
 func (c *Checker) Handler(next http.Handler) http.Handler {
@@ -387,10 +358,6 @@ func readAndRestore(body *io.ReadCloser) ([]byte, error) {
 	*body = io.NopCloser(bytes.NewReader(data))
 	return data, nil
 }
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 type recorder struct {
 	http.ResponseWriter
