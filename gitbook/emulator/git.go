@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
+	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 )
 
@@ -50,7 +51,7 @@ func (s *Server) endOperation(sp *space, op *gitOperation, req gitRequest, err e
 	op.EndedAt = &now
 	if err != nil {
 		op.State = "failure"
-		op.Error = redact.URL(err.Error())
+		op.Error = opError(err)
 		return
 	}
 	op.State = "success"
@@ -61,6 +62,10 @@ func (s *Server) endOperation(sp *space, op *gitOperation, req gitRequest, err e
 	}
 	s.changed()
 }
+
+// opError is an operation's error as git/info shows it: credentials
+// masked, and cut, as it may echo the request's URL whole.
+func opError(err error) string { return cutMessage(redact.URL(err.Error())) }
 
 func (s *Server) readGitRequest(w http.ResponseWriter, r *http.Request, export bool) (*space, gitRequest, bool) {
 	var req gitRequest
@@ -118,7 +123,7 @@ func (s *Server) startImport(sp *space, req gitRequest, bySync bool) (done chan 
 }
 
 func readRepository(req gitRequest) (*gitformat.Project, gitCommit, error) {
-	repo, err := openRepo(req.URL)
+	repo, err := gitrepo.Open(req.URL)
 	if err != nil {
 		return nil, gitCommit{}, err
 	}
@@ -250,7 +255,7 @@ func cloneFiles(list []*file) []*file {
 // writeExport commits the pages and files to the branch as GitBook's
 // export does, and returns the commit and where the content root is.
 func writeExport(req gitRequest, pages []*page, files []*file, now time.Time) (plumbing.Hash, string, error) {
-	repo, err := openRepo(req.URL)
+	repo, err := gitrepo.Open(req.URL)
 	if err != nil {
 		return plumbing.ZeroHash, "", err
 	}
@@ -276,7 +281,7 @@ func writeExport(req gitRequest, pages []*page, files []*file, now time.Time) (p
 	if err != nil {
 		return plumbing.ZeroHash, "", err
 	}
-	hash, err := commitChanges(repo, branch, changes, req.CommitMessage, now)
+	hash, err := commitExport(repo, branch, changes, req.CommitMessage, now)
 	if err != nil {
 		return plumbing.ZeroHash, "", fmt.Errorf("commit to %s: %w", branch, err)
 	}

@@ -3,9 +3,7 @@ package emulator
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"net/url"
 	"path"
 	"sort"
 	"strings"
@@ -17,41 +15,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
-	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
 )
-
-// The emulator's Git host is the local file system: a repository URL is a
-// path or a file:// URL, and credentials in it are ignored.
-
-func localPath(repoURL string) (string, error) {
-	if !strings.Contains(repoURL, "://") {
-		return repoURL, nil
-	}
-	u, err := url.Parse(repoURL)
-	if err != nil {
-		return "", fmt.Errorf("repository URL %s: %w", gitformat.QuoteCut(redact.URL(repoURL)), err)
-	}
-	if u.Scheme != "file" {
-		return "", fmt.Errorf("repository URL %s: the emulator reaches file:// URLs and paths only", gitformat.QuoteCut(redact.URL(repoURL)))
-	}
-	return u.Path, nil
-}
-
-func openRepo(repoURL string) (*git.Repository, error) {
-	p, err := localPath(repoURL)
-	if err != nil {
-		return nil, err
-	}
-	// A bare repository, a work tree, or a folder inside one.
-	r, err := git.PlainOpenWithOptions(p, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		r, err = git.PlainOpenWithOptions(p, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open repository %s: %w", gitformat.QuoteCut(redact.URL(repoURL)), err)
-	}
-	return r, nil
-}
 
 func branchRef(ref string) plumbing.ReferenceName {
 	if strings.HasPrefix(ref, "refs/") {
@@ -61,7 +26,8 @@ func branchRef(ref string) plumbing.ReferenceName {
 }
 
 // resolveCommit finds what a ref ("refs/heads/main", "main", a tag, a
-// hash) points at.
+// hash) points at. Unlike gitrepo.ResolveCommit it never falls back to a
+// remote-tracking branch: a Git host has none.
 func resolveCommit(r *git.Repository, ref string) (*object.Commit, error) {
 	candidates := []string{ref}
 	if !strings.HasPrefix(ref, "refs/") {
@@ -139,18 +105,7 @@ func splitPath(p string) []string {
 	return out
 }
 
-func (t treeFS) blob(h plumbing.Hash) ([]byte, error) {
-	b, err := t.repo.BlobObject(h)
-	if err != nil {
-		return nil, err
-	}
-	rd, err := b.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	return io.ReadAll(rd)
-}
+func (t treeFS) blob(h plumbing.Hash) ([]byte, error) { return gitrepo.ReadBlob(t.repo.Storer, h) }
 
 func (t treeFS) ReadFile(name string) ([]byte, error) {
 	e, err := t.lookup(name)
@@ -189,140 +144,15 @@ func (t treeFS) List(dir string) ([]string, error) {
 	return out, err
 }
 
-// commitChanges writes a commit on branch whose tree is the branch's tree
-// with changes applied, without a work tree, and moves the branch to it.
-func commitChanges(r *git.Repository, branch plumbing.ReferenceName, changes []gitformat.Change, message string, when time.Time) (plumbing.Hash, error) {
-	var parents []plumbing.Hash
-	var base *object.Tree
-	if ref, err := r.Reference(branch, true); err == nil {
-		parent, err := r.CommitObject(ref.Hash())
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		if base, err = parent.Tree(); err != nil {
-			return plumbing.ZeroHash, err
-		}
-		parents = []plumbing.Hash{parent.Hash}
+// commitExport writes the changes as a commit of GitBook's bot on branch,
+// without a work tree, and moves the branch to it.
+func commitExport(r *git.Repository, branch plumbing.ReferenceName, changes []gitformat.Change, message string, when time.Time) (plumbing.Hash, error) {
+	list := make([]gitrepo.Change, len(changes))
+	for i, c := range changes {
+		list[i] = gitrepo.Change(c)
 	}
-	root := newTreeDir(base)
-	for _, c := range changes {
-		if err := root.set(r, splitPath(c.Path), c.Data); err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("write %s: %w", c.Path, err)
-		}
-	}
-	treeHash, err := root.store(r)
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	// GitBook's export commits as its bot.
-	sig := object.Signature{Name: "gitbook-bot", Email: "ghost@gitbook.com", When: when}
-	commit := &object.Commit{Author: sig, Committer: sig, Message: message, TreeHash: treeHash, ParentHashes: parents}
-	obj := r.Storer.NewEncodedObject()
-	if err := commit.Encode(obj); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	hash, err := r.Storer.SetEncodedObject(obj)
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	return hash, r.Storer.SetReference(plumbing.NewHashReference(branch, hash))
-}
-
-// treeDir is a tree being rebuilt; untouched subtrees keep their hash.
-type treeDir struct {
-	entries map[string]object.TreeEntry
-	subdirs map[string]*treeDir
-}
-
-func newTreeDir(t *object.Tree) *treeDir {
-	d := &treeDir{entries: map[string]object.TreeEntry{}, subdirs: map[string]*treeDir{}}
-	if t != nil {
-		for _, e := range t.Entries {
-			d.entries[e.Name] = e
-		}
-	}
-	return d
-}
-
-func (d *treeDir) set(r *git.Repository, parts []string, data []byte) error {
-	if len(parts) == 0 {
-		return errors.New("empty path")
-	}
-	name := parts[0]
-	if len(parts) == 1 {
-		delete(d.subdirs, name)
-		if data == nil {
-			delete(d.entries, name)
-			return nil
-		}
-		obj := r.Storer.NewEncodedObject()
-		obj.SetType(plumbing.BlobObject)
-		w, err := obj.Writer()
-		if err != nil {
-			return err
-		}
-		if _, err := w.Write(data); err != nil {
-			return err
-		}
-		if err := w.Close(); err != nil {
-			return err
-		}
-		h, err := r.Storer.SetEncodedObject(obj)
-		if err != nil {
-			return err
-		}
-		d.entries[name] = object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: h}
-		return nil
-	}
-	sub, ok := d.subdirs[name]
-	if !ok {
-		var t *object.Tree
-		if e, ok := d.entries[name]; ok && e.Mode == filemode.Dir {
-			var err error
-			if t, err = r.TreeObject(e.Hash); err != nil {
-				return err
-			}
-		} else if data == nil {
-			return nil
-		}
-		sub = newTreeDir(t)
-		d.subdirs[name] = sub
-	}
-	return sub.set(r, parts[1:], data)
-}
-
-func (d *treeDir) store(r *git.Repository) (plumbing.Hash, error) {
-	for name, sub := range d.subdirs {
-		h, err := sub.store(r)
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		if h == plumbing.ZeroHash {
-			delete(d.entries, name)
-			continue
-		}
-		d.entries[name] = object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h}
-	}
-	if len(d.entries) == 0 {
-		return plumbing.ZeroHash, nil
-	}
-	t := &object.Tree{}
-	for _, e := range d.entries {
-		t.Entries = append(t.Entries, e)
-	}
-	// Git sorts entries by name, a directory as "name/".
-	key := func(e object.TreeEntry) string {
-		if e.Mode == filemode.Dir {
-			return e.Name + "/"
-		}
-		return e.Name
-	}
-	sort.Slice(t.Entries, func(i, j int) bool { return key(t.Entries[i]) < key(t.Entries[j]) })
-	obj := r.Storer.NewEncodedObject()
-	if err := t.Encode(obj); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	return r.Storer.SetEncodedObject(obj)
+	bot := object.Signature{Name: "gitbook-bot", Email: "ghost@gitbook.com", When: when}
+	return gitrepo.Commit(r, branch.String(), list, message, bot)
 }
 
 // refuseCheckedOutBranch fails as a Git server does when asked to update

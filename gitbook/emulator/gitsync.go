@@ -10,7 +10,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
-	"github.com/gitbook-sync/gitbook-sync/internal/redact"
+	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
 )
 
 // gitSync is GitBook's own Git Sync installed on a space (the seed's
@@ -34,7 +34,7 @@ func (g *gitSync) request() gitRequest {
 
 // branchHead is the commit the branch points at, "" when it does not exist.
 func (g *gitSync) branchHead() (plumbing.Hash, time.Time, error) {
-	repo, err := openRepo(g.url)
+	repo, err := gitrepo.Open(g.url)
 	if err != nil {
 		return plumbing.ZeroHash, time.Time{}, err
 	}
@@ -57,7 +57,7 @@ func (s *Server) lookAtBranch(sp *space) chan struct{} {
 	head, when, err := g.branchHead()
 	if err != nil {
 		now := s.opts.Now().UTC()
-		sp.Op = &gitOperation{State: "failure", Direction: "import", StartedAt: now, EndedAt: &now, Error: redact.URL(err.Error())}
+		sp.Op = &gitOperation{State: "failure", Direction: "import", StartedAt: now, EndedAt: &now, Error: opError(err)}
 		return nil
 	}
 	if head.IsZero() || head.String() == g.seen {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -145,15 +146,6 @@ func ReadBlob(s storer.EncodedObjectStorer, h plumbing.Hash) ([]byte, error) {
 	return io.ReadAll(rd)
 }
 
-// BlobHash returns the blob hash of a file in a tree, or "" if absent.
-func BlobHash(tree *object.Tree, p string) string {
-	e, err := tree.FindEntry(p)
-	if err != nil {
-		return ""
-	}
-	return e.Hash.String()
-}
-
 // Change sets (Data non-nil) or removes (Data nil) one file.
 type Change struct {
 	Path string
@@ -182,7 +174,11 @@ func Commit(r *git.Repository, branch string, changes []Change, message string, 
 	}
 	root := newDir(base)
 	for _, ch := range changes {
-		if err := root.set(r, strings.Split(ch.Path, "/"), ch.Data); err != nil {
+		clean := path.Clean("/" + ch.Path)[1:]
+		if clean == "" {
+			return plumbing.ZeroHash, fmt.Errorf("write %q: not a file path", ch.Path)
+		}
+		if err := root.set(r, strings.Split(clean, "/"), ch.Data); err != nil {
 			return plumbing.ZeroHash, fmt.Errorf("write %s: %w", ch.Path, err)
 		}
 	}
@@ -227,6 +223,7 @@ func newDir(t *object.Tree) *dir {
 func (d *dir) set(r *git.Repository, parts []string, data []byte) error {
 	name := parts[0]
 	if len(parts) == 1 {
+		delete(d.subdirs, name) // whatever was built there is replaced
 		if data == nil {
 			delete(d.entries, name)
 			return nil
@@ -240,12 +237,13 @@ func (d *dir) set(r *git.Repository, parts []string, data []byte) error {
 		if _, err := w.Write(data); err != nil {
 			return err
 		}
-		w.Close()
+		if err := w.Close(); err != nil {
+			return err
+		}
 		h, err := r.Storer.SetEncodedObject(obj)
 		if err != nil {
 			return err
 		}
-		delete(d.subdirs, name)
 		d.entries[name] = object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: h}
 		return nil
 	}

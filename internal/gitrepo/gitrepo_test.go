@@ -113,7 +113,11 @@ func TestCommitWritesWithoutWorkTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := gitrepo.Commit(g, "main", []gitrepo.Change{{Path: "a/b.md"}, {Path: "d/e/f.md", Data: []byte("3\n")}}, "edit", object.Signature{Name: "x", Email: "x@example.com"})
+	sig := object.Signature{Name: "x", Email: "x@example.com"}
+	if _, err := gitrepo.Commit(g, "main", []gitrepo.Change{{Path: "/", Data: []byte("x")}}, "root", sig); err == nil {
+		t.Error("a change to the root was written")
+	}
+	h, err := gitrepo.Commit(g, "main", []gitrepo.Change{{Path: "a/b.md"}, {Path: "./d//e/f.md", Data: []byte("3\n")}}, "edit", sig)
 	if err != nil {
 		t.Fatal(err)
 	}
