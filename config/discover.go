@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
@@ -140,7 +139,7 @@ func (c *Config) merge(site *SiteConfig) error {
 		allKeys = append(allKeys, s.Key)
 	}
 	unknown := func(key string) string {
-		if s := content.Suggest(key, allKeys); s != "" {
+		if s := diag.Suggest(key, allKeys); s != "" {
 			return fmt.Sprintf("%q is not a space of %s; did you mean %s?", key, site.File, s)
 		}
 		return fmt.Sprintf("%q is not a space of %s; its spaces: %s", key, site.File, strings.Join(allKeys, ", "))

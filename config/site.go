@@ -160,7 +160,7 @@ func (p *siteParser) nodes(list *yaml.Node, field, section string, sc *SiteConfi
 		allowed, ok := siteNodeKeys[typ.Value]
 		if !ok {
 			msg := "%q is not a node type; choose one of: section-group, section, space, external-link"
-			if s := content.Suggest(typ.Value, []string{"section-group", "section", "space", "external-link"}); s != "" {
+			if s := diag.Suggest(typ.Value, []string{"section-group", "section", "space", "external-link"}); s != "" {
 				msg = "%q is not a node type; did you mean " + s + "?"
 			}
 			p.fail(typ, field+".type", msg, typ.Value)

@@ -157,7 +157,7 @@ func Mapping(n *yaml.Node, prefix string, keys []string, fail func(n *yaml.Node,
 		switch {
 		case !slices.Contains(keys, k.Value):
 			msg := fmt.Sprintf("unknown key %q", k.Value)
-			if s := Suggest(k.Value, keys); s != "" {
+			if s := diag.Suggest(k.Value, keys); s != "" {
 				msg += fmt.Sprintf("; did you mean %s?", s)
 			} else {
 				msg += "; valid keys: " + strings.Join(keys, ", ")
@@ -170,42 +170,6 @@ func Mapping(n *yaml.Node, prefix string, keys []string, fail func(n *yaml.Node,
 			fn(k, v)
 		}
 	}
-}
-
-// Suggest returns the key of keys closest to s when it is close enough to
-// be a typo (edit distance at most 2, or a third of the length), or "".
-func Suggest(s string, keys []string) string {
-	best, bestD := "", -1
-	for _, k := range keys {
-		d := editDistance(strings.ToLower(s), strings.ToLower(k))
-		if bestD < 0 || d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if bestD >= 0 && bestD <= max(2, len(best)/3) && bestD < len(best) {
-		return best
-	}
-	return ""
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // KindName describes a YAML node for messages: "a mapping", "a list", or

@@ -160,37 +160,8 @@ func quoteValue(v string) string {
 
 // suggest names the valid key closest to a misspelt one.
 func suggest(got string, valid []string) string {
-	best, bestDist := "", 3
-	for _, v := range valid {
-		if d := editDistance(strings.ToLower(got), strings.ToLower(v)); d < bestDist {
-			best, bestDist = v, d
-		}
+	if best := diag.Suggest(got, valid); best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }

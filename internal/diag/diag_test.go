@@ -3,6 +3,7 @@ package diag
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -42,5 +43,23 @@ func TestListErr(t *testing.T) {
 	}
 	if (List{Warnf("a", 1, 1, "w")}).Err() != nil {
 		t.Fatal("a list of warnings is not an error")
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	t.Parallel()
+	keys := []string{"root", "structure", "redirects", "gitSync"}
+	for _, tt := range []struct{ in, want string }{
+		{"sructure", "structure"},
+		{"gitsync", "gitSync"},
+		{"strukture", "structure"},
+		{"rot", "root"},
+		{"plugins", ""},
+		{"x", ""},
+		{strings.Repeat("structure", 100), ""},
+	} {
+		if got := Suggest(tt.in, keys); got != tt.want {
+			t.Errorf("Suggest(%.20q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
