@@ -342,11 +342,4 @@ func TestPaths(t *testing.T) {
 			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
 		}
 	}
-	taken := map[string]bool{"guide/new.md": true}
-	if got := PathForNewPage("guide/README.md", "new", false, func(p string) bool { return taken[p] }); got != "guide/new-2.md" {
-		t.Errorf("PathForNewPage = %q", got)
-	}
-	if got := PathForNewPage("intro.md", "child", true, nil); got != "intro/child/README.md" {
-		t.Errorf("PathForNewPage with children = %q", got)
-	}
 }

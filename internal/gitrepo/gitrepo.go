@@ -29,9 +29,9 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/internal/redact"
 )
 
-// LocalPath turns a file:// URL or a plain path into a filesystem path.
+// localPath turns a file:// URL or a plain path into a filesystem path.
 // Credentials in the URL are ignored. Other schemes are not reachable here.
-func LocalPath(repoURL string) (string, error) {
+func localPath(repoURL string) (string, error) {
 	if !strings.Contains(repoURL, "://") {
 		return repoURL, nil
 	}
@@ -48,7 +48,7 @@ func LocalPath(repoURL string) (string, error) {
 // Open opens the repository at a file:// URL or path: a bare repository,
 // a work tree, or a directory inside one.
 func Open(repoURL string) (*git.Repository, error) {
-	p, err := LocalPath(repoURL)
+	p, err := localPath(repoURL)
 	if err != nil {
 		return nil, err
 	}

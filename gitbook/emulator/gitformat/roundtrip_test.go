@@ -38,27 +38,6 @@ func (d dirFS) List(dir string) ([]string, error) {
 	return out, err
 }
 
-// mapFS is a repository tree in memory.
-type mapFS map[string]string
-
-func (m mapFS) ReadFile(name string) ([]byte, error) {
-	if s, ok := m[name]; ok {
-		return []byte(s), nil
-	}
-	return nil, fs.ErrNotExist
-}
-
-func (m mapFS) List(dir string) ([]string, error) {
-	var out []string
-	for p := range m {
-		if dir == "" || strings.HasPrefix(p, dir+"/") {
-			out = append(out, p)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
 // keyIDs uses each key as its ID.
 func keyIDs(key string) string { return key }
 
@@ -83,7 +62,7 @@ func TestRoundTripPublicDocs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out := mapFS{}
+			out := map[string]string{}
 			for _, c := range changes {
 				if c.Data != nil {
 					out[c.Path] = string(c.Data)
