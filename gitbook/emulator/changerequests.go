@@ -559,23 +559,12 @@ func (b *batch) insertPage(ch change) ([]outcome, error) {
 		for _, sib := range *siblings {
 			used[sib.Slug] = true
 		}
-		p.Slug = uniqueSlug(gitformat.Slugify(p.Title), used)
+		p.Slug = gitformat.UniqueSlug(gitformat.Slugify(p.Title), used)
 	}
 	if err := insertAt(siblings, p, ch.At); err != nil {
 		return nil, err
 	}
 	return []outcome{{"created_page", p.ID, ch.Ref}}, nil
-}
-
-func uniqueSlug(slug string, used map[string]bool) string {
-	if slug == "" {
-		slug = "untitled"
-	}
-	s := slug
-	for i := 2; used[s]; i++ {
-		s = fmt.Sprintf("%s-%d", slug, i)
-	}
-	return s
 }
 
 func (b *batch) updatePage(ch change) ([]outcome, error) {

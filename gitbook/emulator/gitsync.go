@@ -228,7 +228,7 @@ func (s *Server) editPage(sp *space, gitPath, title, markdown string) (string, e
 		for _, p := range pages {
 			used[p.Slug] = true
 		}
-		target.Slug = uniqueSlug(gitformat.Slugify(target.Title), used)
+		target.Slug = gitformat.UniqueSlug(gitformat.Slugify(target.Title), used)
 	}
 	ix := gitformat.NewIndex(pages, cur.Files)
 	target.Document, target.Refs = ix.Resolve(target.Document, ix.PageFile(target.ID))

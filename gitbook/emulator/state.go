@@ -156,10 +156,10 @@ func (s Seed) validate() error {
 	ids := map[string]bool{}
 	check := func(kind, id string) error {
 		if !entityID.MatchString(id) {
-			return fmt.Errorf("%s id %s: want 1 to 100 letters, digits, '-' or '_'", kind, quoteValue(id))
+			return fmt.Errorf("%s id %s: want 1 to 100 letters, digits, '-' or '_'", kind, gitformat.QuoteCut(id))
 		}
 		if ids[kind+id] {
-			return fmt.Errorf("%s id %s is used twice", kind, quoteValue(id))
+			return fmt.Errorf("%s id %s is used twice", kind, gitformat.QuoteCut(id))
 		}
 		ids[kind+id] = true
 		return nil
@@ -180,14 +180,14 @@ func (s Seed) validate() error {
 			switch sp.GitSync {
 			case "", "none":
 				if sp.Repository != nil {
-					return fmt.Errorf("space %s: repository is GitBook's Git Sync setup; set gitSync: github or gitlab to use it", quoteValue(sp.ID))
+					return fmt.Errorf("space %s: repository is GitBook's Git Sync setup; set gitSync: github or gitlab to use it", gitformat.QuoteCut(sp.ID))
 				}
 			case "github", "gitlab":
 				if sp.Repository == nil || sp.Repository.URL == "" || sp.Repository.Branch == "" {
 					return fmt.Errorf("space %s: gitSync %s needs repository: {url, branch, directory}, the repository GitBook's Git Sync is set up on", sp.ID, sp.GitSync)
 				}
 			default:
-				return fmt.Errorf("space %s: gitSync %s: want none, github or gitlab", quoteValue(sp.ID), quoteValue(sp.GitSync))
+				return fmt.Errorf("space %s: gitSync %s: want none, github or gitlab", gitformat.QuoteCut(sp.ID), gitformat.QuoteCut(sp.GitSync))
 			}
 		}
 	}
@@ -387,7 +387,7 @@ func (s *Server) restore(st *State) error {
 	for _, ss := range st.Spaces {
 		sp := s.spaces[ss.ID]
 		if sp == nil {
-			return fmt.Errorf("state: space %s is not in the seed", quoteValue(ss.ID))
+			return fmt.Errorf("state: space %s is not in the seed", gitformat.QuoteCut(ss.ID))
 		}
 		sp.Current, sp.contentDir, sp.lastOpAt, sp.Op = ss.Current, ss.ContentDir, ss.LastOpAt, ss.Operation
 		sp.CreatedAt, sp.UpdatedAt = ss.CreatedAt, ss.UpdatedAt
@@ -420,7 +420,7 @@ func (s *Server) restore(st *State) error {
 			sp.Revisions[rev.ID] = rev
 		}
 		if sp.Revisions[sp.Current] == nil {
-			return fmt.Errorf("state: space %s: current revision %s is not saved", ss.ID, quoteValue(sp.Current))
+			return fmt.Errorf("state: space %s: current revision %s is not saved", ss.ID, gitformat.QuoteCut(sp.Current))
 		}
 		sp.CRs = nil
 		for _, c := range ss.ChangeRequests {
@@ -430,13 +430,13 @@ func (s *Server) restore(st *State) error {
 				CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, MergedAt: c.MergedAt, Reviewers: c.Reviewers, Reviews: c.Reviews}
 			for _, rid := range []string{cr.Revision, cr.base()} {
 				if sp.Revisions[rid] == nil {
-					return fmt.Errorf("state: space %s: change request %s: revision %s is not saved", ss.ID, quoteValue(c.ID), quoteValue(rid))
+					return fmt.Errorf("state: space %s: change request %s: revision %s is not saved", ss.ID, gitformat.QuoteCut(c.ID), gitformat.QuoteCut(rid))
 				}
 			}
 			if c.Description != "" {
 				d, err := checkDocument(json.RawMessage(c.Description))
 				if err != nil {
-					return fmt.Errorf("state: space %s: change request %s: description: %w", ss.ID, quoteValue(c.ID), err)
+					return fmt.Errorf("state: space %s: change request %s: description: %w", ss.ID, gitformat.QuoteCut(c.ID), err)
 				}
 				cr.Description = d
 			}
@@ -446,7 +446,7 @@ func (s *Server) restore(st *State) error {
 	for _, ss := range st.Specs {
 		org := s.orgs[ss.Org]
 		if org == nil {
-			return fmt.Errorf("state: organization %s is not in the seed", quoteValue(ss.Org))
+			return fmt.Errorf("state: organization %s is not in the seed", gitformat.QuoteCut(ss.Org))
 		}
 		sp := &spec{ID: ss.ID, Slug: ss.Slug, State: ss.State, ErrorCode: ss.ErrorCode, Errors: ss.Errors, SourceURL: ss.SourceURL,
 			CreatedAt: ss.CreatedAt, UpdatedAt: ss.UpdatedAt, ProcessedAt: ss.ProcessedAt}

@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
 
@@ -42,7 +43,7 @@ func checkNode(file string, n *yaml.Node, t reflect.Type, field string, out *dia
 		if n.Kind != yaml.ScalarNode {
 			bad("want a time such as 2026-01-02T15:04:05Z, got %s", kindName(n))
 		} else if _, err := time.Parse(time.RFC3339Nano, n.Value); err != nil && t == reflect.TypeOf(time.Time{}) {
-			bad("want a time such as 2026-01-02T15:04:05Z, got %s", quoteValue(n.Value))
+			bad("want a time such as 2026-01-02T15:04:05Z, got %s", gitformat.QuoteCut(n.Value))
 		}
 		return
 	}
@@ -63,7 +64,7 @@ func checkNode(file string, n *yaml.Node, t reflect.Type, field string, out *dia
 			k, v := n.Content[i], n.Content[i+1]
 			f, ok := fields[k.Value]
 			if !ok {
-				d := diag.Errorf(file, k.Line, k.Column, "unknown key %s%s; valid keys: %s", quoteValue(k.Value), suggest(k.Value, yamlKeys(t)), strings.Join(yamlKeys(t), ", "))
+				d := diag.Errorf(file, k.Line, k.Column, "unknown key %s%s; valid keys: %s", gitformat.QuoteCut(k.Value), suggest(k.Value, yamlKeys(t)), strings.Join(yamlKeys(t), ", "))
 				d.Field = field
 				*out = append(*out, d)
 				continue
@@ -92,7 +93,7 @@ func checkNode(file string, n *yaml.Node, t reflect.Type, field string, out *dia
 			return
 		}
 		if err := n.Decode(reflect.New(t).Interface()); err != nil {
-			bad("want %s, got %s", typeName(t), quoteValue(n.Value))
+			bad("want %s, got %s", typeName(t), gitformat.QuoteCut(n.Value))
 		}
 	}
 }
@@ -131,7 +132,7 @@ func kindName(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	}
-	return quoteValue(n.Value)
+	return gitformat.QuoteCut(n.Value)
 }
 
 func typeName(t reflect.Type) string {
@@ -146,16 +147,6 @@ func typeName(t reflect.Type) string {
 		return "a number"
 	}
 	return "a " + t.Kind().String()
-}
-
-// quoteValue quotes a value for a message, cut short: a 50 MB value is
-// never echoed whole.
-func quoteValue(v string) string {
-	const limit = 60
-	if r := []rune(v); len(r) > limit {
-		return fmt.Sprintf("%q… (%d bytes)", string(r[:limit]), len(v))
-	}
-	return fmt.Sprintf("%q", v)
 }
 
 // suggest names the valid key closest to a misspelt one.

@@ -59,7 +59,7 @@ func ParseConfig(data []byte) (Config, error) {
 func cleanPath(p, field string) (string, error) {
 	c := path.Clean(strings.TrimPrefix(strings.TrimSpace(p), "/"))
 	if c == ".." || strings.HasPrefix(c, "../") {
-		return "", fmt.Errorf("%s: %s leaves the project directory", field, quoteCut(p))
+		return "", fmt.Errorf("%s: %s leaves the project directory", field, QuoteCut(p))
 	}
 	if c == "." {
 		c = ""

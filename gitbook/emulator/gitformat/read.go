@@ -277,7 +277,7 @@ func setSlugs(list []*Page) {
 		if s == "" {
 			s = Slugify(p.Title)
 		}
-		p.Slug = uniqueSlug(s, used)
+		p.Slug = UniqueSlug(s, used)
 		if p.Source.Slug == "" || p.Kind == KindDocument {
 			p.Source.Slug = p.Slug
 		}

@@ -70,8 +70,9 @@ func slugForFile(p string) string {
 	return Slugify(base)
 }
 
-// uniqueSlug returns slug, or slug-2, slug-3... when a sibling has it.
-func uniqueSlug(slug string, used map[string]bool) string {
+// UniqueSlug returns slug, or slug-2, slug-3... when a sibling has it, and
+// marks it used.
+func UniqueSlug(slug string, used map[string]bool) string {
 	if slug == "" {
 		slug = "untitled"
 	}
@@ -97,9 +98,9 @@ func titleFromFile(p string) string {
 	return string(unicode.ToUpper(r)) + base[n:]
 }
 
-// quoteCut quotes a value for an error message, cut to 80 characters: a
+// QuoteCut quotes a value for an error message, cut to 80 characters: a
 // message must never echo a huge input back.
-func quoteCut(s string) string {
+func QuoteCut(s string) string {
 	const limit = 80
 	if utf8.RuneCountInString(s) <= limit {
 		return fmt.Sprintf("%q", s)
@@ -107,6 +108,3 @@ func quoteCut(s string) string {
 	r := []rune(s)
 	return fmt.Sprintf("%q… (%d bytes)", string(r[:limit]), len(s))
 }
-
-// QuoteCut is quoteCut for the emulator's messages.
-func QuoteCut(s string) string { return quoteCut(s) }
