@@ -1,10 +1,8 @@
 package config
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"reflect"
 	"regexp"
@@ -12,9 +10,8 @@ import (
 	"testing"
 
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
+	"github.com/gitbook-sync/gitbook-sync/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestParse(t *testing.T) {
 	in := `spaces:
@@ -99,18 +96,7 @@ func TestSchemaIsCurrent(t *testing.T) {
 	if !json.Valid(got) {
 		t.Fatal("schema is not JSON")
 	}
-	if *update {
-		if err := os.WriteFile("schema.json", got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile("schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("config/schema.json is out of date; run: go test ./config -update")
-	}
+	golden.Check(t, "schema.json", got)
 	for _, key := range []string{`"mode"`, `"reviewers"`, `"fail-on-breaking"`, `"change-request"`} {
 		if !strings.Contains(string(got), key) {
 			t.Errorf("schema lacks %s", key)

@@ -1,7 +1,7 @@
 package gitformat_test
 
 import (
-	"flag"
+	"cmp"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,10 +13,9 @@ import (
 
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
+	"github.com/gitbook-sync/gitbook-sync/internal/golden"
 	"github.com/gitbook-sync/gitbook-sync/internal/testcorpus"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/differential.golden")
 
 // corpusFS reads a corpus repository in place, for both readers.
 type corpusFS string
@@ -78,31 +77,12 @@ func TestDifferentialWithClient(t *testing.T) {
 		}
 		var diffs []string
 		compare(fromGitformat(mine.Pages, ""), fromContent(theirs.Pages, ""), "", &diffs)
-		fmt.Fprintf(&report, "## %s %s: %d differences\n", pr.repo, cmpOr(pr.dir, "."), len(diffs))
+		fmt.Fprintf(&report, "## %s %s: %d differences\n", pr.repo, cmp.Or(pr.dir, "."), len(diffs))
 		for _, d := range diffs {
 			report.WriteString(d + "\n")
 		}
 	}
-	golden := filepath.Join("testdata", "differential.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(report.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := report.String(); got != string(want) {
-		t.Errorf("the readers differ otherwise than %s records (go test -run Differential -update rewrites it):\n%s", golden, got)
-	}
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
+	golden.Check(t, filepath.Join("testdata", "differential.golden"), []byte(report.String()))
 }
 
 func fromGitformat(list []*gitformat.Page, parent string) []node {
@@ -123,9 +103,9 @@ func fromContent(list []*content.Page, parent string) []node {
 		n := node{kind: p.Kind, title: p.Title, path: p.Path}
 		switch p.Kind {
 		case content.KindDocument:
-			n.slug = cmpOr(content.SlugForPath(p.Path), content.Slug(n.title))
+			n.slug = cmp.Or(content.SlugForPath(p.Path), content.Slug(n.title))
 		case content.KindGroup:
-			n.slug = cmpOr(p.Slug, content.Slug(p.Title))
+			n.slug = cmp.Or(p.Slug, content.Slug(p.Title))
 		case content.KindLink:
 			n.path = ""
 		}
