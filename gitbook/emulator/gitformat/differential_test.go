@@ -3,11 +3,8 @@ package gitformat_test
 import (
 	"cmp"
 	"fmt"
-	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -16,29 +13,6 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/internal/golden"
 	"github.com/gitbook-sync/gitbook-sync/internal/testcorpus"
 )
-
-// corpusFS reads a corpus repository in place, for both readers.
-type corpusFS string
-
-func (d corpusFS) ReadFile(name string) ([]byte, error) {
-	return os.ReadFile(filepath.Join(string(d), filepath.FromSlash(name)))
-}
-
-func (d corpusFS) List(dir string) ([]string, error) {
-	var out []string
-	err := filepath.WalkDir(filepath.Join(string(d), filepath.FromSlash(dir)), func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !e.IsDir() {
-			rel, _ := filepath.Rel(string(d), p)
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	sort.Strings(out)
-	return out, err
-}
 
 // node is one page as either reader sees it.
 type node struct {
@@ -62,7 +36,7 @@ func TestDifferentialWithClient(t *testing.T) {
 	}
 	var report strings.Builder
 	for _, pr := range projects {
-		fsys := corpusFS(filepath.Join(root, pr.repo))
+		fsys := gitformat.DirFS(filepath.Join(root, pr.repo))
 		mine, err := gitformat.Read(fsys, pr.dir, func(key string) string { return key })
 		if err != nil {
 			t.Fatalf("%s/%s: gitformat: %v", pr.repo, pr.dir, err)

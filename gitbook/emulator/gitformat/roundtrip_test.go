@@ -14,14 +14,15 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/internal/testcorpus"
 )
 
-// dirFS reads a folder of the shared corpus in place.
-type dirFS string
+// DirFS reads a folder of the shared corpus in place. (Exported for the
+// differential test, which is outside the package.)
+type DirFS string
 
-func (d dirFS) ReadFile(name string) ([]byte, error) {
+func (d DirFS) ReadFile(name string) ([]byte, error) {
 	return os.ReadFile(filepath.Join(string(d), filepath.FromSlash(name)))
 }
 
-func (d dirFS) List(dir string) ([]string, error) {
+func (d DirFS) List(dir string) ([]string, error) {
 	var out []string
 	root := filepath.Join(string(d), filepath.FromSlash(dir))
 	err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
@@ -53,7 +54,7 @@ func TestRoundTripPublicDocs(t *testing.T) {
 	for _, space := range publicDocsSpaces {
 		t.Run(space, func(t *testing.T) {
 			t.Parallel()
-			src := dirFS(root)
+			src := DirFS(root)
 			proj, err := Read(src, space, keyIDs)
 			if err != nil {
 				t.Fatal(err)
