@@ -149,7 +149,7 @@ func (f *fixture) desired() (*changerequest.Tree, changerequest.Scope) {
 		f.t.Fatal(err)
 	}
 	baseC, _ := r.Git.CommitObject(f.base)
-	head, _, err := r.Head("")
+	head, _, err := r.HeadCommit()
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -44,21 +44,6 @@ func OpenRepo(dir string) (*Repo, error) {
 	return &Repo{Git: r, Dir: dir}, nil
 }
 
-// Head is the checked-out commit and its branch when branch is "", else
-// the tip of branch (local, else origin's).
-func (r *Repo) Head(branch string) (*object.Commit, string, error) {
-	if branch == "" {
-		return r.HeadCommit()
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	c, err := gitrepo.ResolveCommit(r.Git, branch)
-	if err != nil {
-		return nil, "", fmt.Errorf("branch %s: %w", branch, err)
-	}
-	return c, strings.TrimPrefix(branch, "refs/heads/"), nil
-}
-
 // HeadCommit is the checked-out commit and its branch ("" when HEAD is
 // detached, as CI runners leave it).
 func (r *Repo) HeadCommit() (*object.Commit, string, error) {
