@@ -302,8 +302,8 @@ func bring(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, t *Tree
 			return err
 		}
 		// What GitBook stored from what it was sent, for the record.
-		stored := map[string]string{}
-		if err := readBodies(ctx, opts, after.revision, slices.Collect(maps.Keys(sent)), stored); err != nil {
+		stored, err := opts.Client.RevisionPagesMarkdown(ctx, opts.Space, after.revision, slices.Collect(maps.Keys(sent)))
+		if err != nil {
 			return fmt.Errorf("read back change request #%d: %w", cr.Number, err)
 		}
 		rec = maps.Clone(rec)
