@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -377,19 +376,4 @@ func hashOf(c *object.Commit) string {
 		return "(none)"
 	}
 	return shortHash(c.Hash.String())
-}
-
-// withCredentials puts a Git host token into an https URL as basic auth,
-// as GitBook needs to read or write the repository. The user comes from
-// the CI context, which knows the host.
-func withCredentials(raw, user, token string) string {
-	if token == "" {
-		return raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return raw
-	}
-	u.User = url.UserPassword(cmp.Or(user, "x-access-token"), token)
-	return u.String()
 }
