@@ -21,6 +21,7 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/emulatortest"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
+	"github.com/gitbook-sync/gitbook-sync/internal/httpfault"
 	"github.com/gitbook-sync/gitbook-sync/internal/testrepo"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
@@ -82,7 +83,7 @@ func (f *fixture) write(files map[string]string) {
 
 // client is a client of the emulator; wrap, when not nil, wraps its
 // transport (faults). writes lists the writes it sent.
-func (f *fixture) client(wrap func(http.RoundTripper) http.RoundTripper) (*gitbook.Client, *writes) {
+func (f *fixture) client(wrap httpfault.Wrap) (*gitbook.Client, *writes) {
 	w := &writes{next: http.DefaultTransport}
 	var rt http.RoundTripper = w
 	if wrap != nil {
@@ -149,7 +150,7 @@ func (f *fixture) desired() (*changerequest.Tree, changerequest.Scope) {
 		f.t.Fatal(err)
 	}
 	baseC, _ := r.Git.CommitObject(f.base)
-	head, _, err := r.Head("")
+	head, _, err := r.HeadCommit()
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -14,20 +14,17 @@ import (
 
 	"github.com/gitbook-sync/gitbook-sync/changerequest"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/httpfault"
 )
-
-type roundTrip func(*http.Request) (*http.Response, error)
-
-func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func isWrite(r *http.Request) bool { return r.Method != http.MethodGet }
 
 // loseAnswer lets the nth request that match reach GitBook, then loses
 // its answer, as a dropped connection does.
-func loseAnswer(match func(*http.Request) bool, nth int32) func(http.RoundTripper) http.RoundTripper {
+func loseAnswer(match func(*http.Request) bool, nth int32) httpfault.Wrap {
 	var seen atomic.Int32
 	return func(next http.RoundTripper) http.RoundTripper {
-		return roundTrip(func(r *http.Request) (*http.Response, error) {
+		return httpfault.Func(func(r *http.Request) (*http.Response, error) {
 			resp, err := next.RoundTrip(r)
 			if err == nil && match(r) && seen.Add(1) == nth {
 				resp.Body.Close()
@@ -42,10 +39,10 @@ var errKilled = errors.New("killed")
 
 // killAfter lets n writes through, then fails everything, as a run killed
 // at that point.
-func killAfter(n int32) func(http.RoundTripper) http.RoundTripper {
+func killAfter(n int32) httpfault.Wrap {
 	var writes atomic.Int32
 	return func(next http.RoundTripper) http.RoundTripper {
-		return roundTrip(func(r *http.Request) (*http.Response, error) {
+		return httpfault.Func(func(r *http.Request) (*http.Response, error) {
 			if writes.Load() >= n {
 				return nil, errKilled
 			}
@@ -192,12 +189,12 @@ func TestEarlierOrphanIsArchived(t *testing.T) {
 
 // bothCreate holds each create until n runs reached theirs, so that every
 // run makes its own change request, as in a real race.
-func bothCreate(n int) func(http.RoundTripper) http.RoundTripper {
+func bothCreate(n int) httpfault.Wrap {
 	var mu sync.Mutex
 	arrived := 0
 	all := make(chan struct{})
 	return func(next http.RoundTripper) http.RoundTripper {
-		return roundTrip(func(r *http.Request) (*http.Response, error) {
+		return httpfault.Func(func(r *http.Request) (*http.Response, error) {
 			if writeTo("/change-requests")(r) {
 				mu.Lock()
 				if arrived++; arrived == n {

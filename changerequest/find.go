@@ -156,13 +156,3 @@ func (f *found) orphaned(keeper *gitbook.ChangeRequest) []gitbook.ChangeRequest 
 	}
 	return out
 }
-
-// Find returns the change request kept for opts.Link (the lowest numbered
-// when a race made several), or nil.
-func Find(ctx context.Context, opts Options) (*gitbook.ChangeRequest, error) {
-	f, err := scan(ctx, opts)
-	if err != nil || len(f.ours) == 0 {
-		return nil, err
-	}
-	return &f.ours[0], nil
-}

@@ -5,57 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 )
-
-// ResolveReviewers turns e-mails and IDs into member IDs, failing on any
-// that is not a member, before anything is written.
-func ResolveReviewers(ctx context.Context, c *gitbook.Client, org string, reviewers []string) ([]string, error) {
-	if len(reviewers) == 0 {
-		return nil, nil
-	}
-	if org == "" {
-		return nil, errors.New("reviewers need the organization: set organization in the configuration")
-	}
-	var ids []string
-	var all []gitbook.Member
-	for _, r := range reviewers {
-		if strings.Contains(r, "@") {
-			found, err := c.Members(ctx, org, r)
-			if err != nil {
-				return nil, fmt.Errorf("look up reviewer %s: %w", r, err)
-			}
-			id := ""
-			for _, m := range found {
-				if strings.EqualFold(m.User.Email, r) {
-					id = m.ID
-				}
-			}
-			if id == "" {
-				return nil, fmt.Errorf("reviewer %s is not a member of organization %s", r, org)
-			}
-			ids = append(ids, id)
-			continue
-		}
-		if all == nil {
-			var err error
-			if all, err = c.Members(ctx, org, ""); err != nil {
-				return nil, fmt.Errorf("list members of organization %s: %w", org, err)
-			}
-		}
-		ok := false
-		for _, m := range all {
-			ok = ok || m.ID == r
-		}
-		if !ok {
-			return nil, fmt.Errorf("reviewer %s is not a member of organization %s (give a user ID or an e-mail)", r, org)
-		}
-		ids = append(ids, r)
-	}
-	return ids, nil
-}
 
 // kept finds the change requests for opts.Link and starts the result with
 // the one kept (the lowest numbered); nil when there is none.
@@ -185,4 +137,40 @@ func Archive(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// archive archives a change request with a note saying why. It returns
+// the status the change request ended in: archived, or merged or archived
+// by another writer first (then GitBook refuses the archive; the change
+// request, read again, says so).
+func archive(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, note string, res *Result) (string, error) {
+	full, err := opts.Client.ChangeRequest(ctx, opts.Space, cr.ID)
+	if err != nil {
+		return "", fmt.Errorf("read change request #%d: %w", cr.Number, err)
+	}
+	if full.Status != gitbook.CROpen && full.Status != gitbook.CRDraft {
+		return full.Status, nil // another run got there first
+	}
+	_, err = opts.Client.UpdateChangeRequest(ctx, opts.Space, cr.ID, gitbook.ChangeRequestUpdate{
+		Status: gitbook.CRArchived, Description: describe(full.Description, readRecord(full), note)})
+	res.Writes++
+	if err != nil {
+		err = fmt.Errorf("archive change request #%d: %w", cr.Number, err)
+		if status := finished(ctx, opts, cr); status != "" {
+			return status, nil // merged (or archived) by another writer meanwhile
+		}
+		return "", err
+	}
+	return gitbook.CRArchived, nil
+}
+
+// finished reads the change request again after a refused or unanswered
+// write and returns its status if it can no longer be written to (merged,
+// archived), else "".
+func finished(ctx context.Context, opts Options, cr *gitbook.ChangeRequest) string {
+	now, err := opts.Client.ChangeRequest(ctx, opts.Space, cr.ID)
+	if err != nil || now.Status == gitbook.CROpen || now.Status == gitbook.CRDraft {
+		return ""
+	}
+	return now.Status
 }

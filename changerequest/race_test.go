@@ -1,56 +1,16 @@
 package changerequest_test
 
 import (
-	"io"
 	"net/http"
 	"path"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/gitbook-sync/gitbook-sync/changerequest"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/httpfault"
 )
-
-// first lets another writer act (do) just before the first request that
-// matches goes on: what a run at the same time, or a person, does at the
-// worst moment.
-func first(match func(*http.Request) bool, do func(r *http.Request)) func(http.RoundTripper) http.RoundTripper {
-	var once sync.Once
-	return func(next http.RoundTripper) http.RoundTripper {
-		return roundTrip(func(r *http.Request) (*http.Response, error) {
-			if match(r) {
-				once.Do(func() { do(r) })
-			}
-			return next.RoundTrip(r)
-		})
-	}
-}
-
-// answer503 answers the nth request that matches with GitBook's 503:
-// before GitBook saw it, or, when carried, after it acted on it.
-func answer503(match func(*http.Request) bool, nth int32, carried bool) func(http.RoundTripper) http.RoundTripper {
-	var seen atomic.Int32
-	return func(next http.RoundTripper) http.RoundTripper {
-		return roundTrip(func(r *http.Request) (*http.Response, error) {
-			if !match(r) || seen.Add(1) != nth {
-				return next.RoundTrip(r)
-			}
-			if carried {
-				resp, err := next.RoundTrip(r)
-				if err != nil {
-					return nil, err
-				}
-				resp.Body.Close()
-			}
-			body := `{"error":{"code":503,"message":"Service temporarily unavailable"}}`
-			return &http.Response{StatusCode: http.StatusServiceUnavailable, Status: "503 Service Unavailable", Request: r,
-				Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body))}, nil
-		})
-	}
-}
 
 func get(suffix string) func(*http.Request) bool {
 	return func(r *http.Request) bool { return r.Method == http.MethodGet && strings.Contains(r.URL.Path, suffix) }
@@ -130,7 +90,7 @@ func TestAnotherRunFinishesItFirst(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			c, w := f.client(first(tt.before, func(*http.Request) {
+			c, w := f.client(httpfault.First(tt.before, func(*http.Request) {
 				var err error
 				if tt.other == "merge" {
 					_, err = f.raw.MergeChangeRequest(ctx, "space-1", cr.ID)
@@ -175,7 +135,7 @@ func TestMergeAnswered503(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f, cr := opened(t)
-			c, w := f.client(answer503(writeTo("/merge"), 1, carried))
+			c, w := f.client(httpfault.Answer503(writeTo("/merge"), carried))
 			res, err := changerequest.Merge(ctx, f.opts(c))
 			if err != nil {
 				t.Fatal(err)
@@ -221,7 +181,7 @@ func TestWritesAnswered503(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, "")
 			want := f.rework()
-			c, w := f.client(answer503(tt.match, 1, tt.carried))
+			c, w := f.client(httpfault.Answer503(tt.match, tt.carried))
 			opts := f.opts(c)
 			opts.Reviewers = []string{"reviewer@example.com"}
 			res, err := f.update(opts)
@@ -313,7 +273,7 @@ func TestBodiesAreReadFromTheRevisionListed(t *testing.T) {
 			// read, the page goes: deleted by a merge live, or by another
 			// run in the change request.
 			install := f.pageID(crID, "guide/install.md")
-			c, _ := f.client(first(get("/page/"+install), func(r *http.Request) {
+			c, _ := f.client(httpfault.First(get("/page/"+install), func(r *http.Request) {
 				del := []gitbook.Change{{Operation: gitbook.OpDeletePage, Page: path.Base(r.URL.Path)}}
 				if tt.existing {
 					if _, err := f.raw.ApplyChanges(ctx, "space-1", crID, del); err != nil {

@@ -163,30 +163,6 @@ func Update(ctx context.Context, opts Options, t *Tree, scope Scope) (*Result, e
 	return res, nil
 }
 
-// review submits a review of cr. When the outcome is unknown, the reviews
-// say whether it arrived: one with this status on the change request's
-// current content is taken as it, else it is sent once more.
-func review(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, status string, res *Result) error {
-	for try := 1; ; try++ {
-		_, err := opts.Client.SubmitReview(ctx, opts.Space, cr.ID, status)
-		res.Writes++
-		if err == nil {
-			return nil
-		}
-		err = fmt.Errorf("review change request #%d: %w", cr.Number, err)
-		if !errors.Is(err, gitbook.ErrOutcomeUnknown) || try == 2 {
-			return err
-		}
-		reviews, lerr := opts.Client.Reviews(ctx, opts.Space, cr.ID)
-		if lerr != nil {
-			return errors.Join(err, fmt.Errorf("list its reviews: %w", lerr))
-		}
-		if slices.ContainsFunc(reviews, func(r gitbook.Review) bool { return r.Status == status && !r.Outdated }) {
-			return nil
-		}
-	}
-}
-
 // fresh reads the change request listed and, unless this is a dry
 // run, brings it up to date with the live content when it is outdated.
 func fresh(ctx context.Context, opts Options, listed *gitbook.ChangeRequest, res *Result) (*gitbook.ChangeRequest, error) {
@@ -302,8 +278,8 @@ func bring(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, t *Tree
 			return err
 		}
 		// What GitBook stored from what it was sent, for the record.
-		stored := map[string]string{}
-		if err := readBodies(ctx, opts, after.revision, slices.Collect(maps.Keys(sent)), stored); err != nil {
+		stored, err := opts.Client.RevisionPagesMarkdown(ctx, opts.Space, after.revision, slices.Collect(maps.Keys(sent)))
+		if err != nil {
 			return fmt.Errorf("read back change request #%d: %w", cr.Number, err)
 		}
 		rec = maps.Clone(rec)
@@ -449,42 +425,6 @@ func settle(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, res *R
 	return cr, nil
 }
 
-// archive archives a change request with a note saying why. It returns
-// the status the change request ended in: archived, or merged or archived
-// by another writer first (then GitBook refuses the archive; the change
-// request, read again, says so).
-func archive(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, note string, res *Result) (string, error) {
-	full, err := opts.Client.ChangeRequest(ctx, opts.Space, cr.ID)
-	if err != nil {
-		return "", fmt.Errorf("read change request #%d: %w", cr.Number, err)
-	}
-	if full.Status != gitbook.CROpen && full.Status != gitbook.CRDraft {
-		return full.Status, nil // another run got there first
-	}
-	_, err = opts.Client.UpdateChangeRequest(ctx, opts.Space, cr.ID, gitbook.ChangeRequestUpdate{
-		Status: gitbook.CRArchived, Description: describe(full.Description, readRecord(full), note)})
-	res.Writes++
-	if err != nil {
-		err = fmt.Errorf("archive change request #%d: %w", cr.Number, err)
-		if status := finished(ctx, opts, cr); status != "" {
-			return status, nil // merged (or archived) by another writer meanwhile
-		}
-		return "", err
-	}
-	return gitbook.CRArchived, nil
-}
-
-// finished reads the change request again after a refused or unanswered
-// write and returns its status if it can no longer be written to (merged,
-// archived), else "".
-func finished(ctx context.Context, opts Options, cr *gitbook.ChangeRequest) string {
-	now, err := opts.Client.ChangeRequest(ctx, opts.Space, cr.ID)
-	if err != nil || now.Status == gitbook.CROpen || now.Status == gitbook.CRDraft {
-		return ""
-	}
-	return now.Status
-}
-
 // apply sends steps in batches of at most 50; a step whose parent is
 // inserted by an earlier step waits for the batch that gives it an ID.
 // Documents sent are noted in sent (when not nil) by page ID; revision
@@ -593,41 +533,4 @@ func apply(ctx context.Context, opts Options, cr *gitbook.ChangeRequest, steps [
 		return nil
 	}
 	return apply(ctx, opts, cr, again, nil, revision, res)
-}
-
-// requestReviewers asks the reviewers not asked yet. When the outcome is
-// unknown, the list read again says who still is to be asked, once more.
-func requestReviewers(ctx context.Context, opts Options, crID string, ids []string, res *Result) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	for try := 1; ; try++ {
-		already, err := opts.Client.RequestedReviewers(ctx, opts.Space, crID)
-		if err != nil {
-			return fmt.Errorf("list reviewers: %w", err)
-		}
-		asked := map[string]bool{}
-		for _, r := range already {
-			if r.User != nil {
-				asked[r.User.ID] = true
-			}
-		}
-		var missing []string
-		for _, id := range ids {
-			if !asked[id] {
-				missing = append(missing, id)
-			}
-		}
-		if len(missing) == 0 {
-			return nil
-		}
-		_, err = opts.Client.RequestReviewers(ctx, opts.Space, crID, missing)
-		res.Writes++
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, gitbook.ErrOutcomeUnknown) || try == 2 {
-			return fmt.Errorf("request reviewers: %w", err)
-		}
-	}
 }

@@ -2,20 +2,12 @@ package changerequest
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
-	"sync"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 )
-
-// maxReads bounds the page reads in flight: enough to hide latency, few
-// enough to stay clear of GitBook's rate limit.
-const maxReads = 8
 
 // view is what a run knows of a change request's content (or, before one
 // exists, of the live content): the page tree and files of one read, the
@@ -112,32 +104,13 @@ func (v *view) edited(id, cur string, scope Scope, p string) bool {
 }
 
 // fill reads the bodies the plan compares, and only those: a dry run of
-// the plan names them. Reads run concurrently, at most maxReads at once.
+// the plan names them.
 func (v *view) fill(ctx context.Context, opts Options, t *Tree, scope Scope) error {
 	v.wanted = map[string]bool{}
 	plan(t, v, scope)
 	ids := slices.Collect(maps.Keys(v.wanted))
 	v.wanted = nil
-	return readBodies(ctx, opts, v.revision, ids, v.bodies)
-}
-
-// readBodies reads pages of a revision (the live content's or a change
-// request's) as Markdown, through getPageInRevisionById.
-func readBodies(ctx context.Context, opts Options, revision string, ids []string, into map[string]string) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(maxReads)
-	var mu sync.Mutex
-	for _, id := range ids {
-		g.Go(func() error {
-			p, err := opts.Client.RevisionPageMarkdown(ctx, opts.Space, revision, id)
-			if err != nil {
-				return fmt.Errorf("read page %s: %w", id, err)
-			}
-			mu.Lock()
-			into[id] = p.Markdown
-			mu.Unlock()
-			return nil
-		})
-	}
-	return g.Wait()
+	bodies, err := opts.Client.RevisionPagesMarkdown(ctx, opts.Space, v.revision, ids)
+	maps.Copy(v.bodies, bodies)
+	return err
 }

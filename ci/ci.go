@@ -243,12 +243,27 @@ func openMergeRequests(list, project string) []int {
 	return out
 }
 
+// What the hosts call a pull request.
+const (
+	PullRequestNoun  = "pull request"
+	MergeRequestNoun = "merge request" // GitLab's
+)
+
 // Noun is what the host calls a pull request.
 func (c *Context) Noun() string {
 	if c.Provider == GitLab {
-		return "merge request"
+		return MergeRequestNoun
 	}
-	return "pull request"
+	return PullRequestNoun
+}
+
+// RequestName names request n as its host does, given what the host calls
+// it (Noun): "pull request #7", "merge request !7".
+func RequestName(noun string, n int) string {
+	if noun == MergeRequestNoun {
+		return fmt.Sprintf("%s !%d", noun, n)
+	}
+	return fmt.Sprintf("%s #%d", noun, n)
 }
 
 // GitUser is the basic-auth user that goes with GitToken in an https URL.

@@ -219,6 +219,17 @@ func TestNumberFromURL(t *testing.T) {
 	}
 }
 
+func TestRequestName(t *testing.T) {
+	t.Parallel()
+	github, gitlab := (&Context{Provider: GitHub}).Noun(), (&Context{Provider: GitLab}).Noun()
+	if got := RequestName(github, 7); got != "pull request #7" {
+		t.Errorf("GitHub: %q", got)
+	}
+	if got := RequestName(gitlab, 5); got != "merge request !5" {
+		t.Errorf("GitLab: %q", got)
+	}
+}
+
 // GitHub's GraphQL endpoint: the runner's variable, else beside the REST
 // API on github.com and on Enterprise.
 func TestGraphQL(t *testing.T) {

@@ -179,6 +179,13 @@ func TestEveryEndpoint(t *testing.T) {
 	if _, err := c.RevisionPageMarkdown(ctx, "space-1", "rev-none", install.ID); !gitbook.IsNotFound(err) {
 		t.Errorf("RevisionPageMarkdown of an unknown revision: %v, want 404", err)
 	}
+	ids := []string{install.ID, pages[0].ID}
+	if bodies, err := c.RevisionPagesMarkdown(ctx, "space-1", rev.ID, ids); err != nil || len(bodies) != 2 || !strings.Contains(bodies[install.ID], "Run it.") || bodies[pages[0].ID] == "" {
+		t.Errorf("RevisionPagesMarkdown = %q, %v", bodies, err)
+	}
+	if _, err := c.RevisionPagesMarkdown(ctx, "space-1", rev.ID, append(ids, "page-none")); !gitbook.IsNotFound(err) || !strings.Contains(err.Error(), "page-none") {
+		t.Errorf("RevisionPagesMarkdown with an unknown page: %v, want 404 naming it", err)
+	}
 
 	if err := c.Export(ctx, "space-1", gitbook.ExportRequest{URL: "file://" + bare, Ref: "refs/heads/main", CommitMessage: "GITBOOK-1: Update install guide"}); err != nil {
 		t.Fatal(err)

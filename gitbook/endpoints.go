@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Space returns a space.
@@ -68,6 +71,35 @@ func (c *Client) RevisionPageMarkdown(ctx context.Context, spaceID, revisionID, 
 	var p Page
 	return &p, c.do(ctx, request{method: http.MethodGet, path: "/spaces/" + esc(spaceID) + "/revisions/" + esc(revisionID) + "/page/" + esc(pageID),
 		query: url.Values{"format": {"markdown"}}, out: &p})
+}
+
+// maxPageReads bounds the page reads RevisionPagesMarkdown has in flight:
+// enough to hide latency, few enough to stay clear of GitBook's rate limit.
+const maxPageReads = 8
+
+// RevisionPagesMarkdown reads pages of one revision as RevisionPageMarkdown
+// does, several at a time, and returns their bodies by page ID.
+func (c *Client) RevisionPagesMarkdown(ctx context.Context, spaceID, revisionID string, pageIDs []string) (map[string]string, error) {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(maxPageReads)
+	var mu sync.Mutex
+	bodies := make(map[string]string, len(pageIDs))
+	for _, id := range pageIDs {
+		g.Go(func() error {
+			p, err := c.RevisionPageMarkdown(ctx, spaceID, revisionID, id)
+			if err != nil {
+				return fmt.Errorf("read page %s: %w", id, err)
+			}
+			mu.Lock()
+			bodies[id] = p.Markdown
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return bodies, nil
 }
 
 func crPath(spaceID, crID string) string {

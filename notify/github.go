@@ -107,7 +107,6 @@ func (g *GitHub) Post(ctx context.Context, marker, body string) (Posted, error) 
 			}
 			return nil
 		},
-		id:   (*github.IssueComment).GetID,
 		body: (*github.IssueComment).GetBody,
 		ours: func(c *github.IssueComment) bool {
 			return startsWithMarker(c.GetBody(), marker) && me.wrote(c.GetUser())

@@ -83,7 +83,6 @@ func (g *GitLab) Post(ctx context.Context, marker, body string) (Posted, error) 
 			}
 			return nil
 		},
-		id:   func(n *gitlab.Note) int64 { return n.ID },
 		body: func(n *gitlab.Note) string { return n.Body },
 		ours: func(n *gitlab.Note) bool {
 			return !n.System && n.Author.ID == me && startsWithMarker(n.Body, marker)

@@ -63,7 +63,6 @@ type thread[C any] struct {
 	edit   func(c C, body string) error
 	// remove deletes a comment; one already gone is no error.
 	remove func(c C) error
-	id     func(C) int64
 	body   func(C) string
 	ours   func(C) bool
 }

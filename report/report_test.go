@@ -198,7 +198,7 @@ func TestProblems(t *testing.T) {
 	}
 	want := []string{
 		"warning SUMMARY.md:7: gone.md does not exist; the entry is skipped",
-		"error space space-3: inspect space space-3: gitbook: GET /spaces/space-3/git/info: 404: Space not found",
+		"error space space-3: inspect: gitbook: GET /spaces/space-3/content: 404: Space not found",
 		`error api/orders.yaml:12: /paths/~1orders/get: duplicate field "id" in required`,
 		"warning api/orders.yaml:3: unknown keyword",
 	}

@@ -46,7 +46,7 @@ func Sample() []gbsync.Result {
 		},
 		{
 			Space: "space-3", Path: ".", State: gbsync.Unknown, Decision: gbsync.Stop, Outcome: gbsync.Failed,
-			Err: errors.New("inspect space space-3: gitbook: GET /spaces/space-3/git/info: 404: Space not found"), HTTPStatus: 404,
+			Err: errors.New("inspect: gitbook: GET /spaces/space-3/content: 404: Space not found"), HTTPStatus: 404,
 		},
 		{Space: "space-4", Path: ".", State: gbsync.InSync, Decision: gbsync.Nothing, Outcome: gbsync.Unchanged},
 		{

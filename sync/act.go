@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -17,6 +18,50 @@ import (
 // Git host token as basic auth (never the GitBook token).
 func gitURL(opts Options) string {
 	return withCredentials(opts.RepoURL, opts.CI.GitUser(), opts.CI.GitToken)
+}
+
+// withCredentials puts a Git host token into an https URL as basic auth,
+// as GitBook needs to read or write the repository. The user comes from
+// the CI context, which knows the host.
+func withCredentials(raw, user, token string) string {
+	if token == "" {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return raw
+	}
+	u.User = url.UserPassword(cmp.Or(user, "x-access-token"), token)
+	return u.String()
+}
+
+// act carries out the decision.
+func act(ctx context.Context, opts Options, sp config.Space, dir string, t *target, ev Event, insp *inspection, res *Result) error {
+	switch {
+	case res.Decision == Nothing:
+		res.Outcome = Unchanged
+		return nil
+	case res.Decision == Stop:
+		res.Outcome = Stopped
+		return nil
+	case opts.DryRun && res.Decision != DoChangeRequest:
+		// A change request plan still reads the space to list its changes.
+		res.Outcome = Planned
+		return nil
+	}
+	switch res.Decision {
+	case DoImport:
+		return doImport(ctx, opts, sp, dir, t, res)
+	case DoFollow:
+		return doFollow(ctx, opts, sp, t, res)
+	case DoExport:
+		return doExport(ctx, opts, sp, dir, t, insp.rev, res)
+	case DoChangeRequest, DoMerge, DoArchive:
+		return doChangeRequest(ctx, opts, sp, dir, t, ev, res.Decision, insp.rev, res)
+	case DoPreview:
+		return doPreview(ctx, opts, sp, dir, t, res)
+	}
+	return fmt.Errorf("no action for decision %q", res.Decision)
 }
 
 // doPreview imports the pull request's head as a standalone revision, as

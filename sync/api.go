@@ -13,7 +13,7 @@ import (
 type GitBook interface {
 	GitInfo(ctx context.Context, spaceID string) (*gitbook.GitInfo, error)
 	CurrentRevision(ctx context.Context, spaceID string) (*gitbook.Revision, error)
-	RevisionPageMarkdown(ctx context.Context, spaceID, revisionID, pageID string) (*gitbook.Page, error)
+	RevisionPagesMarkdown(ctx context.Context, spaceID, revisionID string, pageIDs []string) (map[string]string, error)
 	Import(ctx context.Context, spaceID string, r gitbook.ImportRequest) error
 	Export(ctx context.Context, spaceID string, r gitbook.ExportRequest) error
 }

@@ -5,7 +5,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	stdsync "sync"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -13,9 +12,6 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 )
-
-// bodyReads bounds the page bodies read from GitBook at once.
-const bodyReads = 8
 
 // diffWithSpace compares GitBook's pages with the project at head, for
 // when the common history is unknown. Both sides are seen through the rule
@@ -80,12 +76,11 @@ func diffWithSpace(ctx context.Context, opts Options, spaceID string, head *obje
 	// Pair GitBook's documents with the repository's pages.
 	type pair struct {
 		remote gitbook.Page
-		local  *local
 		text   string
 	}
 	var pairs []*pair
 	var gone []gitbook.Page
-	matched := map[*local]bool{}
+	matched := map[*local]*pair{}
 	gitbook.Walk(rev.Pages, func(p *gitbook.Page, _ *gitbook.Page, _ int) {
 		if p.Type != gitbook.PageDocument {
 			return
@@ -96,51 +91,38 @@ func diffWithSpace(ctx context.Context, opts Options, spaceID string, head *obje
 		} else {
 			l = bySlug[p.Path]
 		}
-		if l == nil || matched[l] {
+		if l == nil || matched[l] != nil {
 			gone = append(gone, *p)
 			return
 		}
-		matched[l] = true
-		pairs = append(pairs, &pair{remote: *p, local: l, text: p.Markdown})
+		matched[l] = &pair{remote: *p, text: p.Markdown}
+		pairs = append(pairs, matched[l])
 	})
 
-	// Read the bodies the page list did not carry, a few at a time, from
-	// the revision listed: the live content may have moved on since (a
-	// change request merged by a run at the same time).
-	sem := make(chan struct{}, bodyReads)
-	var wg stdsync.WaitGroup
-	errs := make([]error, len(pairs))
-	for i, pr := range pairs {
-		if pr.text != "" {
-			continue
+	// Read the bodies the page list did not carry from the revision
+	// listed: the live content may have moved on since (a change request
+	// merged by a run at the same time).
+	var unread []string
+	for _, pr := range pairs {
+		if pr.text == "" {
+			unread = append(unread, pr.remote.ID)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			full, err := opts.GitBook.RevisionPageMarkdown(ctx, spaceID, rev.ID, pr.remote.ID)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			pr.text = full.Markdown
-		}()
 	}
-	wg.Wait()
-	for _, err := range errs {
+	if len(unread) > 0 {
+		bodies, err := opts.GitBook.RevisionPagesMarkdown(ctx, spaceID, rev.ID, unread)
 		if err != nil {
 			return nil, err
+		}
+		for _, pr := range pairs {
+			if pr.text == "" {
+				pr.text = bodies[pr.remote.ID]
+			}
 		}
 	}
 
 	d := &content.Diff{}
-	changed := map[*local]*pair{}
-	for _, pr := range pairs {
-		changed[pr.local] = pr
-	}
 	for _, l := range locals {
-		pr, ok := changed[l]
+		pr, ok := matched[l]
 		switch {
 		case !ok:
 			a, r := content.CountLines("", l.body)

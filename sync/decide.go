@@ -59,14 +59,16 @@ type situation struct {
 func decide(s situation) (Decision, string) {
 	mode := cmp.Or(s.Mode, config.ModeAuto)
 	subject := cmp.Or(s.Subject, "the pull request")
-	switch s.Event {
-	case EventClosed:
+	if s.Event == EventClosed {
 		// Whatever the space is doing: nothing else will archive it.
 		return DoArchive, subject + " was closed without merging: its change request is archived"
+	}
+	if s.State == OperationRunning {
+		return Stop, "wait for GitBook's operation to finish, then run again"
+	}
+	switch s.Event {
 	case EventMerged:
 		switch {
-		case s.State == OperationRunning:
-			return Stop, "wait for GitBook's operation to finish, then run again"
 		case s.Live:
 			return DoArchive, subject + " landed and its content is already live (imported with the commit that merged it): its change request is archived"
 		case s.GitSync:
@@ -76,18 +78,12 @@ func decide(s situation) (Decision, string) {
 		}
 		return DoMerge, subject + " landed: its change request is merged"
 	case EventOpen:
-		switch {
-		case s.State == OperationRunning:
-			return Stop, "wait for GitBook's operation to finish, then run again"
-		case s.Preview:
+		if s.Preview {
 			return DoPreview, subject + " gets a standalone preview revision; live content is not touched"
 		}
 		return DoChangeRequest, subject + " is proposed to GitBook as a change request"
 	case EventBranch:
-		switch {
-		case s.State == OperationRunning:
-			return Stop, "wait for GitBook's operation to finish, then run again"
-		case mode == config.ModeChangeRequest:
+		if mode == config.ModeChangeRequest {
 			return DoChangeRequest, subject + " is proposed to GitBook as a change request (mode change-request)"
 		}
 		return Nothing, fmt.Sprintf("%s is not the source branch (%s): only pushes to %s are imported. Open a pull request to propose it as a change request, or run with --mode change-request",
@@ -111,8 +107,6 @@ func decidePush(s situation, mode string) (Decision, string) {
 			return DoImport, "importing records HEAD as the space's commit, so later pushes compare by history"
 		}
 		return Nothing, ""
-	case OperationRunning:
-		return Stop, "wait for it to finish, then run again"
 	}
 	switch mode {
 	case config.ModeImport:
@@ -173,8 +167,6 @@ func decideBesideGitSync(s situation, mode string) (Decision, string) {
 			return DoImport, "forced"
 		}
 		return Nothing, ""
-	case OperationRunning:
-		return Stop, "wait for it to finish, then run again"
 	case NeverSynced, RepoAhead:
 		if forced {
 			return DoImport, "--force: importing through the API as well as GitBook's Git Sync"

@@ -54,18 +54,22 @@ func (f *fakeGitBook) CurrentRevision(context.Context, string) (*gitbook.Revisio
 	return &rev, nil
 }
 
-func (f *fakeGitBook) RevisionPageMarkdown(_ context.Context, _ string, revision, id string) (*gitbook.Page, error) {
+func (f *fakeGitBook) RevisionPagesMarkdown(_ context.Context, _ string, revision string, ids []string) (map[string]string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if revision != f.rev.ID {
 		return nil, fmt.Errorf("revision %q is not the space's (%q)", revision, f.rev.ID)
 	}
-	f.reads = append(f.reads, id)
-	body, ok := f.bodies[id]
-	if !ok {
-		return nil, fmt.Errorf("no page %s", id)
+	bodies := map[string]string{}
+	for _, id := range ids {
+		f.reads = append(f.reads, id)
+		body, ok := f.bodies[id]
+		if !ok {
+			return nil, fmt.Errorf("no page %s", id)
+		}
+		bodies[id] = body
 	}
-	return &gitbook.Page{ID: id, Markdown: body}, nil
+	return bodies, nil
 }
 
 func (f *fakeGitBook) Import(_ context.Context, _ string, r gitbook.ImportRequest) error {
@@ -391,8 +395,8 @@ func (p *perSpace) CurrentRevision(ctx context.Context, s string) (*gitbook.Revi
 	return p.spaces[s].CurrentRevision(ctx, s)
 }
 
-func (p *perSpace) RevisionPageMarkdown(ctx context.Context, s, revision, id string) (*gitbook.Page, error) {
-	return p.spaces[s].RevisionPageMarkdown(ctx, s, revision, id)
+func (p *perSpace) RevisionPagesMarkdown(ctx context.Context, s, revision string, ids []string) (map[string]string, error) {
+	return p.spaces[s].RevisionPagesMarkdown(ctx, s, revision, ids)
 }
 
 func (p *perSpace) Import(ctx context.Context, s string, r gitbook.ImportRequest) error {

@@ -2,12 +2,9 @@ package sync_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"path"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,16 +14,13 @@ import (
 
 	cfg "github.com/gitbook-sync/gitbook-sync/config"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/httpfault"
 	gbsync "github.com/gitbook-sync/gitbook-sync/sync"
 )
 
-type roundTrip func(*http.Request) (*http.Response, error)
-
-func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // hooked is a client of the fixture's emulator whose requests go through
 // wrap first.
-func (f *fixture) hooked(wrap func(http.RoundTripper) http.RoundTripper) *gitbook.Client {
+func (f *fixture) hooked(wrap httpfault.Wrap) *gitbook.Client {
 	f.t.Helper()
 	c, err := gitbook.New(gitbook.Options{BaseURL: f.env.URL, Token: f.env.Token, HTTPClient: &http.Client{Transport: wrap(http.DefaultTransport)},
 		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
@@ -34,29 +28,6 @@ func (f *fixture) hooked(wrap func(http.RoundTripper) http.RoundTripper) *gitboo
 		f.t.Fatal(err)
 	}
 	return c
-}
-
-// answer503 answers the first request that matches with GitBook's 503:
-// before GitBook saw it, or, when carried, after it acted on it.
-func answer503(match func(*http.Request) bool, carried bool) func(http.RoundTripper) http.RoundTripper {
-	var done atomic.Bool
-	return func(next http.RoundTripper) http.RoundTripper {
-		return roundTrip(func(r *http.Request) (*http.Response, error) {
-			if !match(r) || done.Swap(true) {
-				return next.RoundTrip(r)
-			}
-			if carried {
-				resp, err := next.RoundTrip(r)
-				if err != nil {
-					return nil, err
-				}
-				resp.Body.Close()
-			}
-			body := `{"error":{"code":503,"message":"Service temporarily unavailable"}}`
-			return &http.Response{StatusCode: http.StatusServiceUnavailable, Status: "503 Service Unavailable", Request: r,
-				Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body))}, nil
-		})
-	}
 }
 
 func post(suffix string) func(*http.Request) bool {
@@ -100,27 +71,20 @@ func TestBodiesAreReadFromTheRevisionListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	install := f.pageOf("guide/install.md")
-	var once sync.Once
 	opts := f.opts(true)
-	opts.Client = f.hooked(func(next http.RoundTripper) http.RoundTripper {
-		return roundTrip(func(r *http.Request) (*http.Response, error) {
-			if r.Method == http.MethodGet && path.Base(r.URL.Path) == install {
-				once.Do(func() {
-					cr, err := f.c.CreateChangeRequest(ctx, "space-1", "Drop the install guide")
-					if err == nil {
-						_, err = f.c.ApplyChanges(ctx, "space-1", cr.ID, []gitbook.Change{{Operation: gitbook.OpDeletePage, Page: install}})
-					}
-					if err == nil {
-						_, err = f.c.MergeChangeRequest(ctx, "space-1", cr.ID)
-					}
-					if err != nil {
-						t.Errorf("the merge at the same time: %v", err)
-					}
-				})
-			}
-			return next.RoundTrip(r)
-		})
-	})
+	readsInstall := func(r *http.Request) bool { return r.Method == http.MethodGet && path.Base(r.URL.Path) == install }
+	opts.Client = f.hooked(httpfault.First(readsInstall, func(*http.Request) {
+		cr, err := f.c.CreateChangeRequest(ctx, "space-1", "Drop the install guide")
+		if err == nil {
+			_, err = f.c.ApplyChanges(ctx, "space-1", cr.ID, []gitbook.Change{{Operation: gitbook.OpDeletePage, Page: install}})
+		}
+		if err == nil {
+			_, err = f.c.MergeChangeRequest(ctx, "space-1", cr.ID)
+		}
+		if err != nil {
+			t.Errorf("the merge at the same time: %v", err)
+		}
+	}))
 	res := gbsync.Run(ctx, opts, []cfg.Space{{Space: "space-1", Path: "."}})[0]
 	if res.Err != nil || res.State != gbsync.Diverged || res.DiffSource != "api" || diffString(res.Diff) != "modified guide/usage.md +1 -1" {
 		t.Errorf("plan: %q via %q: %s; %s", res.State, res.DiffSource, diffString(res.Diff), res.ErrorText())
@@ -169,7 +133,7 @@ func TestOperationAnswered503(t *testing.T) {
 				f.commitAndPush(map[string]string{"guide/usage.md": "# Usage\n\nUse it well.\n"}, "edit")
 				opts = f.opts(false)
 			}
-			opts.Client = f.hooked(answer503(post("/git/import"), tt.carried))
+			opts.Client = f.hooked(httpfault.Answer503(post("/git/import"), tt.carried))
 			f.env.Server.ResetRequests()
 			res := gbsync.Run(ctx, opts, []cfg.Space{sp})[0]
 			f.env.Server.Wait()

@@ -240,11 +240,12 @@ func ours(opts Options, link string) bool {
 	return strings.HasPrefix(strings.ToLower(link), strings.ToLower(opts.CI.WebURL)+"/")
 }
 
+// requestName names request n, whose address is link, as its host does.
 func requestName(link string, n int) string {
 	if ci.IsMergeRequestURL(link) {
-		return fmt.Sprintf("merge request !%d", n)
+		return ci.RequestName(ci.MergeRequestNoun, n)
 	}
-	return fmt.Sprintf("pull request #%d", n)
+	return ci.RequestName(ci.PullRequestNoun, n)
 }
 
 // noteChangeRequest puts what happened beside the change request's own

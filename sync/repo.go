@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -42,21 +41,6 @@ func OpenRepo(dir string) (*Repo, error) {
 		return nil, fmt.Errorf("%w (run gitbook-sync inside a Git checkout, or pass --repo DIR)", err)
 	}
 	return &Repo{Git: r, Dir: dir}, nil
-}
-
-// Head is the checked-out commit and its branch when branch is "", else
-// the tip of branch (local, else origin's).
-func (r *Repo) Head(branch string) (*object.Commit, string, error) {
-	if branch == "" {
-		return r.HeadCommit()
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	c, err := gitrepo.ResolveCommit(r.Git, branch)
-	if err != nil {
-		return nil, "", fmt.Errorf("branch %s: %w", branch, err)
-	}
-	return c, strings.TrimPrefix(branch, "refs/heads/"), nil
 }
 
 // HeadCommit is the checked-out commit and its branch ("" when HEAD is
@@ -392,19 +376,4 @@ func hashOf(c *object.Commit) string {
 		return "(none)"
 	}
 	return shortHash(c.Hash.String())
-}
-
-// withCredentials puts a Git host token into an https URL as basic auth,
-// as GitBook needs to read or write the repository. The user comes from
-// the CI context, which knows the host.
-func withCredentials(raw, user, token string) string {
-	if token == "" {
-		return raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return raw
-	}
-	u.User = url.UserPassword(cmp.Or(user, "x-access-token"), token)
-	return u.String()
 }

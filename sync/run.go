@@ -165,10 +165,7 @@ func Shard(spaces []config.Space, i, n int) []config.Space {
 	return out
 }
 
-func projectDir(p string) string {
-	p = strings.Trim(path.Clean("/"+p), "/")
-	return p
-}
+func projectDir(p string) string { return strings.Trim(path.Clean("/"+p), "/") }
 
 func runSpace(ctx context.Context, opts Options, sp config.Space, t *target, res *Result) {
 	fail := func(err error) {
@@ -217,35 +214,6 @@ func runSpace(ctx context.Context, opts Options, sp config.Space, t *target, res
 			finishMerged(ctx, opts, sp, t, true, res)
 		}
 	}
-}
-
-// act carries out the decision.
-func act(ctx context.Context, opts Options, sp config.Space, dir string, t *target, ev Event, insp *inspection, res *Result) error {
-	switch {
-	case res.Decision == Nothing:
-		res.Outcome = Unchanged
-		return nil
-	case res.Decision == Stop:
-		res.Outcome = Stopped
-		return nil
-	case opts.DryRun && res.Decision != DoChangeRequest:
-		// A change request plan still reads the space to list its changes.
-		res.Outcome = Planned
-		return nil
-	}
-	switch res.Decision {
-	case DoImport:
-		return doImport(ctx, opts, sp, dir, t, res)
-	case DoFollow:
-		return doFollow(ctx, opts, sp, t, res)
-	case DoExport:
-		return doExport(ctx, opts, sp, dir, t, insp.rev, res)
-	case DoChangeRequest, DoMerge, DoArchive:
-		return doChangeRequest(ctx, opts, sp, dir, t, ev, res.Decision, insp.rev, res)
-	case DoPreview:
-		return doPreview(ctx, opts, sp, dir, t, res)
-	}
-	return fmt.Errorf("no action for decision %q", res.Decision)
 }
 
 // afterMerge brings the space to the commit that merged the pull request,

@@ -1,8 +1,9 @@
 // Package sync compares a repository with a GitBook space, decides what to
-// do, and does it: import, export, or stop with a reason. Data flows one
-// way: the command line builds Options and calls Run; Run uses the GitBook
-// client, the content format and the repository, and returns Results that
-// the report package renders.
+// do, and does it: import, export, a change request or a preview for a
+// pull request, or stop with a reason. Data flows one way: the command
+// line builds Options and calls Run; Run uses the GitBook client, the
+// changerequest package, the content format and the repository, and
+// returns Results that the report package renders.
 package sync
 
 import (

@@ -52,7 +52,7 @@ func resolveTarget(ctx context.Context, opts Options) (*target, error) {
 			pr.Number = ci.NumberFromURL(pr.URL)
 		}
 		if ci.IsMergeRequestURL(pr.URL) {
-			t.noun = "merge request"
+			t.noun = ci.MergeRequestNoun
 		}
 		if pr.State == PROpen {
 			t.branch = cmp.Or(pr.Branch, t.branch)
@@ -100,10 +100,8 @@ func (t *target) subject() string {
 		return "branch " + t.branch
 	case t.pr == nil:
 		return "HEAD (" + shortHash(t.head.Hash.String()) + ")"
-	case t.noun == "merge request":
-		return fmt.Sprintf("merge request !%d", t.pr.Number)
 	}
-	return fmt.Sprintf("pull request #%d", t.pr.Number)
+	return ci.RequestName(t.noun, t.pr.Number)
 }
 
 // mergeBase is where head left the target branch: the commit whose

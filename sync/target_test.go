@@ -97,11 +97,14 @@ func (h *host) checkout(t *testing.T, layout string) string {
 	case "github-push-depth1":
 		fetch("--depth=1", "origin", "+"+h.mainTip+":refs/remotes/origin/main")
 		gitCLI(t, dir, "checkout", "-q", "--force", "-B", "main", "refs/remotes/origin/main")
-	case "gitlab-mr": // GitLab Runner, GIT_DEPTH 20, detached at the head
-		fetch("--depth=20", "origin", "+refs/heads/*:refs/remotes/origin/*", "+refs/merge-requests/7/head:refs/remotes/origin/merge-requests/7/head")
+	// GitLab Runner, GIT_DEPTH 20: a merge request pipeline fetches its
+	// pipeline ref alone (internal/cilayout cites the sources), and checks
+	// out its commit detached.
+	case "gitlab-mr": // at the merge request's head
+		fetch("--depth=20", "origin", "+"+h.head+":refs/pipelines/1")
 		gitCLI(t, dir, "checkout", "-q", "-f", h.head)
-	case "gitlab-merged-results": // detached at the merge commit GitLab made
-		fetch("--depth=20", "origin", "+refs/heads/*:refs/remotes/origin/*", "+"+h.merged+":refs/pipelines/1")
+	case "gitlab-merged-results": // at the merge commit GitLab made
+		fetch("--depth=20", "origin", "+"+h.merged+":refs/pipelines/1")
 		gitCLI(t, dir, "checkout", "-q", "-f", h.merged)
 	default:
 		t.Fatalf("no layout %s", layout)

@@ -32,6 +32,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"gopkg.in/yaml.v3"
 
+	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
 	"github.com/gitbook-sync/gitbook-sync/internal/cilayout"
 	"github.com/gitbook-sync/gitbook-sync/internal/fakehost"
@@ -651,30 +652,18 @@ func cmdCRPage(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	base := "/spaces/" + w.space + "/change-requests/" + list.Items[0].ID + "/content"
 	var rev struct {
-		Pages []json.RawMessage `json:"pages"`
+		Pages []gitbook.Page `json:"pages"`
 	}
 	w.gitbook(ts, base+"/pages", &rev)
 	title := regexp.MustCompile(args[0])
 	var titles []string
 	var found string
-	var walk func(list []json.RawMessage)
-	walk = func(list []json.RawMessage) {
-		for _, raw := range list {
-			var p struct {
-				ID    string            `json:"id"`
-				Title string            `json:"title"`
-				Type  string            `json:"type"`
-				Pages []json.RawMessage `json:"pages"`
-			}
-			ts.Check(json.Unmarshal(raw, &p))
-			titles = append(titles, p.Title)
-			if p.Type == "document" && found == "" && title.MatchString(p.Title) {
-				found = p.ID
-			}
-			walk(p.Pages)
+	gitbook.Walk(rev.Pages, func(p *gitbook.Page, _ *gitbook.Page, _ int) {
+		titles = append(titles, p.Title)
+		if p.Type == gitbook.PageDocument && found == "" && title.MatchString(p.Title) {
+			found = p.ID
 		}
-	}
-	walk(rev.Pages)
+	})
 	body := ""
 	if found != "" {
 		var p struct {
@@ -715,38 +704,23 @@ func cmdLocal(ts *testscript.TestScript, neg bool, args []string) {
 // relative to the project directory.
 func (w *world) livePages(ts *testscript.TestScript) map[string]string {
 	var rev struct {
-		Pages []json.RawMessage `json:"pages"`
+		Pages []gitbook.Page `json:"pages"`
 	}
 	w.gitbook(ts, "/spaces/"+w.space+"/content/pages?metadata=true", &rev)
 	out := map[string]string{}
-	type page struct {
-		ID    string `json:"id"`
-		Type  string `json:"type"`
-		Title string `json:"title"`
-		Git   *struct {
-			Path string `json:"path"`
-		} `json:"git"`
-		Pages []json.RawMessage `json:"pages"`
-	}
-	var walk func(list []json.RawMessage)
-	walk = func(list []json.RawMessage) {
-		for _, raw := range list {
-			var p page
-			ts.Check(json.Unmarshal(raw, &p))
-			if p.Type == "document" {
-				key := "(no file) " + p.Title
-				if p.Git != nil && p.Git.Path != "" {
-					key = strings.TrimPrefix(p.Git.Path, strings.Trim(w.projectDir, "/")+"/")
-				}
-				if _, dup := out[key]; dup {
-					key += " (again)"
-				}
-				out[key] = p.ID
-			}
-			walk(p.Pages)
+	gitbook.Walk(rev.Pages, func(p *gitbook.Page, _ *gitbook.Page, _ int) {
+		if p.Type != gitbook.PageDocument {
+			return
 		}
-	}
-	walk(rev.Pages)
+		key := "(no file) " + p.Title
+		if p.Git != nil && p.Git.Path != "" {
+			key = strings.TrimPrefix(p.Git.Path, strings.Trim(w.projectDir, "/")+"/")
+		}
+		if _, dup := out[key]; dup {
+			key += " (again)"
+		}
+		out[key] = p.ID
+	})
 	return out
 }
 

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/pflag"
 
 	"github.com/gitbook-sync/gitbook-sync/ci"
@@ -24,10 +22,6 @@ func (p *pullRequestFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&p.HeadRef, "pull-request-ref", "", "ref GitBook reads it from, for previews (refs/pull/N/head)")
 }
 
-// mergeRequest is GitLab's word, for a merge request's URL given by flag
-// outside GitLab CI.
-var mergeRequest = (&ci.Context{Provider: ci.GitLab}).Noun()
-
 // resolve returns the pull request given by flags, else the CI's, and
 // what the host calls it ("pull request", or GitLab's "merge request").
 func (p pullRequestFlags) resolve(changed func(string) bool, ciCtx *ci.Context) (*gbsync.PullRequest, string, error) {
@@ -43,7 +37,7 @@ func (p pullRequestFlags) resolve(changed func(string) bool, ciCtx *ci.Context) 
 	pr := gbsync.PullRequest{URL: p.URL, Title: p.Title, Number: p.Number, State: p.State, BaseSHA: p.BaseSHA, HeadRef: p.HeadRef}
 	fromURL := ci.NumberFromURL(p.URL)
 	if ci.IsMergeRequestURL(p.URL) {
-		noun = mergeRequest
+		noun = ci.MergeRequestNoun
 	}
 	switch {
 	case !changed("pull-request-number") && fromURL == 0:
@@ -64,13 +58,4 @@ func (p pullRequestFlags) resolve(changed func(string) bool, ciCtx *ci.Context) 
 		return nil, noun, usagef("--pull-request needs --pull-request-base (the target branch's commit) to know the %s's own changes", noun)
 	}
 	return &pr, noun, nil
-}
-
-// describe names a pull request as the host does: "merge request !5" or
-// "pull request #7".
-func describe(noun string, number int) string {
-	if noun == mergeRequest {
-		return fmt.Sprintf("%s !%d", noun, number)
-	}
-	return fmt.Sprintf("%s #%d", noun, number)
 }

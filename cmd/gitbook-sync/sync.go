@@ -187,7 +187,7 @@ func syncRun(o *SyncOptions) (err error) {
 	}
 	if f.Getenv(gitbookTokenVar) == "" && ciCtx.PullRequest != nil && ciCtx.PullRequest.Fork {
 		// Forks get no secrets: say so, rather than fail their checks.
-		msg := describe(noun, ciCtx.PullRequest.Number) + " comes from a fork, which gets no " + gitbookTokenVar + ": nothing was compared; the sync runs once it is merged"
+		msg := ci.RequestName(noun, ciCtx.PullRequest.Number) + " comes from a fork, which gets no " + gitbookTokenVar + ": nothing was compared; the sync runs once it is merged"
 		pub := o.publisher(ciCtx, nil, nil, noun)
 		pub.Warn(msg)
 		if pub.Actions != nil {
@@ -415,7 +415,7 @@ func (o *SyncOptions) publisher(ciCtx *ci.Context, spaces []config.Space, pr *gb
 	if pr == nil || !slices.ContainsFunc(spaces, func(s config.Space) bool { return s.Comment.Enabled }) {
 		return pub
 	}
-	target := describe(noun, pr.Number)
+	target := ci.RequestName(noun, pr.Number)
 	cpr := ciCtx.PullRequest
 	switch {
 	case o.DryRun:

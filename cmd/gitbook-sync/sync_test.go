@@ -105,11 +105,11 @@ func TestPullRequestFromFlags(t *testing.T) {
 		err     string
 	}{
 		{"GitHub URL", pullRequestFlags{URL: "https://github.com/acme/docs/pull/7", State: "open", BaseSHA: "abc"}, given(), &ci.Context{}, 7, "pull request", ""},
-		{"GitLab URL", pullRequestFlags{URL: "https://gitlab.com/acme/docs/-/merge_requests/5", State: "merged"}, given(), &ci.Context{}, 5, mergeRequest, ""},
+		{"GitLab URL", pullRequestFlags{URL: "https://gitlab.com/acme/docs/-/merge_requests/5", State: "merged"}, given(), &ci.Context{}, 5, "merge request", ""},
 		{"number agrees", pullRequestFlags{URL: "https://github.com/acme/docs/pull/7/", Number: 7, State: "closed"}, given("pull-request-number"), &ci.Context{}, 7, "pull request", ""},
 		{"no number", pullRequestFlags{URL: "https://review.example/x", State: "closed"}, given(), &ci.Context{}, 0, "pull request", "no number in the URL"},
 		{"number given", pullRequestFlags{URL: "https://review.example/x", Number: 12, State: "closed"}, given("pull-request-number"), &ci.Context{}, 12, "pull request", ""},
-		{"from GitLab CI", pullRequestFlags{}, given(), &ci.Context{Provider: ci.GitLab, PullRequest: &ci.PullRequest{Number: 5}}, 5, mergeRequest, ""},
+		{"from GitLab CI", pullRequestFlags{}, given(), &ci.Context{Provider: ci.GitLab, PullRequest: &ci.PullRequest{Number: 5}}, 5, "merge request", ""},
 		{"none", pullRequestFlags{}, given(), &ci.Context{}, 0, "pull request", ""},
 	}
 	for _, tt := range tests {

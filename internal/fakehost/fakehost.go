@@ -65,20 +65,47 @@ type Comment struct {
 }
 
 // server is what both fakes share: state behind one lock, tokens, the
-// record of writes and problems.
+// comments, the record of writes and problems.
 type server struct {
 	mu       sync.Mutex
 	mux      *http.ServeMux
 	tokens   map[string]Token
+	comments map[thread][]*Comment // oldest first
 	nextID   int64
 	clock    time.Time
 	writes   []string
 	problems []string
 }
 
+// thread is one pull (merge) request's comments: its repository (GitHub's
+// owner/name, GitLab's project ID) and number.
+type thread struct {
+	repo   string
+	number int
+}
+
 func newServer() server {
-	return server{mux: http.NewServeMux(), tokens: map[string]Token{}, nextID: 1000,
+	return server{mux: http.NewServeMux(), tokens: map[string]Token{}, comments: map[thread][]*Comment{}, nextID: 1000,
 		clock: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+}
+
+// commentsOf lists a thread's comments, oldest first.
+func (s *server) commentsOf(th thread) []Comment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Comment
+	for _, c := range s.comments[th] {
+		out = append(out, *c)
+	}
+	return out
+}
+
+// addComment adds a comment to a thread; the caller holds the lock.
+func (s *server) addComment(th thread, author User, body string) *Comment {
+	now := s.now()
+	c := &Comment{ID: s.id(), Body: body, Author: author, CreatedAt: now, UpdatedAt: now}
+	s.comments[th] = append(s.comments[th], c)
+	return c
 }
 
 // AddToken makes token stand for t.

@@ -41,13 +41,12 @@ type PullRequest struct {
 // GitHub is a strict fake of the GitHub REST API.
 type GitHub struct {
 	server
-	pulls    map[string]map[int]*PullRequest // repository -> number
-	comments map[string]map[int][]*Comment   // repository -> issue number
+	pulls map[string]map[int]*PullRequest // repository -> number
 }
 
 // NewGitHub makes an empty fake GitHub; mount it at GitHubPrefix.
 func NewGitHub() *GitHub {
-	g := &GitHub{server: newServer(), pulls: map[string]map[int]*PullRequest{}, comments: map[string]map[int][]*Comment{}}
+	g := &GitHub{server: newServer(), pulls: map[string]map[int]*PullRequest{}}
 	p := GitHubPrefix
 	g.handle("GET "+p+"/user", g.getUser)
 	g.handle("GET "+p+"/repos/{owner}/{repo}/pulls", g.listPulls)
@@ -78,30 +77,14 @@ func (g *GitHub) SetPull(repository string, pr PullRequest) {
 
 // Comments lists a pull request's comments, oldest first.
 func (g *GitHub) Comments(repository string, number int) []Comment {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	var out []Comment
-	for _, c := range g.comments[repository][number] {
-		out = append(out, *c)
-	}
-	return out
+	return g.commentsOf(thread{repository, number})
 }
 
 // AddComment posts a comment as author, as a person in the web interface would.
 func (g *GitHub) AddComment(repository string, number int, author User, body string) Comment {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return *g.add(repository, number, author, body)
-}
-
-func (g *GitHub) add(repository string, number int, author User, body string) *Comment {
-	if g.comments[repository] == nil {
-		g.comments[repository] = map[int][]*Comment{}
-	}
-	now := g.now()
-	c := &Comment{ID: g.id(), Body: body, Author: author, CreatedAt: now, UpdatedAt: now}
-	g.comments[repository][number] = append(g.comments[repository][number], c)
-	return c
+	return *g.addComment(thread{repository, number}, author, body)
 }
 
 func ghError(w http.ResponseWriter, status int, msg string) {
@@ -335,7 +318,7 @@ func (g *GitHub) listComments(w http.ResponseWriter, r *http.Request, number str
 		return
 	}
 	var list []map[string]any
-	for _, c := range g.comments[repository(r)][n] {
+	for _, c := range g.comments[thread{repository(r), n}] {
 		list = append(list, g.commentJSON(r, n, c))
 	}
 	writeJSON(w, http.StatusOK, paginate(w, r, list))
@@ -364,7 +347,7 @@ func (g *GitHub) createComment(w http.ResponseWriter, r *http.Request, number st
 	if t.Installation {
 		author = GitHubActionsBot
 	}
-	writeJSON(w, http.StatusCreated, g.commentJSON(r, n, g.add(repository(r), n, author, *in.Body)))
+	writeJSON(w, http.StatusCreated, g.commentJSON(r, n, g.addComment(thread{repository(r), n}, author, *in.Body)))
 }
 
 // comment reads, edits or deletes one comment.
@@ -374,8 +357,11 @@ func (g *GitHub) comment(w http.ResponseWriter, r *http.Request, commentID strin
 	}
 	id, _ := atoi64(commentID)
 	repo := repository(r)
-	for _, n := range slices.Sorted(maps.Keys(g.comments[repo])) {
-		list := g.comments[repo][n]
+	for th, list := range g.comments {
+		if th.repo != repo {
+			continue
+		}
+		n := th.number
 		i := slices.IndexFunc(list, func(c *Comment) bool { return c.ID == id })
 		if i < 0 {
 			continue
@@ -395,7 +381,7 @@ func (g *GitHub) comment(w http.ResponseWriter, r *http.Request, commentID strin
 			}
 			list[i].Body, list[i].UpdatedAt = *in.Body, g.now()
 		case http.MethodDelete:
-			g.comments[repo][n] = slices.Delete(list, i, i+1)
+			g.comments[th] = slices.Delete(list, i, i+1)
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}

@@ -44,13 +44,12 @@ type GitLab struct {
 	server
 	projects []Project
 	mrs      map[int]map[int]*MergeRequest // project ID -> IID
-	notes    map[int]map[int][]*Comment    // project ID -> IID
 }
 
 // NewGitLab makes a fake GitLab serving projects; mount it at the root
 // (its routes start with GitLabPrefix).
 func NewGitLab(projects ...Project) *GitLab {
-	g := &GitLab{server: newServer(), projects: projects, mrs: map[int]map[int]*MergeRequest{}, notes: map[int]map[int][]*Comment{}}
+	g := &GitLab{server: newServer(), projects: projects, mrs: map[int]map[int]*MergeRequest{}}
 	p := GitLabPrefix
 	g.handle("GET "+p+"/user", g.getUser)
 	g.handle("GET "+p+"/projects/{id}", g.getProject)
@@ -82,34 +81,19 @@ func (g *GitLab) SetMergeRequest(projectID int, mr MergeRequest) {
 }
 
 // Notes lists a merge request's notes, oldest first.
-func (g *GitLab) Notes(projectID, iid int) []Comment {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	var out []Comment
-	for _, n := range g.notes[projectID][iid] {
-		out = append(out, *n)
-	}
-	return out
-}
+func (g *GitLab) Notes(projectID, iid int) []Comment { return g.commentsOf(notes(projectID, iid)) }
 
 // AddNote adds a note as author; system notes are GitLab's own.
 func (g *GitLab) AddNote(projectID, iid int, author User, body string, system bool) Comment {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	n := g.add(projectID, iid, author, body)
+	n := g.addComment(notes(projectID, iid), author, body)
 	n.System = system
 	return *n
 }
 
-func (g *GitLab) add(projectID, iid int, author User, body string) *Comment {
-	if g.notes[projectID] == nil {
-		g.notes[projectID] = map[int][]*Comment{}
-	}
-	now := g.now()
-	n := &Comment{ID: g.id(), Body: body, Author: author, CreatedAt: now, UpdatedAt: now}
-	g.notes[projectID][iid] = append(g.notes[projectID][iid], n)
-	return n
-}
+// notes is the thread of a merge request's notes.
+func notes(projectID, iid int) thread { return thread{strconv.Itoa(projectID), iid} }
 
 func glError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]any{"message": msg})
@@ -286,13 +270,13 @@ func (g *GitLab) listNotes(w http.ResponseWriter, r *http.Request) {
 	if mr == nil {
 		return
 	}
-	notes := slices.Clone(g.notes[p.ID][mr.IID])
+	all := slices.Clone(g.comments[notes(p.ID, mr.IID)])
 	// GitLab lists the newest first unless asked for sort=asc.
 	if r.URL.Query().Get("sort") != "asc" {
-		slices.Reverse(notes)
+		slices.Reverse(all)
 	}
 	var list []map[string]any
-	for _, n := range notes {
+	for _, n := range all {
 		list = append(list, noteJSON(p, mr.IID, n))
 	}
 	writeJSON(w, http.StatusOK, glPaginate(w, r, list))
@@ -317,7 +301,7 @@ func (g *GitLab) createNote(w http.ResponseWriter, r *http.Request) {
 		glError(w, http.StatusBadRequest, "400 Bad request - body is missing")
 		return
 	}
-	writeJSON(w, http.StatusCreated, noteJSON(p, mr.IID, g.add(p.ID, mr.IID, t.User, *in.Body)))
+	writeJSON(w, http.StatusCreated, noteJSON(p, mr.IID, g.addComment(notes(p.ID, mr.IID), t.User, *in.Body)))
 }
 
 // note reads, edits or deletes one note. Only its author may change it.
@@ -331,7 +315,7 @@ func (g *GitLab) note(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, _ := atoi64(r.PathValue("note"))
-	list := g.notes[p.ID][mr.IID]
+	list := g.comments[notes(p.ID, mr.IID)]
 	i := slices.IndexFunc(list, func(n *Comment) bool { return n.ID == id })
 	if i < 0 {
 		glError(w, http.StatusNotFound, "404 Note Not Found")
@@ -353,7 +337,7 @@ func (g *GitLab) note(w http.ResponseWriter, r *http.Request) {
 			list[i].Body, list[i].UpdatedAt = *in.Body, g.now()
 		}
 	case http.MethodDelete:
-		g.notes[p.ID][mr.IID] = slices.Delete(list, i, i+1)
+		g.comments[notes(p.ID, mr.IID)] = slices.Delete(list, i, i+1)
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}

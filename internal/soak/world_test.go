@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/gitbook-sync/gitbook-sync/changerequest"
+	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/emulatortest"
 	"github.com/gitbook-sync/gitbook-sync/internal/cilayout"
@@ -569,37 +570,22 @@ func (w *world) changeRequests(status string) []changeRequest {
 // kept as "TITLE (again)", so that a duplicate shows.
 func (w *world) pages(base string) map[string]string {
 	var rev struct {
-		Pages []json.RawMessage `json:"pages"`
+		Pages []gitbook.Page `json:"pages"`
 	}
 	w.get(base+"/pages", &rev)
 	out := map[string]string{}
-	var walk func(list []json.RawMessage)
-	walk = func(list []json.RawMessage) {
-		for _, raw := range list {
-			var p struct {
-				ID    string            `json:"id"`
-				Title string            `json:"title"`
-				Type  string            `json:"type"`
-				Pages []json.RawMessage `json:"pages"`
-			}
-			if err := json.Unmarshal(raw, &p); err != nil {
-				w.t.Fatal(err)
-			}
-			if p.Type == "document" {
-				var body struct {
-					Markdown string `json:"markdown"`
-				}
-				w.get(base+"/page/"+p.ID+"?format=markdown", &body)
-				key := p.Title
-				for out[key] != "" {
-					key += " (again)"
-				}
-				out[key] = cmp.Or(body.Markdown, " ")
-			}
-			walk(p.Pages)
+	gitbook.Walk(rev.Pages, func(p *gitbook.Page, _ *gitbook.Page, _ int) {
+		if p.Type != gitbook.PageDocument {
+			return
 		}
-	}
-	walk(rev.Pages)
+		var body gitbook.Page
+		w.get(base+"/page/"+p.ID+"?format=markdown", &body)
+		key := p.Title
+		for out[key] != "" {
+			key += " (again)"
+		}
+		out[key] = cmp.Or(body.Markdown, " ")
+	})
 	return out
 }
 
