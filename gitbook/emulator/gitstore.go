@@ -144,15 +144,15 @@ func (t treeFS) List(dir string) ([]string, error) {
 	return out, err
 }
 
-// commitExport writes the changes as a commit of GitBook's bot on branch,
-// without a work tree, and moves the branch to it.
-func commitExport(r *git.Repository, branch plumbing.ReferenceName, changes []gitformat.Change, message string, when time.Time) (plumbing.Hash, error) {
+// commitExport writes the changes as a commit of GitBook's bot on parent,
+// without a work tree, and moves branch to it if it is still at parent.
+func commitExport(r *git.Repository, branch plumbing.ReferenceName, parent plumbing.Hash, changes []gitformat.Change, message string, when time.Time) (plumbing.Hash, error) {
 	list := make([]gitrepo.Change, len(changes))
 	for i, c := range changes {
 		list[i] = gitrepo.Change(c)
 	}
 	bot := object.Signature{Name: "gitbook-bot", Email: "ghost@gitbook.com", When: when}
-	return gitrepo.Commit(r, branch.String(), list, message, bot)
+	return gitrepo.Commit(r, branch.String(), parent, list, message, bot)
 }
 
 // refuseCheckedOutBranch fails as a Git server does when asked to update

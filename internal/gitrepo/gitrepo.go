@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path"
@@ -23,6 +24,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/gitbook-sync/gitbook-sync/content"
@@ -152,25 +154,34 @@ type Change struct {
 	Data []byte
 }
 
-// Commit writes a commit on branch (refs/heads/...) whose tree is the
-// branch's current tree with changes applied, without touching any work
-// tree. It returns the new commit's hash.
-func Commit(r *git.Repository, branch string, changes []Change, message string, author object.Signature) (plumbing.Hash, error) {
+// ErrBranchMoved is returned by Commit when the branch is no longer at
+// the parent the commit was made on: another push came first. A Git host
+// refuses such a push (non-fast-forward) rather than drop the other
+// commit.
+var ErrBranchMoved = errors.New("the branch moved")
+
+// Commit writes a commit on branch (refs/heads/...) whose parent is parent
+// and whose tree is parent's tree with changes applied, without touching
+// any work tree, and moves the branch to it only if the branch is still at
+// parent (plumbing.ZeroHash: only if the branch does not exist yet), as a
+// push carrying the old value does. Otherwise nothing moves and the error
+// matches ErrBranchMoved. It returns the new commit's hash.
+func Commit(r *git.Repository, branch string, parent plumbing.Hash, changes []Change, message string, author object.Signature) (plumbing.Hash, error) {
 	refName := plumbing.ReferenceName(branch)
 	if !strings.HasPrefix(branch, "refs/") {
 		refName = plumbing.NewBranchReferenceName(branch)
 	}
 	var parents []plumbing.Hash
 	var base *object.Tree
-	if ref, err := r.Reference(refName, true); err == nil {
-		parent, err := r.CommitObject(ref.Hash())
+	if !parent.IsZero() {
+		c, err := r.CommitObject(parent)
 		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("parent %s: %w", parent, err)
+		}
+		if base, err = c.Tree(); err != nil {
 			return plumbing.ZeroHash, err
 		}
-		if base, err = parent.Tree(); err != nil {
-			return plumbing.ZeroHash, err
-		}
-		parents = []plumbing.Hash{parent.Hash}
+		parents = []plumbing.Hash{parent}
 	}
 	root := newDir(base)
 	for _, ch := range changes {
@@ -198,10 +209,64 @@ func Commit(r *git.Repository, branch string, changes []Change, message string, 
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if err := r.Storer.SetReference(plumbing.NewHashReference(refName, hash)); err != nil {
+	if err := moveBranch(r, refName, parent, hash); err != nil {
 		return plumbing.ZeroHash, err
 	}
 	return hash, nil
+}
+
+// moveBranch points name at hash if it is at old (zero: if it does not
+// exist), in one step under the reference's lock.
+func moveBranch(r *git.Repository, name plumbing.ReferenceName, old, hash plumbing.Hash) error {
+	moved := func() error {
+		now := "nowhere (deleted)"
+		if ref, refErr := r.Storer.Reference(name); refErr == nil {
+			now = ref.Hash().String()
+		}
+		was := old.String()
+		if old.IsZero() {
+			was = "nowhere (not created yet)"
+		}
+		return fmt.Errorf("update %s: %w: it is at %s, the commit was made on %s; another push came first", name, ErrBranchMoved, now, was)
+	}
+	cur, err := r.Storer.Reference(name)
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound) && old.IsZero():
+		return createRef(r.Storer, plumbing.NewHashReference(name, hash), moved)
+	case err != nil && !errors.Is(err, plumbing.ErrReferenceNotFound):
+		return fmt.Errorf("read %s: %w", name, err)
+	case err != nil || cur.Hash() != old:
+		// Checked here too: go-git's check-and-set would create an empty
+		// reference file for a branch that does not exist.
+		return moved()
+	}
+	err = r.Storer.CheckAndSetReference(plumbing.NewHashReference(name, hash), plumbing.NewHashReference(name, old))
+	if errors.Is(err, storage.ErrReferenceHasChanged) {
+		return moved()
+	}
+	if err != nil {
+		return fmt.Errorf("update %s: %w", name, err)
+	}
+	return nil
+}
+
+// createRef creates a branch that must not exist yet: go-git's
+// check-and-set cannot say "absent", so the reference file is created
+// exclusively (O_EXCL), which fails when another writer created it first.
+func createRef(s storer.Storer, ref *plumbing.Reference, moved func() error) error {
+	fsys, ok := s.(interface{ Filesystem() billy.Filesystem })
+	if !ok {
+		return fmt.Errorf("create %s: the repository is not stored in files", ref.Name())
+	}
+	f, err := fsys.Filesystem().OpenFile(ref.Name().String(), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if errors.Is(err, fs.ErrExist) {
+		return moved()
+	}
+	if err != nil {
+		return fmt.Errorf("create %s: %w", ref.Name(), err)
+	}
+	_, err = fmt.Fprintln(f, ref.Hash())
+	return errors.Join(err, f.Close())
 }
 
 // dir is a tree being rebuilt: untouched subtrees keep their hash.
