@@ -39,7 +39,7 @@ func TestExportRaceIsRefused(t *testing.T) {
 	if !errors.Is(err, gitrepo.ErrBranchMoved) || !strings.Contains(opError(err), "rejected") {
 		t.Errorf("second export: %v; want a refused push saying why", err)
 	}
-	r, err := gitrepo.Open(bare)
+	r, err := gitrepo.OpenShared(bare)
 	if err != nil {
 		t.Fatal(err)
 	}

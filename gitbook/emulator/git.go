@@ -123,7 +123,7 @@ func (s *Server) startImport(sp *space, req gitRequest, bySync bool) (done chan 
 }
 
 func readRepository(req gitRequest) (*gitformat.Project, gitCommit, error) {
-	repo, err := gitrepo.Open(req.URL)
+	repo, err := gitrepo.OpenShared(req.URL)
 	if err != nil {
 		return nil, gitCommit{}, err
 	}
@@ -273,7 +273,7 @@ type exportPlan struct {
 }
 
 func planExport(req gitRequest, pages []*page, files []*file) (*exportPlan, error) {
-	repo, err := gitrepo.Open(req.URL)
+	repo, err := gitrepo.OpenShared(req.URL)
 	if err != nil {
 		return nil, err
 	}

@@ -49,25 +49,35 @@ func localPath(repoURL string) (string, error) {
 
 // Open opens the repository at a file:// URL or path: a bare repository,
 // a work tree, or a directory inside one.
-func Open(repoURL string) (*git.Repository, error) {
+func Open(repoURL string) (*git.Repository, error) { return open(repoURL, true) }
+
+// OpenShared is Open for a repository that others write to at the same
+// time, as a Git host's is: without go-git's ExclusiveAccess, whose object
+// listing, taken once, misses what others write later, and is left
+// half-made when another writer renames an object in while it is taken
+// (every later lookup of a missing object then fails).
+func OpenShared(repoURL string) (*git.Repository, error) { return open(repoURL, false) }
+
+func open(repoURL string, exclusive bool) (*git.Repository, error) {
 	p, err := localPath(repoURL)
 	if err != nil {
 		return nil, err
 	}
-	r, err := openFast(p)
+	r, err := openFast(p, exclusive)
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", redact.URL(repoURL), err)
 	}
 	return r, nil
 }
 
-// openFast opens with caching that go-git leaves off by default: the pack
-// list and object lookups are kept while this process holds the
-// repository (ExclusiveAccess), and a few pack files stay open instead of
-// being reopened for every object read (MaxOpenDescriptors). On a 20,000
-// page repository this more than halves the time spent reading it. A repository whose .git is a file
-// (a linked work tree) is opened the ordinary way.
-func openFast(p string) (*git.Repository, error) {
+// openFast opens with caching that go-git leaves off by default: a few
+// pack files stay open instead of being reopened for every object read
+// (MaxOpenDescriptors), and when exclusive the pack list and object
+// lookups are kept while this process holds the repository
+// (ExclusiveAccess). On a 20,000 page repository this more than halves
+// the time spent reading it. A repository whose .git is a file (a linked
+// work tree) is opened the ordinary way.
+func openFast(p string, exclusive bool) (*git.Repository, error) {
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return nil, err
@@ -82,10 +92,10 @@ func openFast(p string) (*git.Repository, error) {
 			if err != nil {
 				return nil, err
 			}
-			return git.Open(newStorage(dot), wt)
+			return git.Open(newStorage(dot, exclusive), wt)
 		}
 		if isBare(dir) {
-			return git.Open(newStorage(osfs.New(dir, osfs.WithBoundOS())), nil)
+			return git.Open(newStorage(osfs.New(dir, osfs.WithBoundOS()), exclusive), nil)
 		}
 		if filepath.Dir(dir) == dir {
 			return nil, git.ErrRepositoryNotExists
@@ -93,8 +103,8 @@ func openFast(p string) (*git.Repository, error) {
 	}
 }
 
-func newStorage(fs billy.Filesystem) *filesystem.Storage {
-	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{ExclusiveAccess: true, MaxOpenDescriptors: 16})
+func newStorage(fs billy.Filesystem, exclusive bool) *filesystem.Storage {
+	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{ExclusiveAccess: exclusive, MaxOpenDescriptors: 16})
 }
 
 func isBare(dir string) bool {
