@@ -137,7 +137,7 @@ func readRepository(req gitRequest) (*gitformat.Project, gitCommit, error) {
 	}
 	// Pages are read with their keys as IDs; applyImport gives them the
 	// space's IDs under the lock.
-	proj, err := gitformat.Read(treeFS{repo, tree}, req.RepoProjectDirectory, func(key string) string { return key })
+	proj, err := gitformat.Read(newTreeFS(repo, tree), req.RepoProjectDirectory, func(key string) string { return key })
 	if err != nil {
 		return nil, gitCommit{}, err
 	}
@@ -291,7 +291,7 @@ func planExport(req gitRequest, pages []*page, files []*file) (*exportPlan, erro
 		if err != nil {
 			return nil, err
 		}
-		x.parent, old = commit.Hash, treeFS{repo, tree}
+		x.parent, old = commit.Hash, newTreeFS(repo, tree)
 	} else if !errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return nil, err
 	}
@@ -328,7 +328,7 @@ func contentDir(repo *git.Repository, hash plumbing.Hash, dir string) string {
 		return dir
 	}
 	cfg := gitformat.DefaultConfig()
-	if data, err := (treeFS{repo, tree}).ReadFile(path.Join(dir, gitformat.ConfigFile)); err == nil {
+	if data, err := (newTreeFS(repo, tree)).ReadFile(path.Join(dir, gitformat.ConfigFile)); err == nil {
 		if c, err := gitformat.ParseConfig(data); err == nil {
 			cfg = c
 		}
