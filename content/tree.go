@@ -126,8 +126,6 @@ func load(files Files, dir string, checkFiles bool) (*Project, error) {
 		}
 	}
 
-	// Read, not Exists: on a Git tree the first Exists indexes the whole
-	// tree, which LoadForDiff avoids.
 	readmePath := p.ContentPath(p.Config.Readme)
 	if _, err := files.Read(readmePath); errors.Is(err, fs.ErrNotExist) {
 		file := cfgPath
