@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
@@ -31,9 +32,11 @@ var ErrNoConfig = errors.New("no " + FileName + " and no " + SiteFile)
 //     of the same key (or the same directory); spaces with
 //     content.directory: null are skipped; entries of .gitbook-sync.yaml
 //     that match no docs.yaml space stay as further spaces;
-//   - every path (spaces, docs.yaml, OpenAPI files) must stay inside the
-//     repository: a path through a symbolic link is refused, naming the
-//     file and the field.
+//   - every path (this file, spaces, docs.yaml, OpenAPI files) must stay
+//     inside the repository: symbolic links are followed while they do
+//     (content.ResolveLinks, the rule the Git tree is read by), and a path
+//     that a link takes out of it is refused, naming the file and the
+//     field.
 //
 // Space IDs of docs.yaml spaces come from site.spaces; the rest need
 // ResolveIDs (online) and are left empty, which is enough for plan
@@ -53,13 +56,13 @@ func Discover(repoDir, file string) (*Config, error) {
 			return nil, err
 		}
 	default:
+		if err := refuseOutside(root, FileName, FileName, "", 0, 0); err != nil {
+			return nil, err
+		}
 		data, err := root.ReadFile(FileName)
 		switch {
 		case err == nil:
 			if cfg, err = Parse(data, FileName); err != nil {
-				return nil, err
-			}
-			if err := refuseLinks(root, FileName, FileName, "", 0, 0); err != nil {
 				return nil, err
 			}
 		case !errors.Is(err, fs.ErrNotExist):
@@ -74,12 +77,12 @@ func Discover(repoDir, file string) (*Config, error) {
 			sitePath = path.Clean(strings.TrimPrefix(cfg.Site.Config, "./"))
 		}
 	}
+	if err := refuseOutside(root, sitePath, cfgFile(cfg, sitePath), "site.config", siteLine(cfg), 0); err != nil {
+		return nil, err
+	}
 	data, err := root.ReadFile(sitePath)
 	switch {
 	case err == nil:
-		if err := refuseLinks(root, sitePath, cfgFile(cfg, sitePath), "site.config", siteLine(cfg), 0); err != nil {
-			return nil, err
-		}
 	case errors.Is(err, fs.ErrNotExist) && explicitSite:
 		return nil, &Error{File: cfg.File, Line: cfg.Site.Line, Field: "site.config", Msg: fmt.Sprintf("%s does not exist in the repository", sitePath)}
 	case errors.Is(err, fs.ErrNotExist):
@@ -217,9 +220,10 @@ func cmpDir(d string) string {
 	return d
 }
 
-// checkPaths refuses configured paths that go through a symbolic link:
-// the repository is read from its Git tree, where a link is not followed,
-// and on disk a link can lead outside the repository.
+// checkPaths refuses configured paths that a symbolic link takes out of
+// the repository. The run reads the Git tree by the same rule; checking
+// here too names the setting, and keeps what reads the checkout (OpenAPI
+// specs) inside it.
 func checkPaths(root *os.Root, c *Config) error {
 	var errs []error
 	for _, sp := range c.Spaces {
@@ -227,14 +231,14 @@ func checkPaths(root *os.Root, c *Config) error {
 		if s := c.siteSpace(sp.Key); s != nil {
 			file, line, col, field = c.SiteConfig.File, s.Line, s.Col, "content.directory"
 		}
-		if err := refuseLinks(root, cleanDir(sp.Path), file, field, line, col); err != nil {
+		if err := refuseOutside(root, cleanDir(sp.Path), file, field, line, col); err != nil {
 			errs = append(errs, err)
 		}
 		for _, o := range sp.OpenAPI {
 			if o.File == "" {
 				continue
 			}
-			if err := refuseLinks(root, cleanDir(o.File), c.File, "spaces.openapi.file", o.Line, 0); err != nil {
+			if err := refuseOutside(root, cleanDir(o.File), c.File, "spaces.openapi.file", o.Line, 0); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -255,26 +259,25 @@ func (c *Config) siteSpace(key string) *SiteSpace {
 	return nil
 }
 
-// refuseLinks returns an *Error when any element of rel (a path inside
-// the repository) is a symbolic link.
-func refuseLinks(root *os.Root, rel, file, field string, line, col int) error {
-	if rel == "" {
-		return nil
+// refuseOutside returns an *Error when rel (a path inside the repository)
+// leads out of it through a symbolic link, by the rule of
+// content.ResolveLinks. Anything else is left to the read that needs the
+// file.
+func refuseOutside(root *os.Root, rel, file, field string, line, col int) error {
+	_, err := content.ResolveLinks(rel, func(q string) (string, bool, error) {
+		name := filepath.FromSlash(q)
+		if fi, err := root.Lstat(name); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return "", false, nil // missing, or not a folder: the read says so
+		}
+		target, err := root.Readlink(name)
+		return filepath.ToSlash(target), err == nil, err
+	})
+	if errors.Is(err, content.ErrOutside) {
+		return &Error{File: file, Line: line, Col: col, Field: field,
+			Msg: err.Error()}
 	}
-	parts := strings.Split(rel, "/")
-	for i := range parts {
-		p := strings.Join(parts[:i+1], "/")
-		fi, err := root.Lstat(filepath.FromSlash(p))
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil // nothing there yet: the run says so where it reads
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			return &Error{File: file, Line: line, Col: col, Field: field,
-				Msg: fmt.Sprintf("%s is a symbolic link: it is not followed (GitBook reads the Git tree, and a link can lead outside the repository); use a plain directory or file", p)}
-		}
+	if err != nil {
+		return fmt.Errorf("%s: %w", rel, err)
 	}
 	return nil
 }

@@ -139,24 +139,39 @@ func TestDiscover(t *testing.T) {
 			err:   ".gitbook-sync.yaml:2: site.config: nowhere.yaml does not exist in the repository",
 		},
 		{
-			name:  "a space directory through a symbolic link",
+			name:  "a space directory through a symbolic link out of the repository",
 			files: map[string]string{"docs.yaml": siteYAML, "docs": "-> /etc"},
-			err:   "docs.yaml:11:11: content.directory: docs is a symbolic link",
+			err:   "docs.yaml:11:11: content.directory: docs/en: symbolic link docs → /etc leads outside the repository",
 		},
 		{
-			name:  "a space path through a symbolic link",
+			name:  "a space path through a symbolic link inside the repository",
 			files: map[string]string{FileName: "spaces:\n  - space: S1\n    path: docs/en\n", "outside/en/README.md": "x", "docs": "-> outside"},
-			err:   ".gitbook-sync.yaml:2:5: spaces.path: docs is a symbolic link",
+			want:  "S1=S1:docs/en:auto",
 		},
 		{
-			name:  "an OpenAPI file that is a symbolic link",
+			name:  "a space path through a symbolic link out of the repository",
+			files: map[string]string{FileName: "spaces:\n  - space: S1\n    path: docs/en\n", "docs": "-> ../.."},
+			err:   ".gitbook-sync.yaml:2:5: spaces.path: docs/en: symbolic link docs → ../.. leads outside the repository",
+		},
+		{
+			name:  "an OpenAPI file that is a symbolic link out of the repository",
 			files: map[string]string{FileName: "spaces:\n  - space: S1\n    openapi:\n      - spec: p\n        file: api.yaml\n", "api.yaml": "-> /etc/passwd"},
-			err:   ".gitbook-sync.yaml:4: spaces.openapi.file: api.yaml is a symbolic link",
+			err:   ".gitbook-sync.yaml:4: spaces.openapi.file: symbolic link api.yaml → /etc/passwd leads outside the repository",
 		},
 		{
-			name:  "docs.yaml that is a symbolic link",
+			name:  "docs.yaml that is a symbolic link inside the repository",
 			files: map[string]string{"docs.yaml": "-> real.yaml", "real.yaml": siteYAML},
-			err:   "docs.yaml: site.config: docs.yaml is a symbolic link",
+			want:  "docs-en=:docs/en:auto api=:api:auto",
+		},
+		{
+			name:  "docs.yaml that is a symbolic link out of the repository",
+			files: map[string]string{FileName: "site:\n  config: site/docs.yaml\n", "site": "-> ../../site"},
+			err:   ".gitbook-sync.yaml:2: site.config: site/docs.yaml: symbolic link site → ../../site leads outside the repository",
+		},
+		{
+			name:  ".gitbook-sync.yaml that is a symbolic link out of the repository",
+			files: map[string]string{FileName: "-> /etc/gitbook-sync.yaml"},
+			err:   ".gitbook-sync.yaml: symbolic link .gitbook-sync.yaml → /etc/gitbook-sync.yaml leads outside the repository",
 		},
 		{
 			name:  "nothing at all",

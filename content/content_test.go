@@ -175,15 +175,22 @@ func TestDocumentTitle(t *testing.T) {
 
 type memFS struct {
 	files map[string]string
-	links map[string]bool
+	links map[string]string // symbolic links: path → target
 }
 
 func memFiles(files map[string]string) Files { return (&memFS{files: files}).Files() }
 
 func (m *memFS) Files() Files {
-	f := Files{
+	return Files{
 		Read: func(p string) ([]byte, error) {
-			if s, ok := m.files[p]; ok {
+			real, err := ResolveLinks(p, func(q string) (string, bool, error) {
+				target, ok := m.links[q]
+				return target, ok, nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			if s, ok := m.files[real]; ok {
 				return []byte(s), nil
 			}
 			return nil, fmt.Errorf("%s: %w", p, fs.ErrNotExist)
@@ -198,10 +205,6 @@ func (m *memFS) Files() Files {
 			return out, nil
 		},
 	}
-	if m.links != nil {
-		f.Symlink = func(p string) (bool, error) { return m.links[p], nil }
-	}
-	return f
 }
 
 func TestLoad(t *testing.T) {
@@ -247,28 +250,57 @@ func TestLoad(t *testing.T) {
 	})
 }
 
-// TestSymlinks: GitBook reads the Git tree and follows no symbolic link; a
-// link can point outside the repository. Each way in is refused, naming
-// the file and the setting.
+// TestSymlinks: a symbolic link is followed while it stays inside the
+// repository; one that leaves it is refused, naming the file and the
+// setting (or the SUMMARY.md line) that led there.
 func TestSymlinks(t *testing.T) {
 	t.Parallel()
-	base := map[string]string{"docs/README.md": "x", "docs/SUMMARY.md": "* [R](README.md)\n* [P](p.md)\n", "docs/p.md": "/etc/passwd"}
+	base := map[string]string{"real/README.md": "x", "real/SUMMARY.md": "* [R](README.md)\n* [P](p.md)\n", "real/p.md": "# P\n", "shared/p.md": "# Shared\n"}
 	for _, tt := range []struct {
-		name, link, cfg, want string
+		name  string
+		links map[string]string
+		cfg   string
+		want  string // "" when the project loads
+		pages int
 	}{
-		{name: "root through a link", link: "docs", cfg: "root: docs\n", want: ".gitbook.yaml:1: root: docs is a symbolic link"},
-		{name: "summary is a link", link: "docs/SUMMARY.md", cfg: "root: docs\n", want: ".gitbook.yaml: structure.summary: docs/SUMMARY.md is a symbolic link"},
-		{name: "a page is a link", link: "docs/p.md", cfg: "root: docs\n", want: "docs/SUMMARY.md:2:3: docs/p.md is a symbolic link"},
-		{name: ".gitbook.yaml itself", link: ".gitbook.yaml", cfg: "root: docs\n", want: ".gitbook.yaml: .gitbook.yaml is a symbolic link"},
+		{name: "root through a link inside", links: map[string]string{"docs": "real"}, cfg: "root: docs\n", pages: 2},
+		{name: "a page linked inside", links: map[string]string{"real/p.md": "../shared/p.md"}, cfg: "root: real\n", pages: 2},
+		{name: "root through a link out", links: map[string]string{"docs": "../../etc"}, cfg: "root: docs\n",
+			want: ".gitbook.yaml:1: root: symbolic link docs → ../../etc leads outside the repository"},
+		{name: "readme out", links: map[string]string{"real/README.md": "/etc/passwd"}, cfg: "root: real\n",
+			want: ".gitbook.yaml: structure.readme: symbolic link real/README.md → /etc/passwd leads outside"},
+		{name: "summary out", links: map[string]string{"real/SUMMARY.md": "/etc/passwd"}, cfg: "root: real\nstructure:\n  summary: SUMMARY.md\n",
+			want: ".gitbook.yaml:3: structure.summary: symbolic link real/SUMMARY.md → /etc/passwd"},
+		{name: "a page out", links: map[string]string{"real/p.md": "../../p.md"}, cfg: "root: real\n",
+			want: "real/SUMMARY.md:2:3: symbolic link real/p.md → ../../p.md leads outside the repository"},
+		{name: ".gitbook.yaml itself", links: map[string]string{".gitbook.yaml": "/etc/gitbook.yaml"}, cfg: "root: real\n",
+			want: ".gitbook.yaml: symbolic link .gitbook.yaml → /etc/gitbook.yaml leads outside"},
+		{name: "a redirect out", links: map[string]string{"real/old.md": "/etc/passwd"}, cfg: "root: real\nredirects:\n  old: old.md\n",
+			want: ".gitbook.yaml:3: redirects.old: symbolic link real/old.md → /etc/passwd"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			files := maps.Clone(base)
 			files[".gitbook.yaml"] = tt.cfg
-			_, err := Load((&memFS{files: files, links: map[string]bool{tt.link: true}}).Files(), "")
+			p, err := Load((&memFS{files: files, links: tt.links}).Files(), "")
+			if tt.want == "" {
+				if err != nil || len(p.Pages) != tt.pages {
+					t.Fatalf("Load = %v, %v; want %d pages", p, err, tt.pages)
+				}
+				return
+			}
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err = %v, want %q", err, tt.want)
+				t.Fatalf("err = %v\nwant %q", err, tt.want)
+			}
+			if ds := diag.As(err); len(ds) == 0 || !strings.Contains(ds[0].Message, "only files inside it are read") {
+				t.Errorf("no diagnostic saying what to do: %v", ds)
 			}
 		})
+	}
+	// Without SUMMARY.md, a page found in the folders that is a link out
+	// is refused at the file.
+	_, err := Load((&memFS{files: map[string]string{"README.md": "x", "p.md": "x"}, links: map[string]string{"p.md": "../p.md"}}).Files(), "")
+	if err == nil || !strings.Contains(err.Error(), "p.md: symbolic link p.md → ../p.md leads outside") {
+		t.Errorf("inferred page out: %v", err)
 	}
 }
 

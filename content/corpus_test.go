@@ -1,6 +1,9 @@
 package content
 
 import (
+	"cmp"
+	"errors"
+	"io/fs"
 	"os"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 // Sync export, and Brain-WP/BrainMonkey, an older export. What GitBook
 // writes, the client must read back to the same tree.
 
+// corpusFiles reads a corpus directory in place (it is no Git repository).
 func corpusFiles(t *testing.T, rel string) Files {
 	t.Helper()
 	root, err := os.OpenRoot(testcorpus.Path(t, rel))
@@ -19,7 +23,26 @@ func corpusFiles(t *testing.T, rel string) Files {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { root.Close() })
-	return DirFiles(root)
+	return Files{
+		Read: func(p string) ([]byte, error) { return root.ReadFile(cmp.Or(p, ".")) },
+		Exists: func(p string) (bool, error) {
+			fi, err := root.Stat(cmp.Or(p, "."))
+			if errors.Is(err, fs.ErrNotExist) {
+				return false, nil
+			}
+			return err == nil && fi.Mode().IsRegular(), err
+		},
+		List: func(dir string) ([]string, error) {
+			var out []string
+			err := fs.WalkDir(root.FS(), cmp.Or(dir, "."), func(p string, e fs.DirEntry, err error) error {
+				if err == nil && e.Type().IsRegular() {
+					out = append(out, p)
+				}
+				return err
+			})
+			return out, err
+		},
+	}
 }
 
 // publicDocsSpaces are the directories docs.yaml maps to synced spaces

@@ -14,8 +14,11 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
 
-// Files gives read access to one commit or directory of a repository.
-// Paths are slash-separated and relative to the repository root.
+// Files gives read access to one commit of a repository. Paths are
+// slash-separated and relative to the repository root. Symbolic links are
+// followed as ResolveLinks says: a read through a link that leaves the
+// repository is an error matching ErrOutside, which Load turns into an
+// error naming the file and the setting that led there.
 type Files struct {
 	// Read returns a file's bytes, or an error matching fs.ErrNotExist.
 	Read func(p string) ([]byte, error)
@@ -25,11 +28,6 @@ type Files struct {
 	// Exists, when set, answers whether a file exists without reading it;
 	// large projects need it, as every SUMMARY entry is checked.
 	Exists func(p string) (bool, error)
-	// Symlink, when set, reports whether the file or directory at p is a
-	// symbolic link. GitBook reads the Git tree and follows no link, and a
-	// link can point outside the repository: the configuration, the
-	// summary and the pages are refused when a link is on their path.
-	Symlink func(p string) (bool, error)
 }
 
 func (f Files) exists(p string) (bool, error) {
@@ -41,27 +39,6 @@ func (f Files) exists(p string) (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
-}
-
-// throughLink returns the first element of p (p itself or a parent
-// directory) that is a symbolic link, or "".
-func (f Files) throughLink(p string) (string, error) {
-	if f.Symlink == nil || p == "" {
-		return "", nil
-	}
-	for i := 0; i <= len(p); i++ {
-		if i < len(p) && p[i] != '/' {
-			continue
-		}
-		link, err := f.Symlink(p[:i])
-		if err != nil {
-			return "", fmt.Errorf("check %s: %w", p[:i], err)
-		}
-		if link {
-			return p[:i], nil
-		}
-	}
-	return "", nil
 }
 
 // Page is one page of the tree GitBook builds from a repository.
@@ -118,11 +95,11 @@ func LoadForDiff(files Files, dir string) (*Project, error) { return load(files,
 func load(files Files, dir string, checkFiles bool) (*Project, error) {
 	p := &Project{Dir: dir, Config: DefaultConfig()}
 	cfgPath := Join(dir, ConfigFile)
-	if err := p.refuseLink(files, cfgPath, cfgPath, "", 0); err != nil {
-		return nil, err
-	}
 	data, err := files.Read(cfgPath)
 	hasConfig := err == nil
+	if d, ok := outsideDiag(err, cfgPath, 0, 0, ""); ok {
+		return nil, d
+	}
 	switch {
 	case err == nil:
 		p.Config, err = ParseConfig(data, cfgPath)
@@ -137,20 +114,18 @@ func load(files Files, dir string, checkFiles bool) (*Project, error) {
 		path, field string
 		line        int
 	}{
-		{p.ContentPath(""), "root", p.Config.RootLine},
+		{p.ContentPath(""), "root", p.Config.RootLine}, // a link out on the way to the root is the root's
 		{p.ContentPath(p.Config.Readme), "structure.readme", p.Config.ReadmeLine},
 		{p.ContentPath(p.Config.Summary), "structure.summary", p.Config.SummaryLine},
 	} {
 		if s.path == "" {
 			continue
 		}
-		if err := p.refuseLink(files, s.path, cfgPath, s.field, s.line); err != nil {
+		if err := p.refuseOutside(files, s.path, cfgPath, s.field, s.line); err != nil {
 			return nil, err
 		}
 	}
 
-	// Read, not Exists: on a Git tree the first Exists indexes the whole
-	// tree, which LoadForDiff avoids.
 	readmePath := p.ContentPath(p.Config.Readme)
 	if _, err := files.Read(readmePath); errors.Is(err, fs.ErrNotExist) {
 		file := cfgPath
@@ -171,11 +146,6 @@ func load(files Files, dir string, checkFiles bool) (*Project, error) {
 		s, _ := ParseSummary(data, summaryPath)
 		p.Diagnostics = append(p.Diagnostics, s.Diagnostics...)
 		p.Pages = pagesFromEntries(s.Entries)
-		if checkFiles {
-			if err := p.checkFiles(files); err != nil {
-				return nil, err
-			}
-		}
 	case errors.Is(err, fs.ErrNotExist):
 		if files.List == nil {
 			return nil, fmt.Errorf("%s does not exist", summaryPath)
@@ -187,6 +157,9 @@ func load(files Files, dir string, checkFiles bool) (*Project, error) {
 		return nil, fmt.Errorf("read %s: %w", summaryPath, err)
 	}
 	if checkFiles {
+		if err := p.checkFiles(files); err != nil {
+			return nil, err
+		}
 		if err := p.checkRedirects(files, cfgPath); err != nil {
 			return nil, err
 		}
@@ -195,16 +168,16 @@ func load(files Files, dir string, checkFiles bool) (*Project, error) {
 	return p, p.Diagnostics.Err()
 }
 
-// refuseLink returns an error diagnostic when path goes through a
-// symbolic link; file and field name the setting that led there.
-func (p *Project) refuseLink(files Files, path, file, field string, line int) error {
-	link, err := files.throughLink(path)
-	if err != nil || link == "" {
-		return err
+// refuseOutside returns an error diagnostic when path leads out of the
+// repository through a symbolic link; file, line and field name the
+// setting that led there. Other errors are left to the read that needs
+// the file (path may be a directory, which some Files cannot read).
+func (p *Project) refuseOutside(files Files, path, file, field string, line int) error {
+	_, err := files.exists(path)
+	if d, ok := outsideDiag(err, file, line, 0, field); ok {
+		return d
 	}
-	d := diag.Errorf(file, line, 0, "%s is a symbolic link: GitBook reads the Git tree and follows no link, and a link may point outside the repository; use a plain directory or file", link)
-	d.Field = field
-	return d
+	return nil
 }
 
 func pagesFromEntries(entries []*Entry) []*Page {
@@ -217,9 +190,10 @@ func pagesFromEntries(entries []*Entry) []*Page {
 	return out
 }
 
-// checkFiles drops summary entries whose file does not exist or is a
-// symbolic link, each with an error diagnostic at its line: such an entry
-// is a problem to fix, never a page to add.
+// checkFiles drops document pages whose file does not exist or leads out
+// of the repository through a symbolic link, each with an error
+// diagnostic at its SUMMARY.md line (at the file itself for a page found
+// in the folders): such an entry is a problem to fix, never a page to add.
 func (p *Project) checkFiles(files Files) error {
 	summary := p.ContentPath(p.Config.Summary)
 	var check func(list []*Page) ([]*Page, error)
@@ -228,22 +202,20 @@ func (p *Project) checkFiles(files Files) error {
 		for _, pg := range list {
 			if pg.Kind == KindDocument && pg.Path != "" {
 				full := p.ContentPath(pg.Path)
+				file := summary
+				if pg.Line == 0 {
+					file = full
+				}
 				ok, err := files.exists(full)
+				if d, outside := outsideDiag(err, file, pg.Line, pg.Col, ""); outside {
+					p.Diagnostics = append(p.Diagnostics, d)
+					continue
+				}
 				if err != nil {
 					return nil, fmt.Errorf("read %s: %w", full, err)
 				}
-				link := ""
-				if ok {
-					if link, err = files.throughLink(full); err != nil {
-						return nil, err
-					}
-				}
-				switch {
-				case !ok:
-					p.Diagnostics = append(p.Diagnostics, diag.Errorf(summary, pg.Line, pg.Col, "%s does not exist: create it or remove the entry", full))
-					continue
-				case link != "":
-					p.Diagnostics = append(p.Diagnostics, diag.Errorf(summary, pg.Line, pg.Col, "%s is a symbolic link: GitBook reads the Git tree and follows no link; use a plain file", link))
+				if !ok {
+					p.Diagnostics = append(p.Diagnostics, diag.Errorf(file, pg.Line, pg.Col, "%s does not exist: create it or remove the entry", full))
 					continue
 				}
 			}
@@ -260,11 +232,16 @@ func (p *Project) checkFiles(files Files) error {
 	return err
 }
 
-// checkRedirects warns about redirects to files that do not exist.
+// checkRedirects warns about redirects to files that do not exist, and
+// refuses those that lead out of the repository.
 func (p *Project) checkRedirects(files Files, cfgPath string) error {
 	for _, from := range slices.Sorted(maps.Keys(p.Config.Redirects)) {
 		to := p.ContentPath(p.Config.Redirects[from])
 		ok, err := files.exists(to)
+		if d, outside := outsideDiag(err, cfgPath, p.Config.RedirectLines[from], 0, "redirects."+from); outside {
+			p.Diagnostics = append(p.Diagnostics, d)
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("read %s: %w", to, err)
 		}

@@ -123,7 +123,7 @@ func (s *Server) startImport(sp *space, req gitRequest, bySync bool) (done chan 
 }
 
 func readRepository(req gitRequest) (*gitformat.Project, gitCommit, error) {
-	repo, err := gitrepo.Open(req.URL)
+	repo, err := gitrepo.OpenShared(req.URL)
 	if err != nil {
 		return nil, gitCommit{}, err
 	}
@@ -137,7 +137,7 @@ func readRepository(req gitRequest) (*gitformat.Project, gitCommit, error) {
 	}
 	// Pages are read with their keys as IDs; applyImport gives them the
 	// space's IDs under the lock.
-	proj, err := gitformat.Read(treeFS{repo, tree}, req.RepoProjectDirectory, func(key string) string { return key })
+	proj, err := gitformat.Read(newTreeFS(repo, tree), req.RepoProjectDirectory, func(key string) string { return key })
 	if err != nil {
 		return nil, gitCommit{}, err
 	}
@@ -255,38 +255,65 @@ func cloneFiles(list []*file) []*file {
 // writeExport commits the pages and files to the branch as GitBook's
 // export does, and returns the commit and where the content root is.
 func writeExport(req gitRequest, pages []*page, files []*file, now time.Time) (plumbing.Hash, string, error) {
-	repo, err := gitrepo.Open(req.URL)
+	x, err := planExport(req, pages, files)
 	if err != nil {
 		return plumbing.ZeroHash, "", err
 	}
-	branch := branchRef(req.Ref)
-	if err := refuseCheckedOutBranch(repo, branch); err != nil {
-		return plumbing.ZeroHash, "", err
+	return x.push(req.CommitMessage, now)
+}
+
+// exportPlan is an export's changes to the branch as it was read, before
+// they are pushed.
+type exportPlan struct {
+	repo    *git.Repository
+	branch  plumbing.ReferenceName
+	parent  plumbing.Hash // zero: the branch does not exist yet
+	dir     string        // repoProjectDirectory
+	changes []gitformat.Change
+}
+
+func planExport(req gitRequest, pages []*page, files []*file) (*exportPlan, error) {
+	repo, err := gitrepo.OpenShared(req.URL)
+	if err != nil {
+		return nil, err
+	}
+	x := &exportPlan{repo: repo, branch: branchRef(req.Ref), dir: req.RepoProjectDirectory}
+	if err := refuseCheckedOutBranch(repo, x.branch); err != nil {
+		return nil, err
 	}
 	var old gitformat.FS
-	if ref, err := repo.Reference(branch, true); err == nil {
+	if ref, err := repo.Reference(x.branch, true); err == nil {
 		commit, err := repo.CommitObject(ref.Hash())
 		if err != nil {
-			return plumbing.ZeroHash, "", err
+			return nil, err
 		}
 		tree, err := commit.Tree()
 		if err != nil {
-			return plumbing.ZeroHash, "", err
+			return nil, err
 		}
-		old = treeFS{repo, tree}
+		x.parent, old = commit.Hash, newTreeFS(repo, tree)
 	} else if !errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return plumbing.ZeroHash, "", err
+		return nil, err
 	}
-	changes, err := gitformat.Write(old, req.RepoProjectDirectory, pages, files)
+	if x.changes, err = gitformat.Write(old, x.dir, pages, files); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// push commits the changes on the parent they were made from and moves
+// the branch there. When another push moved the branch first, the export
+// fails with the reason, as a Git host refuses a push that is not a
+// fast-forward; nothing is lost and nothing is merged.
+func (x *exportPlan) push(message string, now time.Time) (plumbing.Hash, string, error) {
+	hash, err := commitExport(x.repo, x.branch, x.parent, x.changes, message, now)
+	if errors.Is(err, gitrepo.ErrBranchMoved) {
+		return plumbing.ZeroHash, "", fmt.Errorf("push to %s rejected: %w", x.branch, err)
+	}
 	if err != nil {
-		return plumbing.ZeroHash, "", err
+		return plumbing.ZeroHash, "", fmt.Errorf("commit to %s: %w", x.branch, err)
 	}
-	hash, err := commitExport(repo, branch, changes, req.CommitMessage, now)
-	if err != nil {
-		return plumbing.ZeroHash, "", fmt.Errorf("commit to %s: %w", branch, err)
-	}
-	dir := contentDir(repo, hash, req.RepoProjectDirectory)
-	return hash, dir, nil
+	return hash, contentDir(x.repo, hash, x.dir), nil
 }
 
 // contentDir is the content root of the project at dir in a commit.
@@ -301,7 +328,7 @@ func contentDir(repo *git.Repository, hash plumbing.Hash, dir string) string {
 		return dir
 	}
 	cfg := gitformat.DefaultConfig()
-	if data, err := (treeFS{repo, tree}).ReadFile(path.Join(dir, gitformat.ConfigFile)); err == nil {
+	if data, err := (newTreeFS(repo, tree)).ReadFile(path.Join(dir, gitformat.ConfigFile)); err == nil {
 		if c, err := gitformat.ParseConfig(data); err == nil {
 			cfg = c
 		}

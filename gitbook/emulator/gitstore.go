@@ -3,15 +3,12 @@ package emulator
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
@@ -41,118 +38,41 @@ func resolveCommit(r *git.Repository, ref string) (*object.Commit, error) {
 	return nil, fmt.Errorf("ref %s not found in the repository", gitformat.QuoteCut(ref))
 }
 
-// treeFS reads a commit's tree. Symbolic links are followed as a checkout
-// would, but only inside the repository: one that leaves it reads as a
-// missing file, so nothing outside the repository is ever imported, and a
-// link's body is never its target's name.
+// treeFS reads a commit's tree through gitrepo.TreeFiles, the client's
+// reader: every name git accepts is a file (go-git's tree walker refuses
+// control characters, and one such name anywhere failed the import), and
+// symbolic links follow the one rule of content.ResolveLinks: followed
+// while they stay inside the repository, a read through one that leaves
+// it fails the import naming the file. GitBook's documentation says
+// nothing of links, and their behaviour there is not known; this is the
+// client's rule, so the emulator cannot pass what the client refuses.
 type treeFS struct {
-	repo *git.Repository
-	root *object.Tree
+	read func(name string) ([]byte, error)
+	list func(dir string) ([]string, error)
 }
 
-const maxLinkHops = 40
-
-var errOutside = errors.New("symbolic link leaves the repository")
-
-// lookup resolves a path to its entry, following links in every part.
-func (t treeFS) lookup(name string) (object.TreeEntry, error) {
-	parts := splitPath(name)
-	hops := 0
-	var dir []string
-	tree := t.root
-	for i := 0; i < len(parts); i++ {
-		e, err := tree.FindEntry(parts[i])
-		if err != nil {
-			return object.TreeEntry{}, fs.ErrNotExist
-		}
-		if e.Mode == filemode.Symlink {
-			if hops++; hops > maxLinkHops {
-				return object.TreeEntry{}, fmt.Errorf("%s: too many symbolic links", name)
-			}
-			target, err := t.blob(e.Hash)
-			if err != nil {
-				return object.TreeEntry{}, err
-			}
-			joined := path.Join(strings.Join(dir, "/"), string(target))
-			if strings.HasPrefix(string(target), "/") || joined == ".." || strings.HasPrefix(joined, "../") {
-				return object.TreeEntry{}, errOutside
-			}
-			rest := append(splitPath(joined), parts[i+1:]...)
-			parts, dir, tree, i = rest, nil, t.root, -1
-			continue
-		}
-		if i == len(parts)-1 {
-			return *e, nil
-		}
-		if e.Mode != filemode.Dir {
-			return object.TreeEntry{}, fs.ErrNotExist
-		}
-		if tree, err = t.repo.TreeObject(e.Hash); err != nil {
-			return object.TreeEntry{}, err
-		}
-		dir = append(dir, parts[i])
-	}
-	return object.TreeEntry{Name: "", Mode: filemode.Dir, Hash: t.root.Hash}, nil
+func newTreeFS(repo *git.Repository, tree *object.Tree) treeFS {
+	f := gitrepo.TreeFiles(repo.Storer, tree)
+	return treeFS{f.Read, f.List}
 }
 
-func splitPath(p string) []string {
-	var out []string
-	for _, s := range strings.Split(path.Clean("/"+p), "/") {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
+func (t treeFS) ReadFile(name string) ([]byte, error) { return t.read(name) }
 
-func (t treeFS) blob(h plumbing.Hash) ([]byte, error) { return gitrepo.ReadBlob(t.repo.Storer, h) }
-
-func (t treeFS) ReadFile(name string) ([]byte, error) {
-	e, err := t.lookup(name)
-	if errors.Is(err, errOutside) {
-		return nil, fs.ErrNotExist
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !e.Mode.IsFile() {
-		return nil, fs.ErrNotExist
-	}
-	return t.blob(e.Hash)
-}
-
-// List lists the files below dir; linked folders are not entered.
 func (t treeFS) List(dir string) ([]string, error) {
-	e, err := t.lookup(dir)
-	if err != nil {
-		return nil, fs.ErrNotExist
-	}
-	if e.Mode != filemode.Dir {
-		return nil, fs.ErrNotExist
-	}
-	tree, err := t.repo.TreeObject(e.Hash)
-	if err != nil {
-		return nil, err
-	}
-	prefix := strings.Join(splitPath(dir), "/")
-	var out []string
-	err = tree.Files().ForEach(func(f *object.File) error {
-		out = append(out, path.Join(prefix, f.Name))
-		return nil
-	})
-	sort.Strings(out)
-	return out, err
+	list, err := t.list(dir)
+	slices.Sort(list)
+	return list, err
 }
 
-// commitExport writes the changes as a commit of GitBook's bot on branch,
-// without a work tree, and moves the branch to it.
-func commitExport(r *git.Repository, branch plumbing.ReferenceName, changes []gitformat.Change, message string, when time.Time) (plumbing.Hash, error) {
+// commitExport writes the changes as a commit of GitBook's bot on parent,
+// without a work tree, and moves branch to it if it is still at parent.
+func commitExport(r *git.Repository, branch plumbing.ReferenceName, parent plumbing.Hash, changes []gitformat.Change, message string, when time.Time) (plumbing.Hash, error) {
 	list := make([]gitrepo.Change, len(changes))
 	for i, c := range changes {
 		list[i] = gitrepo.Change(c)
 	}
 	bot := object.Signature{Name: "gitbook-bot", Email: "ghost@gitbook.com", When: when}
-	return gitrepo.Commit(r, branch.String(), list, message, bot)
+	return gitrepo.Commit(r, branch.String(), parent, list, message, bot)
 }
 
 // refuseCheckedOutBranch fails as a Git server does when asked to update

@@ -34,7 +34,7 @@ func (g *gitSync) request() gitRequest {
 
 // branchHead is the commit the branch points at, "" when it does not exist.
 func (g *gitSync) branchHead() (plumbing.Hash, time.Time, error) {
-	repo, err := gitrepo.Open(g.url)
+	repo, err := gitrepo.OpenShared(g.url)
 	if err != nil {
 		return plumbing.ZeroHash, time.Time{}, err
 	}

@@ -1,7 +1,6 @@
 package emulator_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -341,26 +340,21 @@ func TestImportFailures(t *testing.T) {
 	}
 }
 
-// TestImportSymlinks: links are followed inside the repository only; a
-// link's body is never its target's name, and a page under a linked folder
-// is read through it.
+// TestImportSymlinks: links are followed inside the repository (the
+// client's rule, content.ResolveLinks); a link's body is never its
+// target's name, a page under a linked folder is read through it, and
+// without SUMMARY.md a linked folder's pages are found.
 func TestImportSymlinks(t *testing.T) {
 	t.Parallel()
-	repo := testrepo.New(t).Write(map[string]string{
+	repo := gitCLIRepo(t, map[string]string{
 		"README.md":    "# Home\n",
-		"SUMMARY.md":   "* [Home](README.md)\n* [Linked](linked.md)\n* [Outside](outside.md)\n* [Deep](shortcut/deep.md)\n",
+		"SUMMARY.md":   "* [Home](README.md)\n* [Linked](linked.md)\n* [Deep](shortcut/deep.md)\n",
 		"real/page.md": "# Real page\n\nbody\n", "real/deep.md": "# Deep\n",
+		"linked.md": "->real/page.md", "shortcut": "->real",
+		"inferred/README.md": "# Inferred\n", "inferred/guide": "->../real",
 	})
-	secret := filepath.Join(t.TempDir(), "secret.md")
-	writeFile(t, secret, "# Secret\n")
-	for link, target := range map[string]string{"linked.md": "real/page.md", "outside.md": secret, "shortcut": "real"} {
-		if err := os.Symlink(target, filepath.Join(repo.Dir, link)); err != nil {
-			t.Skip("no symbolic links here:", err)
-		}
-	}
-	repo.Commit("links")
 	env, c := start(t, emulator.Seed{}, emulator.Options{})
-	importRepo(t, env, c, repo.Dir, gitbook.ImportRequest{})
+	importRepo(t, env, c, repo, gitbook.ImportRequest{})
 	pages, _ := c.Pages(ctx, "space-1")
 	if got, want := outline(pages), "Home [document] <README.md>\nReal page [document] <linked.md>\nDeep [document] <shortcut/deep.md>\n"; got != want {
 		t.Errorf("tree:\n%s\nwant:\n%s", got, want)
@@ -371,5 +365,65 @@ func TestImportSymlinks(t *testing.T) {
 	}
 	if linked.Markdown != "# Real page\n\nbody\n" {
 		t.Errorf("linked page body = %q, want the target's content", linked.Markdown)
+	}
+	importRepo(t, env, c, repo, gitbook.ImportRequest{RepoProjectDirectory: "inferred", Force: true})
+	pages, _ = c.Pages(ctx, "space-1")
+	if got, want := outline(pages), "Inferred [document] <inferred/README.md>\nDeep [document] <inferred/guide/deep.md>\nReal page [document] <inferred/guide/page.md>\n"; got != want {
+		t.Errorf("inferred tree:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestImportRefusesLinksOut: a page, an asset or a folder that a link
+// takes out of the repository fails the import, naming the file; nothing
+// outside is read.
+func TestImportRefusesLinksOut(t *testing.T) {
+	t.Parallel()
+	secret := filepath.Join(t.TempDir(), "secret.md")
+	writeFile(t, secret, "# Secret\n")
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"a page", map[string]string{"SUMMARY.md": "* [Home](README.md)\n* [Out](outside.md)\n", "outside.md": "->" + secret}, "symbolic link outside.md → " + secret},
+		{"a folder", map[string]string{"SUMMARY.md": "* [Home](README.md)\n* [Out](out/secret.md)\n", "out": "->" + filepath.Dir(secret)}, "out/secret.md: symbolic link out → "},
+		{"an asset", map[string]string{".gitbook/assets/x.md": "->../../../x.md"}, "symbolic link .gitbook/assets/x.md → ../../../x.md"},
+		{"a page found in the folders", map[string]string{"up.md": "->../up.md"}, "symbolic link up.md → ../up.md"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.files["README.md"] = "# Home\n"
+			repo := gitCLIRepo(t, tc.files)
+			env, c := start(t, syncedSeed(emptyBare(t), ""), emulator.Options{})
+			importRepo(t, env, c, repo, gitbook.ImportRequest{})
+			info, err := c.GitInfo(ctx, "space-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if op := info.Operation; op.State != gitbook.OperationFailure || !strings.Contains(op.Error, tc.want) || !strings.Contains(op.Error, "leads outside the repository") {
+				t.Errorf("import: %+v\nwant a failure naming %q", op, tc.want)
+			}
+		})
+	}
+}
+
+// TestImportAnyFileName: a file name with a control character (which git
+// accepts) anywhere in the repository does not fail the import; without
+// SUMMARY.md it is a page like any other.
+func TestImportAnyFileName(t *testing.T) {
+	t.Parallel()
+	repo := gitCLIRepo(t, map[string]string{"README.md": "# Home\n", "odd\x01name.md": "# Odd\n", "other/\x1b[31mred.txt": "x"})
+	env, c := start(t, syncedSeed(emptyBare(t), ""), emulator.Options{})
+	importRepo(t, env, c, repo, gitbook.ImportRequest{})
+	info, err := c.GitInfo(ctx, "space-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op := info.Operation; op.State != gitbook.OperationSuccess {
+		t.Fatalf("import: %+v", op)
+	}
+	pages, _ := c.Pages(ctx, "space-1")
+	if got, want := outline(pages), "Home [document] <README.md>\nOdd [document] <odd\x01name.md>\n"; got != want {
+		t.Errorf("tree:\n%q\nwant:\n%q", got, want)
 	}
 }

@@ -35,8 +35,9 @@ import (
 	"regexp"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v4"
 
+	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
@@ -137,16 +138,12 @@ func ParseSeed(data []byte, name string) (Seed, error) {
 	return s, nil
 }
 
-// yamlError turns yaml.v3's "yaml: line N: msg" into a diagnostic.
+// yamlError is a YAML error as a diagnostic at the position the parser
+// reports (content.YAMLError), its message cut: it may quote the input.
 func yamlError(name string, err error) error {
-	var line int
-	var msg string
-	if _, scanErr := fmt.Sscanf(err.Error(), "yaml: line %d:", &line); scanErr == nil {
-		msg = err.Error()[len(fmt.Sprintf("yaml: line %d: ", line)):]
-	} else {
-		msg = err.Error()
-	}
-	return diag.Errorf(name, line, 0, "%s", cutMessage(msg))
+	d := content.YAMLError(name, err)
+	d.Message = cutMessage(d.Message)
+	return d
 }
 
 func (s Seed) validate() error {

@@ -28,7 +28,11 @@ func TestSeedTypos(t *testing.T) {
 			[]string{"state.yaml:6:21:", "want a mapping with the keys branch, directory, url", `got "main"`}},
 		{"several at once", "tokn: t\norganizations:\n  - idd: o\n",
 			[]string{"state.yaml:1:1:", `unknown key "tokn"`, "state.yaml:3:5:", `unknown key "idd"`}},
-		{"bad YAML", "token: [\n", []string{"state.yaml:"}},
+		// YAML errors at the line and column where the parser stopped,
+		// not where the enclosing block began.
+		{"bad YAML", "token: [\n", []string{"state.yaml:2:1: invalid YAML: did not find expected node content"}},
+		{"wrongly indented", "token: t\norganizations:\n  - id: o\n   spaces: x\n", []string{"state.yaml:4:4: invalid YAML: did not find expected '-' indicator"}},
+		{"a key twice", "token: t\ntoken: u\n", []string{"state.yaml:2:1:", `"token" already defined at line 1`}},
 		{"huge value cut", "token: t\norganizations:\n  - id: o\n    spaces:\n      - id: s\n        gitSync: " + strings.Repeat("x", 1<<20) + "\n",
 			[]string{"gitSync", "want none, github or gitlab", "bytes)"}},
 	}

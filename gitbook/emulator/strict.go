@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v4"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
@@ -16,8 +16,9 @@ import (
 
 // checkNode compares a YAML node with the Go type it will be decoded into
 // and reports, at the node's line and column, every key the type does not
-// have (with the keys it does) and every value of the wrong kind. yaml.v3
-// alone stops at the first problem and names Go types in its messages.
+// have (with the keys it does) and every value of the wrong kind. The YAML
+// decoder alone stops at the first problem and names Go types in its
+// messages.
 func checkNode(file string, n *yaml.Node, t reflect.Type, field string, out *diag.List) {
 	if n.Kind == yaml.DocumentNode {
 		for _, c := range n.Content {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path"
@@ -23,6 +24,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/gitbook-sync/gitbook-sync/content"
@@ -47,25 +49,35 @@ func localPath(repoURL string) (string, error) {
 
 // Open opens the repository at a file:// URL or path: a bare repository,
 // a work tree, or a directory inside one.
-func Open(repoURL string) (*git.Repository, error) {
+func Open(repoURL string) (*git.Repository, error) { return open(repoURL, true) }
+
+// OpenShared is Open for a repository that others write to at the same
+// time, as a Git host's is: without go-git's ExclusiveAccess, whose object
+// listing, taken once, misses what others write later, and is left
+// half-made when another writer renames an object in while it is taken
+// (every later lookup of a missing object then fails).
+func OpenShared(repoURL string) (*git.Repository, error) { return open(repoURL, false) }
+
+func open(repoURL string, exclusive bool) (*git.Repository, error) {
 	p, err := localPath(repoURL)
 	if err != nil {
 		return nil, err
 	}
-	r, err := openFast(p)
+	r, err := openFast(p, exclusive)
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", redact.URL(repoURL), err)
 	}
 	return r, nil
 }
 
-// openFast opens with caching that go-git leaves off by default: the pack
-// list and object lookups are kept while this process holds the
-// repository (ExclusiveAccess), and a few pack files stay open instead of
-// being reopened for every object read (MaxOpenDescriptors). On a 20,000
-// page repository this more than halves the time spent reading it. A repository whose .git is a file
-// (a linked work tree) is opened the ordinary way.
-func openFast(p string) (*git.Repository, error) {
+// openFast opens with caching that go-git leaves off by default: a few
+// pack files stay open instead of being reopened for every object read
+// (MaxOpenDescriptors), and when exclusive the pack list and object
+// lookups are kept while this process holds the repository
+// (ExclusiveAccess). On a 20,000 page repository this more than halves
+// the time spent reading it. A repository whose .git is a file (a linked
+// work tree) is opened the ordinary way.
+func openFast(p string, exclusive bool) (*git.Repository, error) {
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return nil, err
@@ -80,10 +92,10 @@ func openFast(p string) (*git.Repository, error) {
 			if err != nil {
 				return nil, err
 			}
-			return git.Open(newStorage(dot), wt)
+			return git.Open(newStorage(dot, exclusive), wt)
 		}
 		if isBare(dir) {
-			return git.Open(newStorage(osfs.New(dir, osfs.WithBoundOS())), nil)
+			return git.Open(newStorage(osfs.New(dir, osfs.WithBoundOS()), exclusive), nil)
 		}
 		if filepath.Dir(dir) == dir {
 			return nil, git.ErrRepositoryNotExists
@@ -91,8 +103,8 @@ func openFast(p string) (*git.Repository, error) {
 	}
 }
 
-func newStorage(fs billy.Filesystem) *filesystem.Storage {
-	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{ExclusiveAccess: true, MaxOpenDescriptors: 16})
+func newStorage(fs billy.Filesystem, exclusive bool) *filesystem.Storage {
+	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{ExclusiveAccess: exclusive, MaxOpenDescriptors: 16})
 }
 
 func isBare(dir string) bool {
@@ -152,25 +164,34 @@ type Change struct {
 	Data []byte
 }
 
-// Commit writes a commit on branch (refs/heads/...) whose tree is the
-// branch's current tree with changes applied, without touching any work
-// tree. It returns the new commit's hash.
-func Commit(r *git.Repository, branch string, changes []Change, message string, author object.Signature) (plumbing.Hash, error) {
+// ErrBranchMoved is returned by Commit when the branch is no longer at
+// the parent the commit was made on: another push came first. A Git host
+// refuses such a push (non-fast-forward) rather than drop the other
+// commit.
+var ErrBranchMoved = errors.New("the branch moved")
+
+// Commit writes a commit on branch (refs/heads/...) whose parent is parent
+// and whose tree is parent's tree with changes applied, without touching
+// any work tree, and moves the branch to it only if the branch is still at
+// parent (plumbing.ZeroHash: only if the branch does not exist yet), as a
+// push carrying the old value does. Otherwise nothing moves and the error
+// matches ErrBranchMoved. It returns the new commit's hash.
+func Commit(r *git.Repository, branch string, parent plumbing.Hash, changes []Change, message string, author object.Signature) (plumbing.Hash, error) {
 	refName := plumbing.ReferenceName(branch)
 	if !strings.HasPrefix(branch, "refs/") {
 		refName = plumbing.NewBranchReferenceName(branch)
 	}
 	var parents []plumbing.Hash
 	var base *object.Tree
-	if ref, err := r.Reference(refName, true); err == nil {
-		parent, err := r.CommitObject(ref.Hash())
+	if !parent.IsZero() {
+		c, err := r.CommitObject(parent)
 		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("parent %s: %w", parent, err)
+		}
+		if base, err = c.Tree(); err != nil {
 			return plumbing.ZeroHash, err
 		}
-		if base, err = parent.Tree(); err != nil {
-			return plumbing.ZeroHash, err
-		}
-		parents = []plumbing.Hash{parent.Hash}
+		parents = []plumbing.Hash{parent}
 	}
 	root := newDir(base)
 	for _, ch := range changes {
@@ -198,10 +219,64 @@ func Commit(r *git.Repository, branch string, changes []Change, message string, 
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if err := r.Storer.SetReference(plumbing.NewHashReference(refName, hash)); err != nil {
+	if err := moveBranch(r, refName, parent, hash); err != nil {
 		return plumbing.ZeroHash, err
 	}
 	return hash, nil
+}
+
+// moveBranch points name at hash if it is at old (zero: if it does not
+// exist), in one step under the reference's lock.
+func moveBranch(r *git.Repository, name plumbing.ReferenceName, old, hash plumbing.Hash) error {
+	moved := func() error {
+		now := "nowhere (deleted)"
+		if ref, refErr := r.Storer.Reference(name); refErr == nil {
+			now = ref.Hash().String()
+		}
+		was := old.String()
+		if old.IsZero() {
+			was = "nowhere (not created yet)"
+		}
+		return fmt.Errorf("update %s: %w: it is at %s, the commit was made on %s; another push came first", name, ErrBranchMoved, now, was)
+	}
+	cur, err := r.Storer.Reference(name)
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound) && old.IsZero():
+		return createRef(r.Storer, plumbing.NewHashReference(name, hash), moved)
+	case err != nil && !errors.Is(err, plumbing.ErrReferenceNotFound):
+		return fmt.Errorf("read %s: %w", name, err)
+	case err != nil || cur.Hash() != old:
+		// Checked here too: go-git's check-and-set would create an empty
+		// reference file for a branch that does not exist.
+		return moved()
+	}
+	err = r.Storer.CheckAndSetReference(plumbing.NewHashReference(name, hash), plumbing.NewHashReference(name, old))
+	if errors.Is(err, storage.ErrReferenceHasChanged) {
+		return moved()
+	}
+	if err != nil {
+		return fmt.Errorf("update %s: %w", name, err)
+	}
+	return nil
+}
+
+// createRef creates a branch that must not exist yet: go-git's
+// check-and-set cannot say "absent", so the reference file is created
+// exclusively (O_EXCL), which fails when another writer created it first.
+func createRef(s storer.Storer, ref *plumbing.Reference, moved func() error) error {
+	fsys, ok := s.(interface{ Filesystem() billy.Filesystem })
+	if !ok {
+		return fmt.Errorf("create %s: the repository is not stored in files", ref.Name())
+	}
+	f, err := fsys.Filesystem().OpenFile(ref.Name().String(), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if errors.Is(err, fs.ErrExist) {
+		return moved()
+	}
+	if err != nil {
+		return fmt.Errorf("create %s: %w", ref.Name(), err)
+	}
+	_, err = fmt.Fprintln(f, ref.Hash())
+	return errors.Join(err, f.Close())
 }
 
 // dir is a tree being rebuilt: untouched subtrees keep their hash.

@@ -1,11 +1,14 @@
 package gitrepo_test
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/gitbook-sync/gitbook-sync/internal/gitrepo"
@@ -89,7 +92,7 @@ func TestChangedFilesFileBecomesDirectory(t *testing.T) {
 	g := r.Git
 	before := tree(t, r)
 	sig := object.Signature{Name: "x", Email: "x@example.com"}
-	h, err := gitrepo.Commit(g, "main", []gitrepo.Change{{Path: "thing"}, {Path: "thing/page.md", Data: []byte("inside\n")}}, "two", sig)
+	h, err := gitrepo.Commit(g, "main", r.Head(), []gitrepo.Change{{Path: "thing"}, {Path: "thing/page.md", Data: []byte("inside\n")}}, "two", sig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,10 +117,11 @@ func TestCommitWritesWithoutWorkTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	sig := object.Signature{Name: "x", Email: "x@example.com"}
-	if _, err := gitrepo.Commit(g, "main", []gitrepo.Change{{Path: "/", Data: []byte("x")}}, "root", sig); err == nil {
+	head := r.Head()
+	if _, err := gitrepo.Commit(g, "main", head, []gitrepo.Change{{Path: "/", Data: []byte("x")}}, "root", sig); err == nil {
 		t.Error("a change to the root was written")
 	}
-	h, err := gitrepo.Commit(g, "main", []gitrepo.Change{{Path: "a/b.md"}, {Path: "./d//e/f.md", Data: []byte("3\n")}}, "edit", sig)
+	h, err := gitrepo.Commit(g, "main", head, []gitrepo.Change{{Path: "a/b.md"}, {Path: "./d//e/f.md", Data: []byte("3\n")}}, "edit", sig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,5 +140,100 @@ func TestCommitWritesWithoutWorkTree(t *testing.T) {
 	}
 	if _, err := files.Read("a/b.md"); err == nil {
 		t.Error("a/b.md should be gone")
+	}
+}
+
+// TestCommitRefusesAMovedBranch: a commit made on a parent the branch has
+// left is refused, as a Git host refuses a push that is not a
+// fast-forward, and the branch keeps the other commit.
+func TestCommitRefusesAMovedBranch(t *testing.T) {
+	t.Parallel()
+	r := testrepo.New(t).Write(map[string]string{"a.md": "1\n"})
+	first := r.Commit("one")
+	g, err := gitrepo.Open("file://" + r.Bare())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := object.Signature{Name: "x", Email: "x@example.com"}
+	ours, err := gitrepo.Commit(g, "main", first, []gitrepo.Change{{Path: "ours.md", Data: []byte("ours\n")}}, "ours", sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second writer that read the branch before ours moved it.
+	_, err = gitrepo.Commit(g, "main", first, []gitrepo.Change{{Path: "theirs.md", Data: []byte("theirs\n")}}, "theirs", sig)
+	if !errors.Is(err, gitrepo.ErrBranchMoved) || !strings.Contains(err.Error(), ours.String()) || !strings.Contains(err.Error(), first.String()) {
+		t.Errorf("stale parent: %v; want ErrBranchMoved naming both commits", err)
+	}
+	if ref, _ := g.Reference("refs/heads/main", true); ref.Hash() != ours {
+		t.Errorf("main = %s, want %s", ref.Hash(), ours)
+	}
+	// Creating a branch that exists is a stale parent too; a new one is made.
+	if _, err := gitrepo.Commit(g, "main", plumbing.ZeroHash, nil, "again", sig); !errors.Is(err, gitrepo.ErrBranchMoved) {
+		t.Errorf("create an existing branch: %v", err)
+	}
+	if _, err := gitrepo.Commit(g, "gone", first, nil, "x", sig); !errors.Is(err, gitrepo.ErrBranchMoved) {
+		t.Errorf("a branch that does not exist: %v", err)
+	}
+	if _, err := g.Reference("refs/heads/gone", false); !errors.Is(err, plumbing.ErrReferenceNotFound) {
+		t.Errorf("refused update left a reference behind: %v", err)
+	}
+	h, err := gitrepo.Commit(g, "refs/heads/topic/new", plumbing.ZeroHash, []gitrepo.Change{{Path: "n.md", Data: []byte("n\n")}}, "new", sig)
+	if ref, _ := g.Reference("refs/heads/topic/new", true); err != nil || ref == nil || ref.Hash() != h {
+		t.Errorf("new branch: %v, %v", ref, err)
+	}
+}
+
+// TestCommitConcurrent: writers racing on one branch (each with its own
+// OpenShared handle, as a Git host's pushes) each either land their
+// commit in its history or are told the branch moved; none is lost.
+func TestCommitConcurrent(t *testing.T) {
+	t.Parallel()
+	r := testrepo.New(t).Write(map[string]string{"a.md": "1\n"})
+	r.Commit("one")
+	bare := "file://" + r.Bare()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var landed []plumbing.Hash
+	for i := range 8 {
+		wg.Go(func() {
+			g, err := gitrepo.OpenShared(bare)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			// go-git rewrites a reference in place: a reader can find
+			// it empty while another writer moves it, and then takes
+			// the branch for new; creating it is refused too.
+			parent := plumbing.ZeroHash
+			if ref, err := g.Reference("refs/heads/main", true); err == nil {
+				parent = ref.Hash()
+			}
+			change := []gitrepo.Change{{Path: fmt.Sprintf("f%d.md", i), Data: []byte("x\n")}}
+			h, err := gitrepo.Commit(g, "main", parent, change, "m", object.Signature{Name: "x"})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				landed = append(landed, h)
+			case !errors.Is(err, gitrepo.ErrBranchMoved):
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	g, err := gitrepo.OpenShared(bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := g.Reference("refs/heads/main", true)
+	head, _ := g.CommitObject(ref.Hash())
+	for _, h := range landed {
+		c, _ := g.CommitObject(h)
+		if ok, _ := c.IsAncestor(head); !ok && h != head.Hash {
+			t.Errorf("commit %s was reported written but is not on main", h)
+		}
+	}
+	if len(landed) == 0 {
+		t.Error("no writer landed")
 	}
 }

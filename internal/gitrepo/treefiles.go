@@ -1,7 +1,6 @@
 package gitrepo
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -17,14 +16,6 @@ import (
 
 	"github.com/gitbook-sync/gitbook-sync/content"
 )
-
-// ErrOutside is returned for a path that leads out of the repository
-// through a symbolic link.
-var ErrOutside = errors.New("points outside the repository")
-
-// maxLinks bounds the symbolic links followed for one path, as the kernel
-// does (ELOOP).
-const maxLinks = 40
 
 // tree is one commit's files, looked up a directory at a time (a run
 // reads a few hundred files of trees of tens of thousands). Its own walk,
@@ -79,50 +70,31 @@ func (t *tree) entry(p string) (*object.TreeEntry, error) {
 	return t.find(d, path.Base(p)), nil
 }
 
-// resolve follows the symbolic links in p, as reading the file in a
-// checkout would, and returns the entry it names inside the repository
-// (nil when there is none) and its path. A link that leads out of the
-// repository is an error naming p.
+// resolve follows the symbolic links in p by content.ResolveLinks and
+// returns the entry it names inside the repository (nil when there is
+// none) and its path.
 func (t *tree) resolve(p string) (*object.TreeEntry, string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	clean := path.Clean("/" + p)[1:]
-	if clean == "" {
+	real, err := content.ResolveLinks(p, func(q string) (string, bool, error) {
+		e, err := t.entry(q)
+		if e == nil || e.Mode != filemode.Symlink || err != nil {
+			return "", false, err
+		}
+		target, err := ReadBlob(t.s, e.Hash)
+		if err != nil {
+			return "", false, fmt.Errorf("%s: read symbolic link %s: %w", p, q, err)
+		}
+		return string(target), true, nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if real == "" {
 		return &object.TreeEntry{Mode: filemode.Dir}, "", nil
 	}
-	rest := strings.Split(clean, "/")
-	cur := ""
-	var e *object.TreeEntry
-	for hops := 0; len(rest) > 0; {
-		next := content.Join(cur, rest[0])
-		var err error
-		if e, err = t.entry(next); e == nil || err != nil {
-			return nil, next, err
-		}
-		switch {
-		case e.Mode == filemode.Symlink:
-			if hops++; hops > maxLinks {
-				return nil, next, fmt.Errorf("%s: too many levels of symbolic links", p)
-			}
-			target, err := ReadBlob(t.s, e.Hash)
-			if err != nil {
-				return nil, next, fmt.Errorf("%s: read symbolic link %s: %w", p, next, err)
-			}
-			joined := path.Join(path.Dir(next), string(target))
-			if path.IsAbs(string(target)) || joined == ".." || strings.HasPrefix(joined, "../") {
-				return nil, next, fmt.Errorf("%s: symbolic link %s → %s %w", p, next, target, ErrOutside)
-			}
-			// Start again from the root with the link replaced.
-			rest = append(strings.Split(path.Clean("/" + joined)[1:], "/"), rest[1:]...)
-			rest = slices.DeleteFunc(rest, func(s string) bool { return s == "" })
-			cur = ""
-		case e.Mode != filemode.Dir && len(rest) > 1:
-			return nil, next, nil // a file is no directory
-		default:
-			cur, rest = next, rest[1:]
-		}
-	}
-	return e, cur, nil
+	e, err := t.entry(real)
+	return e, real, err
 }
 
 // blob is the file p names after links, or fs.ErrNotExist.
@@ -137,30 +109,78 @@ func (t *tree) blob(p string) (plumbing.Hash, error) {
 	return e.Hash, nil
 }
 
-// files lists every file under directory tree d, as paths under dir.
-func (t *tree) files(d *object.Tree, dir string, out []string) ([]string, error) {
+// maxLinkedDirs bounds the linked folders one listing enters: links to
+// links to folders multiply, and a hostile tree could otherwise list
+// without end.
+const maxLinkedDirs = 1000
+
+// lister lists the files below a directory, in tree order.
+type lister struct {
+	t       *tree
+	walking []string // the directories being listed, by their real path
+	linked  int
+	out     []string
+}
+
+// files lists every file under the directory at real, as paths under
+// dir (the name it was reached by). A symbolic link to a directory inside
+// the repository is entered, as a checkout shows it, unless it leads back
+// to a directory being listed (a loop); any other link is listed as a
+// file, and reading it says what it is.
+func (l *lister) files(real, dir string) error {
+	l.t.mu.Lock()
+	d, err := l.t.dir(real)
+	l.t.mu.Unlock()
+	if d == nil || err != nil {
+		return err
+	}
+	l.walking = append(l.walking, real)
+	defer func() { l.walking = l.walking[:len(l.walking)-1] }()
 	for _, e := range d.Entries {
 		p := content.Join(dir, e.Name)
 		switch {
 		case e.Mode == filemode.Dir:
-			sub, err := object.GetTree(t.s, e.Hash)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-			if out, err = t.files(sub, p, out); err != nil {
-				return nil, err
-			}
+			err = l.files(content.Join(real, e.Name), p)
+		case e.Mode == filemode.Symlink:
+			err = l.link(content.Join(real, e.Name), p)
 		case e.Mode.IsFile():
-			out = append(out, p)
+			l.out = append(l.out, p)
+		}
+		if err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
+}
+
+func (l *lister) link(real, p string) error {
+	target, targetReal, err := l.t.resolve(real)
+	if err != nil || target == nil || target.Mode != filemode.Dir {
+		l.out = append(l.out, p)
+		return nil
+	}
+	if l.loops(targetReal) {
+		return nil
+	}
+	if l.linked++; l.linked > maxLinkedDirs {
+		return fmt.Errorf("%s: more than %d symbolic links to folders in one listing", p, maxLinkedDirs)
+	}
+	return l.files(targetReal, p)
+}
+
+// loops reports whether listing directory d would never end: d is a
+// directory being listed, or one of their parents.
+func (l *lister) loops(d string) bool {
+	return slices.ContainsFunc(l.walking, func(w string) bool {
+		return d == "" || w == d || strings.HasPrefix(w, d+"/")
+	})
 }
 
 // TreeFiles gives content.Files over a tree. Symbolic links are followed
-// within the repository, so a linked page reads as its target and pages
-// under a linked folder are found; a link out of the repository is
-// refused with an error naming the file (ErrOutside).
+// within the repository (content.ResolveLinks), so a linked page reads as
+// its target and pages under a linked folder are found and listed; a link
+// out of the repository is refused with an error naming the file
+// (content.ErrOutside).
 func TreeFiles(s storer.EncodedObjectStorer, root *object.Tree) content.Files {
 	t := &tree{s: s, dirs: map[string]*object.Tree{"": root}, names: map[*object.Tree]map[string]*object.TreeEntry{}}
 	return content.Files{
@@ -186,13 +206,9 @@ func TreeFiles(s storer.EncodedObjectStorer, root *object.Tree) content.Files {
 			if e == nil || e.Mode != filemode.Dir {
 				return nil, fmt.Errorf("%s: %w", dir, fs.ErrNotExist)
 			}
-			t.mu.Lock()
-			d, err := t.dir(real)
-			t.mu.Unlock()
-			if d == nil || err != nil {
-				return nil, cmp.Or(err, fmt.Errorf("%s: %w", dir, fs.ErrNotExist))
-			}
-			return t.files(d, dir, nil)
+			l := &lister{t: t}
+			err = l.files(real, content.Join(dir))
+			return l.out, err
 		},
 	}
 }

@@ -2,6 +2,7 @@ package gitrepo_test
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -90,6 +91,7 @@ func TestTreeFilesSymlinks(t *testing.T) {
 		"docs/passwd.md":      "->/etc/passwd",
 		"docs/up.md":          "->../../outside.md",
 		"docs/dangling.md":    "->nowhere.md",
+		"docs/etc":            "->/etc",
 	})
 	// A linked page reads as its target, not as the link's path.
 	if data, err := files.Read("docs/intro.md"); err != nil || string(data) != "# Intro\n\nShared.\n" {
@@ -105,10 +107,10 @@ func TestTreeFilesSymlinks(t *testing.T) {
 	// Out of the repository: refused, naming the file.
 	for _, p := range []string{"docs/passwd.md", "docs/up.md"} {
 		_, err := files.Read(p)
-		if !errors.Is(err, gitrepo.ErrOutside) || !strings.HasPrefix(err.Error(), p+":") {
+		if !errors.Is(err, content.ErrOutside) || !strings.Contains(err.Error(), "symbolic link "+p+" → ") {
 			t.Errorf("Read(%s) = %v: want ErrOutside naming the file", p, err)
 		}
-		if _, err := files.Exists(p); !errors.Is(err, gitrepo.ErrOutside) {
+		if _, err := files.Exists(p); !errors.Is(err, content.ErrOutside) {
 			t.Errorf("Exists(%s) = %v: want ErrOutside", p, err)
 		}
 	}
@@ -117,6 +119,57 @@ func TestTreeFilesSymlinks(t *testing.T) {
 	}
 	if _, err := files.Read("docs/dangling.md"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("dangling: %v", err)
+	}
+	// A folder out of the repository: a page through it is refused,
+	// naming the page and the link.
+	if _, err := files.Read("docs/etc/passwd"); !errors.Is(err, content.ErrOutside) || !strings.HasPrefix(err.Error(), "docs/etc/passwd: symbolic link docs/etc → /etc") {
+		t.Errorf("through a folder out: %v", err)
+	}
+}
+
+// TestTreeFilesListLinks: a listing shows what a checkout shows: linked
+// folders inside the repository are entered (once, however they loop),
+// and links out are listed by their name, to be refused when read.
+func TestTreeFilesListLinks(t *testing.T) {
+	t.Parallel()
+	files := commitTree(t, map[string]string{
+		"shared/use.md":     "# Use\n",
+		"shared/back":       "->../docs",
+		"docs/README.md":    "# Home\n",
+		"docs/guide":        "->../shared",
+		"docs/self":         "->.",
+		"docs/root":         "->..",
+		"docs/etc":          "->/etc",
+		"docs/page.md":      "->../shared/use.md",
+		"other/unlisted.md": "x",
+	})
+	list, err := files.List("docs")
+	want := []string{"docs/README.md", "docs/etc", "docs/guide/use.md", "docs/page.md"}
+	if err != nil || !slices.Equal(list, want) {
+		t.Errorf("List(docs) = %q, %v\nwant %q", list, err, want)
+	}
+	// Pages under a linked folder read through it.
+	for _, p := range list {
+		if _, err := files.Read(p); err != nil && p != "docs/etc" {
+			t.Errorf("Read(%s): %v", p, err)
+		}
+	}
+}
+
+// TestTreeFilesLinkFanOut: links that multiply (each folder linking the
+// next many times) end the listing with an error, not a listing without
+// end.
+func TestTreeFilesLinkFanOut(t *testing.T) {
+	t.Parallel()
+	entries := map[string]string{"d9/x.md": "x"}
+	for i := range 9 {
+		for j := range 3 {
+			entries[fmt.Sprintf("d%d/l%d", i, j)] = fmt.Sprintf("->../d%d", i+1)
+		}
+	}
+	files := commitTree(t, entries)
+	if _, err := files.List("d0"); err == nil || !strings.Contains(err.Error(), "symbolic links to folders") {
+		t.Errorf("List = %v", err)
 	}
 }
 

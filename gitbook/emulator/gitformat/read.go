@@ -296,7 +296,7 @@ func (r *reader) files() error {
 	for _, f := range list {
 		data, err := r.fsys.ReadFile(f)
 		if errors.Is(err, fs.ErrNotExist) {
-			continue // a link leaving the repository
+			continue // a link to nothing, or to a folder
 		}
 		if err != nil {
 			return fmt.Errorf("read %s: %w", f, err)
