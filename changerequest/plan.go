@@ -5,7 +5,9 @@
 package changerequest
 
 import (
+	"cmp"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"maps"
 	"mime"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
 
 // Page is a page as the repository describes it.
@@ -62,8 +65,10 @@ func pageLinks(pagePath, md string) []string {
 var assetLink = regexp.MustCompile(`\]\(<?([^)>\s]*\.gitbook/assets/[^)>\s"]+)`)
 
 // assetsOf finds the asset files a page body links to, relative to the
-// page, that exist in the repository.
-func assetsOf(proj *content.Project, files content.Files, pagePath, body string) map[string][]byte {
+// page, that exist in the repository. A link that leads out of the
+// repository is an error naming the page; a missing file is the page's
+// business (GitBook shows a broken image), not ours.
+func assetsOf(proj *content.Project, files content.Files, pagePath, body string) (map[string][]byte, error) {
 	var out map[string][]byte
 	for _, m := range assetLink.FindAllStringSubmatch(body, -1) {
 		target := m[1]
@@ -75,15 +80,18 @@ func assetsOf(proj *content.Project, files content.Files, pagePath, body string)
 			continue
 		}
 		data, err := files.Read(proj.ContentPath(p))
-		if err != nil {
-			continue // a broken link is the page's business, not ours
+		switch {
+		case errors.Is(err, content.ErrOutside):
+			return nil, fmt.Errorf("%s: image %s: %w", proj.ContentPath(pagePath), m[1], err)
+		case err != nil:
+			continue
 		}
 		if out == nil {
 			out = map[string][]byte{}
 		}
 		out[p] = data
 	}
-	return out
+	return out, nil
 }
 
 // Tree is the repository's side of a change request: its pages, and where
@@ -95,32 +103,39 @@ type Tree struct {
 	roots []string
 }
 
-// Desired reads the project's pages with their bodies. Link entries are
-// left out: the content API cannot create them.
-func Desired(proj *content.Project, files content.Files) (*Tree, []string, error) {
-	var warnings []string
+// Desired reads the project's pages with their bodies, titled by GitBook's
+// rule (front matter title, leading heading, link text). What the content
+// API cannot create — link pages, computed pages, pages without a file —
+// is left out with a warning at its line in SUMMARY.md.
+func Desired(proj *content.Project, files content.Files) (*Tree, diag.List, error) {
+	var warnings diag.List
+	summary := proj.ContentPath(proj.Config.Summary)
+	skip := func(cp *content.Page, format string, args ...any) {
+		warnings = append(warnings, diag.Warnf(summary, cp.Line, cp.Col, format, args...))
+	}
 	var conv func(list []*content.Page) ([]*Page, error)
 	conv = func(list []*content.Page) ([]*Page, error) {
 		var out []*Page
 		for _, cp := range list {
-			switch cp.Kind {
-			case content.KindLink:
-				warnings = append(warnings, fmt.Sprintf("link %q (%s) is not sent: change requests cannot create link pages", cp.Title, cp.Href))
+			switch {
+			case cp.Kind == content.KindLink:
+				skip(cp, "link %q (%s) is not sent: change requests cannot create link pages", cp.Title, cmp.Or(cp.Href, cp.Path+cp.Anchor))
 				continue
-			case content.KindGroup:
+			case cp.Kind == content.KindComputed:
+				skip(cp, "computed page %q is not sent: GitBook generates it from its source", cp.Title)
+				continue
+			case cp.Kind == content.KindGroup:
 				children, err := conv(cp.Children)
 				if err != nil {
 					return nil, err
 				}
 				out = append(out, &Page{Kind: content.KindGroup, Title: cp.Title, Children: children})
 				continue
+			case cp.Path == "":
+				skip(cp, "page %q has no file and is not sent: give it one to propose it", cp.Title)
+				continue
 			}
-			full := proj.ContentPath(cp.Path)
-			data, err := files.Read(full)
-			if err != nil {
-				return nil, fmt.Errorf("read %s: %w", full, err)
-			}
-			meta, body, err := content.SplitFrontMatter(data, full)
+			doc, err := proj.ReadDocument(files, cp)
 			if err != nil {
 				return nil, err
 			}
@@ -128,8 +143,12 @@ func Desired(proj *content.Project, files content.Files) (*Tree, []string, error
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, &Page{Kind: content.KindDocument, Path: cp.Path, Title: content.PageTitle(body, cp.Title),
-				Body: string(body), Meta: meta, Children: children, Assets: assetsOf(proj, files, cp.Path, string(body))})
+			assets, err := assetsOf(proj, files, cp.Path, string(doc.Body))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &Page{Kind: content.KindDocument, Path: cp.Path, Title: doc.Title,
+				Body: string(doc.Body), Meta: doc.Meta, Children: children, Assets: assets})
 		}
 		return out, nil
 	}

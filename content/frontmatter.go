@@ -191,10 +191,6 @@ func DocumentTitle(m Meta, body []byte, fallback string) string {
 	return fallback
 }
 
-// PageTitle is DocumentTitle for a body whose front matter was split off
-// and has no title.
-func PageTitle(body []byte, fallback string) string { return DocumentTitle(Meta{}, body, fallback) }
-
 // leadingHeading returns the plain text of a level-1 ATX heading on the
 // first non-blank line. Only that line is parsed: pages can be large.
 func leadingHeading(body []byte) string {

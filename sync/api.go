@@ -6,6 +6,7 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/changerequest"
 	"github.com/gitbook-sync/gitbook-sync/content"
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
+	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
 
 // GitBook is what the engine itself asks of GitBook about a space.
@@ -23,7 +24,7 @@ type GitBook interface {
 type ChangeRequests interface {
 	// Propose brings the change request of opts.Link up to date with the
 	// project's pages in scope, and returns warnings about the project.
-	Propose(ctx context.Context, opts changerequest.Options, proj *content.Project, files content.Files, scope changerequest.Scope) (*changerequest.Result, []string, error)
+	Propose(ctx context.Context, opts changerequest.Options, proj *content.Project, files content.Files, scope changerequest.Scope) (*changerequest.Result, diag.List, error)
 	Merge(ctx context.Context, opts changerequest.Options) (*changerequest.Result, error)
 	Archive(ctx context.Context, opts changerequest.Options) (*changerequest.Result, error)
 	// Open lists the space's open change requests kept for a pull request
@@ -34,7 +35,7 @@ type ChangeRequests interface {
 // clientChangeRequests is package changerequest over one client.
 type clientChangeRequests struct{ c *gitbook.Client }
 
-func (a clientChangeRequests) Propose(ctx context.Context, o changerequest.Options, proj *content.Project, files content.Files, scope changerequest.Scope) (*changerequest.Result, []string, error) {
+func (a clientChangeRequests) Propose(ctx context.Context, o changerequest.Options, proj *content.Project, files content.Files, scope changerequest.Scope) (*changerequest.Result, diag.List, error) {
 	o.Client = a.c
 	desired, warnings, err := changerequest.Desired(proj, files)
 	if err != nil {

@@ -47,12 +47,12 @@ func diffWithSpace(ctx context.Context, opts Options, spaceID string, head *obje
 					werr = err
 					return
 				}
-				_, body, err := content.SplitFrontMatter(data, pg.Path)
+				meta, body, err := content.SplitFrontMatter(data, pg.Path)
 				if err != nil {
 					werr = err
 					return
 				}
-				l := &local{page: pg, title: content.PageTitle(body, pg.Title), body: string(body)}
+				l := &local{page: pg, title: content.DocumentTitle(meta, body, pg.Title), body: string(body)}
 				locals = append(locals, l)
 				if s := content.SlugForPath(pg.Path); s != "" {
 					here = path.Join(slugs, s)

@@ -106,7 +106,7 @@ func (f *fakeChangeRequests) record(what string, o changerequest.Options) *chang
 	return &r
 }
 
-func (f *fakeChangeRequests) Propose(_ context.Context, o changerequest.Options, _ *content.Project, _ content.Files, scope changerequest.Scope) (*changerequest.Result, []string, error) {
+func (f *fakeChangeRequests) Propose(_ context.Context, o changerequest.Options, _ *content.Project, _ content.Files, scope changerequest.Scope) (*changerequest.Result, diag.List, error) {
 	f.scope = scope
 	return f.record("propose", o), nil, nil
 }

@@ -64,11 +64,9 @@ func doChangeRequest(ctx context.Context, opts Options, sp config.Space, dir str
 		if perr != nil {
 			return perr
 		}
-		var warnings []string
+		var warnings diag.List
 		out, warnings, err = opts.ChangeRequests.Propose(ctx, cro, proj, files, changerequest.ScopeOf(scope))
-		for _, w := range warnings {
-			res.Diagnostics = append(res.Diagnostics, diag.Diagnostic{Severity: diag.Warning, Message: w})
-		}
+		res.Diagnostics = append(res.Diagnostics, warnings...)
 		res.Outcome = Proposed
 		if opts.DryRun {
 			res.Outcome = Planned
