@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -264,14 +263,7 @@ func (c *Config) siteSpace(key string) *SiteSpace {
 // content.ResolveLinks. Anything else is left to the read that needs the
 // file.
 func refuseOutside(root *os.Root, rel, file, field string, line, col int) error {
-	_, err := content.ResolveLinks(rel, func(q string) (string, bool, error) {
-		name := filepath.FromSlash(q)
-		if fi, err := root.Lstat(name); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-			return "", false, nil // missing, or not a folder: the read says so
-		}
-		target, err := root.Readlink(name)
-		return filepath.ToSlash(target), err == nil, err
-	})
+	_, err := content.ResolveOnDisk(root, rel)
 	if errors.Is(err, content.ErrOutside) {
 		return &Error{File: file, Line: line, Col: col, Field: field,
 			Msg: err.Error()}

@@ -3,7 +3,10 @@ package content
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
@@ -78,4 +81,18 @@ func outsideDiag(err error, file string, line, col int, field string) (diag.Diag
 	d := diag.Errorf(file, line, col, "%v", err)
 	d.Field = field
 	return d, true
+}
+
+// ResolveOnDisk is ResolveLinks over a checkout opened as root: rel
+// (slash-separated, relative to root) with its links followed, or an
+// error matching ErrOutside.
+func ResolveOnDisk(root *os.Root, rel string) (string, error) {
+	return ResolveLinks(rel, func(q string) (string, bool, error) {
+		name := filepath.FromSlash(q)
+		if fi, err := root.Lstat(name); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return "", false, nil // missing, or no link: the read says so
+		}
+		target, err := root.Readlink(name)
+		return filepath.ToSlash(target), err == nil, err
+	})
 }

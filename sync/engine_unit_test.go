@@ -426,7 +426,7 @@ func TestSpecsOutsideTheRepository(t *testing.T) {
 		sp := config.Space{Space: "s", Path: "docs", Organization: "o", OpenAPI: []config.OpenAPI{{Spec: "pets", File: file}}}
 		gb := &fakeGitBook{rev: gitbook.Revision{ID: "r1", Git: &gitbook.GitCommit{OID: h.mainTip}}}
 		res := runFake(t, dir, gb, nil, &ci.Context{Branch: "main"}, nil, sp)
-		if res.Outcome != Failed || !strings.Contains(res.ErrorText(), file+": is outside the repository") {
+		if res.Outcome != Failed || !strings.Contains(res.ErrorText(), file+": ") || !strings.Contains(res.ErrorText(), "outside the repository") {
 			t.Errorf("%s: %q %s", file, res.Outcome, res.ErrorText())
 		}
 		if len(res.Diagnostics) != 1 || res.Diagnostics[0].File != file || res.Diagnostics[0].Field != "openapi.file" {

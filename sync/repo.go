@@ -1,11 +1,10 @@
 package sync
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -200,42 +199,30 @@ func (r *Repo) Commit(rev string) *object.Commit {
 	return c
 }
 
-// errOutside refuses a file that is not in the repository.
-var errOutside = errors.New("is outside the repository (after following symbolic links): refused")
-
 // inside checks that the file at p (on disk) is in the repository's work
-// tree once symbolic links are followed: nothing from elsewhere is read
-// and published.
+// tree once symbolic links are followed, by the rule every read uses
+// (content.ResolveLinks): nothing from elsewhere is read and published.
 func (r *Repo) inside(p string) error {
 	wt, err := r.Git.Worktree()
 	if err != nil {
 		return fmt.Errorf("no work tree to read it from: %w", err)
 	}
-	root := wt.Filesystem.Root()
+	top := wt.Filesystem.Root()
 	abs, err := filepath.Abs(p)
 	if err != nil {
 		return err
 	}
-	if !within(root, abs) {
-		return errOutside
+	rel, err := filepath.Rel(top, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("not in the repository at %s: %w", top, content.ErrOutside)
 	}
-	realRoot, err := filepath.EvalSymlinks(root)
+	root, err := os.OpenRoot(top)
 	if err != nil {
 		return err
 	}
-	real, err := filepath.EvalSymlinks(abs)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil // the reader says it is missing
-	}
-	if err != nil || !within(realRoot, real) {
-		return cmp.Or(err, errOutside)
-	}
-	return nil
-}
-
-func within(root, p string) bool {
-	rel, err := filepath.Rel(root, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	defer root.Close()
+	_, err = content.ResolveOnDisk(root, filepath.ToSlash(rel))
+	return err
 }
 
 // OriginURL returns origin's URL without credentials, or "".
