@@ -12,7 +12,7 @@ import (
 	"testing"
 	"text/template"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // The example workflow is what users copy: least privilege, serialized

@@ -30,7 +30,7 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
