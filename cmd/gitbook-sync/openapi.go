@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +23,46 @@ import (
 // diff exits 1 on breaking changes with --fail-on-breaking; 2 is bad usage
 // or a file that cannot be read or compared.
 
-func (a *app) openapiCommand() *cobra.Command {
+// OpenAPIValidateOptions are openapi validate's flags and argument.
+type OpenAPIValidateOptions struct {
+	f   *Factory
+	ctx context.Context
+
+	File   string
+	Strict bool
+	Root   string
+}
+
+// OpenAPIDiffOptions are openapi diff's flags and arguments.
+type OpenAPIDiffOptions struct {
+	f   *Factory
+	ctx context.Context
+
+	Old, New       string
+	Organization   string
+	FailOnBreaking bool
+	JSON           bool
+}
+
+// OpenAPIPublishOptions are openapi publish's flags and argument.
+type OpenAPIPublishOptions struct {
+	f   *Factory
+	ctx context.Context
+
+	Source             string // a file, or an http(s) URL
+	Slug, Organization string
+	Root               string
+	Force, Strict      bool
+	Timeout            time.Duration
+}
+
+// openapiOptions is the options of one openapi command, which runs them.
+type openapiOptions interface{ run() error }
+
+// NewCmdOpenAPI builds the openapi commands. runF replaces their runs in
+// tests: it gets the options of the command given, an
+// *OpenAPIValidateOptions, *OpenAPIDiffOptions or *OpenAPIPublishOptions.
+func NewCmdOpenAPI(f *Factory, runF func(openapiOptions) error) *cobra.Command {
 	c := &cobra.Command{Use: "openapi", Short: "Validate, compare and publish OpenAPI specs",
 		PersistentPreRun: func(*cobra.Command, []string) {
 			// main's tuning (collect at 5x growth under 128 MiB) suits runs
@@ -28,30 +70,25 @@ func (a *app) openapiCommand() *cobra.Command {
 			// allocates, so the openapi commands collect at the runtime's
 			// default pace: half the peak memory on the 3 MB OpenAI spec
 			// (bench/openapi-validate.sh). A GOGC or GOMEMLIMIT set wins.
-			if a.getenv("GOGC") == "" {
+			if f.Getenv("GOGC") == "" {
 				debug.SetGCPercent(100)
 			}
-			if a.getenv("GOMEMLIMIT") == "" {
+			if f.Getenv("GOMEMLIMIT") == "" {
 				debug.SetMemoryLimit(math.MaxInt64)
 			}
 		}}
-	c.AddCommand(a.openapiValidate(), a.openapiDiff(), a.openapiPublish())
+	run := func(o openapiOptions) error {
+		if runF != nil {
+			return runF(o)
+		}
+		return o.run()
+	}
+	c.AddCommand(newCmdOpenAPIValidate(f, run), newCmdOpenAPIDiff(f, run), newCmdOpenAPIPublish(f, run))
 	return c
 }
 
-// printDiagnostics prints problems the way compilers do, warnings marked.
-func (a *app) printDiagnostics(l diag.List) {
-	for _, d := range l {
-		if d.Severity == diag.Warning {
-			d.Message = "warning: " + d.Message
-		}
-		fmt.Fprintln(a.stdout, d)
-	}
-}
-
-func (a *app) openapiValidate() *cobra.Command {
-	var strict bool
-	var root string
+func newCmdOpenAPIValidate(f *Factory, run func(openapiOptions) error) *cobra.Command {
+	o := &OpenAPIValidateOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "validate FILE",
 		Short: "Check a spec as GitBook will take it: errors stop it being published, warnings do not",
@@ -60,35 +97,50 @@ func (a *app) openapiValidate() *cobra.Command {
 			"Exit codes: 0 valid (warnings allowed unless --strict), 1 errors (or warnings with --strict), 2 bad usage.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, problems, err := openapi.LoadFile(cmd.Context(), args[0], root)
-			if err != nil {
-				return usageError{err}
-			}
-			a.printDiagnostics(problems)
-			errs, warns := len(problems.Errors()), len(problems.Warnings())
-			switch {
-			case errs > 0:
-				fmt.Fprintf(a.stderr, "gitbook-sync: %s: %d errors, %d warnings: GitBook would not get it\n", args[0], errs, warns)
-				return exitError{exitFailed}
-			case strict && warns > 0:
-				fmt.Fprintf(a.stderr, "gitbook-sync: %s: %d warnings, errors under --strict\n", args[0], warns)
-				return exitError{exitFailed}
-			case warns > 0:
-				fmt.Fprintf(a.stdout, "%s is a valid OpenAPI document (%d warnings)\n", args[0], warns)
-			default:
-				fmt.Fprintf(a.stdout, "%s is a valid OpenAPI document\n", args[0])
-			}
-			return nil
+			o.ctx, o.File = cmd.Context(), args[0]
+			return run(o)
 		},
 	}
-	cmd.Flags().BoolVar(&strict, "strict", false, "treat warnings as errors")
-	cmd.Flags().StringVar(&root, "root", "", "the repository: files read for the spec must be inside it (default: the git work tree holding FILE)")
+	cmd.Flags().BoolVar(&o.Strict, "strict", false, "treat warnings as errors")
+	cmd.Flags().StringVar(&o.Root, "root", "", "the repository: files read for the spec must be inside it (default: the git work tree holding FILE)")
 	return cmd
 }
 
-func (a *app) openapiDiff() *cobra.Command {
-	var org string
-	var failOnBreaking, asJSON bool
+func (o *OpenAPIValidateOptions) run() error {
+	streams := o.f.IO
+	_, problems, err := openapi.LoadFile(o.ctx, o.File, o.Root)
+	if err != nil {
+		return usageError{err}
+	}
+	printDiagnostics(streams.Out, problems)
+	errs, warns := len(problems.Errors()), len(problems.Warnings())
+	switch {
+	case errs > 0:
+		fmt.Fprintf(streams.ErrOut, "gitbook-sync: %s: %d errors, %d warnings: GitBook would not get it\n", o.File, errs, warns)
+		return exitError{exitFailed}
+	case o.Strict && warns > 0:
+		fmt.Fprintf(streams.ErrOut, "gitbook-sync: %s: %d warnings, errors under --strict\n", o.File, warns)
+		return exitError{exitFailed}
+	case warns > 0:
+		fmt.Fprintf(streams.Out, "%s is a valid OpenAPI document (%d warnings)\n", o.File, warns)
+	default:
+		fmt.Fprintf(streams.Out, "%s is a valid OpenAPI document\n", o.File)
+	}
+	return nil
+}
+
+// printDiagnostics prints problems the way compilers do, warnings marked.
+func printDiagnostics(w io.Writer, l diag.List) {
+	for _, d := range l {
+		if d.Severity == diag.Warning {
+			d.Message = "warning: " + d.Message
+		}
+		fmt.Fprintln(w, d)
+	}
+}
+
+func newCmdOpenAPIDiff(f *Factory, run func(openapiOptions) error) *cobra.Command {
+	o := &OpenAPIDiffOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "diff OLD NEW",
 		Short: "List breaking changes and the operations added, removed and changed",
@@ -96,44 +148,50 @@ func (a *app) openapiDiff() *cobra.Command {
 			"Exit codes: 0 compared, 1 breaking changes with --fail-on-breaking, 2 bad usage or a spec that cannot be read.",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var specs [2]*openapi.Spec
-			for i, arg := range args {
-				s, err := a.loadSpec(cmd, arg, org)
-				if err != nil {
-					return usageError{err}
-				}
-				specs[i] = s
-			}
-			changes, err := openapi.Compare(specs[0], specs[1])
-			if err != nil {
-				return usageError{err}
-			}
-			if asJSON {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(changes); err != nil {
-					return err
-				}
-			} else {
-				fmt.Fprint(a.stdout, changes.Summary())
-			}
-			if failOnBreaking && len(changes.Breaking) > 0 {
-				fmt.Fprintf(a.stderr, "gitbook-sync: %d breaking changes (--fail-on-breaking)\n", len(changes.Breaking))
-				return exitError{exitFailed}
-			}
-			return nil
+			o.ctx, o.Old, o.New = cmd.Context(), args[0], args[1]
+			return run(o)
 		},
 	}
-	cmd.Flags().StringVarP(&org, "organization", "o", "", "organization of published specs given by slug")
-	cmd.Flags().BoolVar(&failOnBreaking, "fail-on-breaking", false, "exit 1 when a change breaks existing clients")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the changes as JSON")
+	cmd.Flags().StringVarP(&o.Organization, "organization", "o", "", "organization of published specs given by slug")
+	cmd.Flags().BoolVar(&o.FailOnBreaking, "fail-on-breaking", false, "exit 1 when a change breaks existing clients")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the changes as JSON")
 	return cmd
 }
 
-// loadSpec loads a file, or with an organization a published slug.
-func (a *app) loadSpec(cmd *cobra.Command, arg, org string) (*openapi.Spec, error) {
-	if _, err := os.Stat(arg); err == nil || org == "" {
-		s, problems, err := openapi.LoadFile(cmd.Context(), arg, "")
+func (o *OpenAPIDiffOptions) run() error {
+	streams := o.f.IO
+	var specs [2]*openapi.Spec
+	for i, arg := range []string{o.Old, o.New} {
+		s, err := o.load(arg)
+		if err != nil {
+			return usageError{err}
+		}
+		specs[i] = s
+	}
+	changes, err := openapi.Compare(specs[0], specs[1])
+	if err != nil {
+		return usageError{err}
+	}
+	if o.JSON {
+		enc := json.NewEncoder(streams.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(changes); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprint(streams.Out, changes.Summary())
+	}
+	if o.FailOnBreaking && len(changes.Breaking) > 0 {
+		fmt.Fprintf(streams.ErrOut, "gitbook-sync: %d breaking changes (--fail-on-breaking)\n", len(changes.Breaking))
+		return exitError{exitFailed}
+	}
+	return nil
+}
+
+// load loads a file, or with an organization a published slug.
+func (o *OpenAPIDiffOptions) load(arg string) (*openapi.Spec, error) {
+	if _, err := os.Stat(arg); err == nil || o.Organization == "" {
+		s, problems, err := openapi.LoadFile(o.ctx, arg, "")
 		if err != nil {
 			return nil, err
 		}
@@ -142,24 +200,23 @@ func (a *app) loadSpec(cmd *cobra.Command, arg, org string) (*openapi.Spec, erro
 		}
 		return s, nil
 	}
-	client, err := a.client()
+	client, err := o.f.GitBook()
 	if err != nil {
 		return nil, err
 	}
-	raw, err := client.LatestOpenAPIRaw(cmd.Context(), org, arg)
+	raw, err := client.LatestOpenAPIRaw(o.ctx, o.Organization, arg)
 	if err != nil {
 		return nil, fmt.Errorf("published spec %s: %w", arg, err)
 	}
-	s, problems := openapi.LoadData(cmd.Context(), []byte(raw.Text), arg+" (published)")
+	s, problems := openapi.LoadData(o.ctx, []byte(raw.Text), arg+" (published)")
 	if s == nil {
 		return nil, fmt.Errorf("published spec %s cannot be read: %s", arg, problems.String())
 	}
 	return s, nil
 }
 
-func (a *app) openapiPublish() *cobra.Command {
-	var slug, org, root string
-	var force, strict bool
+func newCmdOpenAPIPublish(f *Factory, run func(openapiOptions) error) *cobra.Command {
+	o := &OpenAPIPublishOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "publish --spec SLUG --organization ORG FILE_OR_URL",
 		Short: "Publish a spec version to GitBook (skipped when unchanged) and wait for GitBook to process it",
@@ -168,33 +225,38 @@ func (a *app) openapiPublish() *cobra.Command {
 			"Exit codes: 0 published or unchanged, 1 not valid or refused by GitBook, 2 bad usage.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if slug == "" || org == "" {
-				return usagef("--spec and --organization are required")
-			}
-			if len(slug) > 100 || !config.SlugRule.MatchString(slug) {
-				return usagef("--spec %q: a slug is letters, digits and single hyphens, at most 100 characters", slug)
-			}
-			client, err := a.client()
-			if err != nil {
-				return err
-			}
-			src := openapi.Source{File: args[0]}
-			if strings.HasPrefix(args[0], "http://") || strings.HasPrefix(args[0], "https://") {
-				src = openapi.Source{URL: args[0]}
-			}
-			res, err := openapi.Publish(cmd.Context(), openapi.PublishOptions{Client: client, Organization: org, Slug: slug,
-				Source: src, Root: root, Strict: strict, Force: force, Wait: a.timeout})
-			if res != nil {
-				fmt.Fprint(a.stdout, res.Summary())
-			}
-			return err
+			o.ctx, o.Source = cmd.Context(), args[0]
+			return run(o)
 		},
 	}
-	cmd.Flags().StringVarP(&slug, "spec", "s", "", "slug of the spec in the organization")
-	cmd.Flags().StringVarP(&org, "organization", "o", "", "organization ID")
-	cmd.Flags().BoolVar(&force, "force", false, "publish even when the text is unchanged")
-	cmd.Flags().BoolVar(&strict, "strict", false, "treat warnings as errors: nothing is sent")
-	cmd.Flags().StringVar(&root, "root", "", "the repository: files read for the spec must be inside it (default: the git work tree holding the file)")
-	cmd.Flags().DurationVar(&a.timeout, "timeout", 0, "how long to wait for GitBook to process it (default 10m)")
+	cmd.Flags().StringVarP(&o.Slug, "spec", "s", "", "slug of the spec in the organization")
+	cmd.Flags().StringVarP(&o.Organization, "organization", "o", "", "organization ID")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "publish even when the text is unchanged")
+	cmd.Flags().BoolVar(&o.Strict, "strict", false, "treat warnings as errors: nothing is sent")
+	cmd.Flags().StringVar(&o.Root, "root", "", "the repository: files read for the spec must be inside it (default: the git work tree holding the file)")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "how long to wait for GitBook to process it (default 10m)")
 	return cmd
+}
+
+func (o *OpenAPIPublishOptions) run() error {
+	if o.Slug == "" || o.Organization == "" {
+		return usagef("--spec and --organization are required")
+	}
+	if len(o.Slug) > 100 || !config.SlugRule.MatchString(o.Slug) {
+		return usagef("--spec %q: a slug is letters, digits and single hyphens, at most 100 characters", o.Slug)
+	}
+	client, err := o.f.GitBook()
+	if err != nil {
+		return err
+	}
+	src := openapi.Source{File: o.Source}
+	if strings.HasPrefix(o.Source, "http://") || strings.HasPrefix(o.Source, "https://") {
+		src = openapi.Source{URL: o.Source}
+	}
+	res, err := openapi.Publish(o.ctx, openapi.PublishOptions{Client: client, Organization: o.Organization, Slug: o.Slug,
+		Source: src, Root: o.Root, Strict: o.Strict, Force: o.Force, Wait: o.Timeout})
+	if res != nil {
+		fmt.Fprint(o.f.IO.Out, res.Summary())
+	}
+	return err
 }

@@ -89,8 +89,6 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	pf.StringVar(&f.Global.Repo, "repo", ".", "the repository checkout")
 	pf.StringVar(&f.Global.APIURL, "api-url", "", "GitBook API base URL (env GITBOOK_API_URL; default "+gitbook.DefaultBaseURL+")")
 
-	// The openapi commands still take an app; see legacy.go.
-	a := &app{f: f, stdout: f.IO.Out, stderr: f.IO.ErrOut, getenv: f.Getenv}
 	root.AddCommand(
 		NewCmdPlan(f, nil),
 		NewCmdSync(f, nil),
@@ -101,7 +99,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdInit(f, nil),
 		NewCmdEmulator(f, nil),
 		NewCmdVersion(f),
-		a.openapiCommand(),
+		NewCmdOpenAPI(f, nil),
 	)
 	usageArgs(root)
 	return root
