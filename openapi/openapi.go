@@ -21,6 +21,7 @@ import (
 	"io/fs"
 	"net/url"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
@@ -158,15 +159,12 @@ func build(ctx context.Context, doc *document, path string, r *repo, files map[s
 	var err error
 	at := positionsOf(doc.root)
 	if len(files) <= 1 {
-		data := doc.text // JSON as it is
-		if !json.Valid(data) {
-			data, err = toJSON(doc.root)
-		}
-		// From here on the positions serve: the nodes can go while
-		// kin-openapi decodes.
+		// From here on the positions serve: the nodes go as kin-openapi
+		// decodes them.
+		root := doc.root
 		doc.root = nil
-		if err == nil {
-			kdoc, err = loader.LoadFromData(data)
+		if kdoc, err = decodeModel(root); err == nil {
+			err = loader.ResolveRefsIn(kdoc, nil)
 		}
 	} else {
 		kdoc, err = loadBundle(loader, doc, path, r, files)
@@ -177,7 +175,13 @@ func build(ctx context.Context, doc *document, path string, r *repo, files map[s
 		if len(files) > 1 {
 			sev, msg = diag.Error, "the files cannot be bundled into the one document GitBook receives: %v"
 		}
-		problems = append(problems, diag.Diagnostic{File: doc.name, Severity: sev, Message: fmt.Sprintf(msg, err)})
+		d := diag.Diagnostic{File: doc.name, Severity: sev, Message: fmt.Sprintf(msg, err)}
+		if de, ok := errors.AsType[*decodeError](err); ok {
+			d.Field = pointer(de.at)
+			d.Line, d.Col = at.of(de.at)
+			d.Message = fmt.Sprintf(msg, de.err)
+		}
+		problems = append(problems, d)
 		return spec, problems
 	}
 	spec.doc = kdoc
@@ -298,9 +302,19 @@ func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 	return marshalNode(b, n) // numbers and booleans in their YAML forms
 }
 
+// writeString writes s as a JSON string. Most strings of a spec are plain
+// ASCII and are written as they are; encoding/json escapes the rest.
 func writeString(b *bytes.Buffer, s string) {
-	enc, _ := json.Marshal(s) // a string always encodes
-	b.Write(enc)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			enc, _ := json.Marshal(s) // a string always encodes
+			b.Write(enc)
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
 }
 
 func marshalNode(b *bytes.Buffer, n *yaml.Node) error {
@@ -350,10 +364,12 @@ func fromSwagger(root *yaml.Node) (*openapi3.T, error) {
 	return openapi2conv.ToV3(&v2)
 }
 
-// sorted orders problems as people fix them: by file, then line.
+// sorted orders problems as people fix them: by file, then line; the
+// same way every run, whatever order they were found in.
 func sorted(l diag.List) diag.List {
 	slices.SortStableFunc(l, func(a, b diag.Diagnostic) int {
-		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col),
+			cmp.Compare(a.Field, b.Field), cmp.Compare(a.Message, b.Message))
 	})
 	return l
 }

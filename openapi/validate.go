@@ -3,12 +3,16 @@ package openapi
 import (
 	"context"
 	"errors"
+	"maps"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/dlclark/regexp2"
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v4"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
@@ -19,14 +23,76 @@ import (
 // finds is a warning: GitBook processes such specs.
 func validate(ctx context.Context, kdoc *openapi3.T, name string, at positions) diag.List {
 	var out diag.List
-	for _, err := range leaves(kdoc.Validate(ctx, validationOptions(kdoc)...)) {
-		segs, msg := place(err)
-		d := diag.Diagnostic{File: name, Field: pointer(segs), Severity: diag.Warning, Message: msg}
-		d.Line, d.Col = at.of(segs)
-		out = append(out, d)
+	for _, err := range validateModel(ctx, kdoc, validationOptions(kdoc)) {
+		out = append(out, placed(err, name, at))
 	}
 	return out
 }
+
+// placed is a problem kin-openapi's validation found, as a warning at its
+// place in file name.
+func placed(err error, name string, at positions) diag.Diagnostic {
+	segs, msg := place(err)
+	d := diag.Diagnostic{File: name, Field: pointer(segs), Severity: diag.Warning, Message: msg}
+	d.Line, d.Col = at.of(segs)
+	return d
+}
+
+// validateModel is kdoc.Validate with the component schemas, half or more
+// of what kin-openapi checks in a large spec, checked in parts on every
+// core: the document without them by T.Validate, the parts by
+// Components.Validate under the options T.Validate adds for the
+// document's version, their problems wrapped as T.Validate wraps those of
+// its components. The problems are the same (a test holds it), in
+// another order; they are sorted by place anyway.
+func validateModel(ctx context.Context, kdoc *openapi3.T, opts []openapi3.ValidationOption) []error {
+	if kdoc.Components == nil || len(kdoc.Components.Schemas) <= schemasPerPart {
+		return leaves(kdoc.Validate(ctx, opts...))
+	}
+	rest := *kdoc
+	components := *kdoc.Components
+	components.Schemas = nil
+	rest.Components = &components
+	partOpts := slices.Clip(opts)
+	if kdoc.IsOpenAPI31OrLater() {
+		partOpts = append(partOpts, openapi3.IsOpenAPI31OrLater())
+	}
+	if kdoc.IsOpenAPI32OrLater() {
+		partOpts = append(partOpts, openapi3.IsOpenAPI32OrLater())
+	}
+	names := slices.Sorted(maps.Keys(kdoc.Components.Schemas))
+	var parts []openapi3.Schemas
+	for chunk := range slices.Chunk(names, schemasPerPart) {
+		part := make(openapi3.Schemas, len(chunk))
+		for _, n := range chunk {
+			part[n] = kdoc.Components.Schemas[n]
+		}
+		parts = append(parts, part)
+	}
+
+	found := make([][]error, 1+len(parts))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	g.Go(func() error {
+		found[0] = leaves(rest.Validate(ctx, opts...))
+		return nil
+	})
+	for i, part := range parts {
+		g.Go(func() error {
+			for _, err := range leaves((&openapi3.Components{Schemas: part}).Validate(ctx, partOpts...)) {
+				found[i+1] = append(found[i+1], &openapi3.SectionValidationError{Section: "components", Cause: err})
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return slices.Concat(found...)
+}
+
+// schemasPerPart sizes the parts of the component schemas validated
+// concurrently: enough parts to even out the cores' work, few enough
+// that each is worth a goroutine.
+const schemasPerPart = 64
 
 // positions holds where the keys kin-openapi's errors can name are: its
 // context errors go no deeper than a path's operation or a component

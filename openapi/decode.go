@@ -1,0 +1,223 @@
+package openapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v4"
+	"golang.org/x/sync/errgroup"
+)
+
+// decodeModel has kin-openapi decode an OpenAPI 3 document from its nodes
+// on every core. kin-openapi decodes a document on one core, and decodes
+// the document, its components and its paths each twice (once for the
+// fields, once more into a map for the extensions). Nearly all of a large
+// spec is the entries of paths and components.schemas, so each of those
+// entries is decoded on its own, concurrently, into the type kin-openapi
+// gives it (PathItem, SchemaRef); the rest of the document, with those two
+// maps emptied, is decoded as usual, and the entries are put back.
+//
+// The tree is consumed: each entry's nodes are let go once its JSON is
+// written, so that the nodes and the model are not both held whole.
+func decodeModel(root *yaml.Node) (*openapi3.T, error) {
+	if !separable(root) {
+		return wholeModel(root)
+	}
+	rest, paths, schemas := hollow(root)
+	var entries []entry
+	entries = appendEntries(entries, paths, []string{"paths"}, decodePathItem)
+	entries = appendEntries(entries, schemas, []string{"components", "schemas"}, decodeSchema)
+
+	// The JSON is written first and the nodes let go: nodes take five
+	// times the memory of their JSON, and kin-openapi's model grows as
+	// it decodes.
+	var b bytes.Buffer
+	if err := writeJSON(&b, rest, 0); err != nil {
+		return nil, err
+	}
+	ends := make([]int, len(entries)+1)
+	ends[0] = b.Len()
+	for i := range entries {
+		e := &entries[i]
+		if err := writeJSON(&b, e.container.Content[e.index+1], 0); err != nil {
+			return nil, &decodeError{at: e.place(), err: err}
+		}
+		e.container.Content[e.index+1] = nil
+		ends[i+1] = b.Len()
+	}
+	all := b.Bytes()
+	skeleton := all[:ends[0]]
+	for i := range entries {
+		entries[i].data = all[ends[i]:ends[i+1]:ends[i+1]]
+	}
+	rest, paths, schemas = nil, nil, nil
+
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	var doc openapi3.T
+	g.Go(func() error { return doc.UnmarshalJSON(skeleton) })
+	for i := range entries {
+		e := &entries[i]
+		g.Go(func() error {
+			var err error
+			if e.value, err = e.decode(e.key, e.data); err != nil {
+				return &decodeError{at: e.place(), err: err}
+			}
+			e.data = nil
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		switch v := e.value.(type) {
+		case *openapi3.PathItem:
+			doc.Paths.Set(e.key, v)
+		case pathExtension:
+			doc.Paths.Extensions[e.key] = v.value
+		case *openapi3.SchemaRef:
+			doc.Components.Schemas[e.key] = v
+		}
+	}
+	return &doc, nil
+}
+
+// wholeModel has kin-openapi decode the document as one JSON text.
+func wholeModel(root *yaml.Node) (*openapi3.T, error) {
+	data, err := toJSON(root)
+	if err != nil {
+		return nil, err
+	}
+	var doc openapi3.T
+	if err := doc.UnmarshalJSON(data); err != nil {
+		return nil, err
+	}
+	return &doc, nil
+}
+
+// entry is one entry of paths or components.schemas: the value of
+// container.Content[index+1] (container is at pointer segments under),
+// written as data and decoded by decode.
+type entry struct {
+	under     []string
+	key       string
+	container *yaml.Node
+	index     int
+	decode    func(key string, data []byte) (any, error)
+	data      []byte
+	value     any
+}
+
+func (e *entry) place() []string { return append(slices.Clone(e.under), e.key) }
+
+// decodeError is an entry kin-openapi cannot decode, with its place.
+type decodeError struct {
+	at  []string
+	err error
+}
+
+func (e *decodeError) Error() string { return pointer(e.at) + ": " + e.err.Error() }
+func (e *decodeError) Unwrap() error { return e.err }
+
+// pathExtension is an x- key of paths: kin-openapi keeps its value as
+// decoded into an any.
+type pathExtension struct{ value any }
+
+// decodePathItem decodes an entry of paths as Paths.UnmarshalJSON does.
+func decodePathItem(key string, data []byte) (any, error) {
+	if strings.HasPrefix(key, "x-") {
+		var v any
+		err := json.Unmarshal(data, &v)
+		return pathExtension{v}, err
+	}
+	var item openapi3.PathItem
+	if err := item.UnmarshalJSON(data); err != nil {
+		return nil, err
+	}
+	return &item, nil
+}
+
+// decodeSchema decodes an entry of components.schemas as encoding/json
+// decodes a value of the Schemas map (null is a nil schema).
+func decodeSchema(_ string, data []byte) (any, error) {
+	var ref *openapi3.SchemaRef
+	if err := json.Unmarshal(data, &ref); err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
+// appendEntries lists the entries of mapping m, when it is one whose
+// entries can be decoded on their own: plain keys, no merge keys.
+func appendEntries(entries []entry, m *yaml.Node, under []string, decode func(string, []byte) (any, error)) []entry {
+	if m == nil {
+		return entries
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		entries = append(entries, entry{under: under, key: m.Content[i].Value, container: m, index: i, decode: decode})
+	}
+	return entries
+}
+
+// hollow returns a copy of root whose paths and components.schemas are
+// empty mappings, and those two mappings (nil when absent, or when their
+// entries cannot be decoded on their own and stay in the copy).
+func hollow(root *yaml.Node) (rest, paths, schemas *yaml.Node) {
+	rest = shallow(root)
+	if i := valueIndex(rest, "paths"); i >= 0 && separable(rest.Content[i]) {
+		paths = rest.Content[i]
+		rest.Content[i] = emptyMapping(paths)
+	}
+	if i := valueIndex(rest, "components"); i >= 0 && separable(rest.Content[i]) {
+		components := shallow(rest.Content[i])
+		rest.Content[i] = components
+		if j := valueIndex(components, "schemas"); j >= 0 && separable(components.Content[j]) {
+			schemas = components.Content[j]
+			components.Content[j] = emptyMapping(schemas)
+		}
+	}
+	return rest, paths, schemas
+}
+
+// separable reports whether the entries of n can be taken apart and put
+// back: a mapping of scalar keys, each given once (a JSON text may repeat
+// one), without merge keys.
+func separable(n *yaml.Node) bool {
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
+	seen := make(map[string]bool, len(n.Content)/2)
+	for i := 0; i < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" || seen[k.Value] {
+			return false
+		}
+		seen[k.Value] = true
+	}
+	return true
+}
+
+func shallow(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.Content = append([]*yaml.Node(nil), n.Content...)
+	return &c
+}
+
+func emptyMapping(like *yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: like.Line, Column: like.Column}
+}
+
+// valueIndex is the index in mapping n's Content of key's value, or -1.
+func valueIndex(n *yaml.Node, key string) int {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			return i + 1
+		}
+	}
+	return -1
+}
