@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -308,16 +309,30 @@ func projectTreeHash(c *object.Commit, dir string) string {
 
 // projectForDiff loads the project for comparing, trusting SUMMARY about
 // which files exist (see content.LoadForDiff).
-func (r *Repo) projectForDiff(c *object.Commit, dir string) (*content.Project, content.Files, error) {
+func (r *Repo) projectForDiff(c *object.Commit, dir string, store *stdsync.Mutex) (*content.Project, content.Files, error) {
+	store.Lock()
 	files, err := gitrepo.Files(r.Git, c)
+	store.Unlock()
 	if err != nil {
 		return nil, files, err
 	}
-	p, err := content.LoadForDiff(files, dir)
+	p, err := content.LoadForDiff(takingTurns(files, store), dir)
 	if err != nil {
 		return nil, files, fmt.Errorf("commit %s: %w", shortHash(c.Hash.String()), err)
 	}
 	return p, files, nil
+}
+
+// takingTurns is f with every read of the object store under store.
+func takingTurns(f content.Files, store *stdsync.Mutex) content.Files {
+	out := content.Files{
+		Read: func(p string) ([]byte, error) { store.Lock(); defer store.Unlock(); return f.Read(p) },
+		List: func(dir string) ([]string, error) { store.Lock(); defer store.Unlock(); return f.List(dir) },
+	}
+	if f.Exists != nil {
+		out.Exists = func(p string) (bool, error) { store.Lock(); defer store.Unlock(); return f.Exists(p) }
+	}
+	return out
 }
 
 // DiffCommits is the page diff of the project at dir from commit a (nil:
@@ -325,8 +340,22 @@ func (r *Repo) projectForDiff(c *object.Commit, dir string) (*content.Project, c
 func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*content.Diff, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	newP, newFiles, err := r.projectForDiff(b, dir)
-	if err != nil {
+	// Both projects are loaded at once: parsing a large SUMMARY.md is
+	// most of a diff's time, and the two parses can use two cores. Their
+	// reads of the object store take turns (go-git's storage is not safe
+	// for concurrent use).
+	var store stdsync.Mutex
+	var wg stdsync.WaitGroup
+	var newP, oldP *content.Project
+	var newFiles, oldFiles content.Files
+	var newErr, oldErr error
+	if a != nil {
+		wg.Go(func() { oldP, oldFiles, oldErr = r.projectForDiff(a, dir, &store) })
+	}
+	newP, newFiles, newErr = r.projectForDiff(b, dir, &store)
+	wg.Wait()
+	// The newer commit's problem first: it is the one to fix.
+	if err := cmp.Or(newErr, oldErr); err != nil {
 		return nil, err
 	}
 	in := content.DiffInput{New: newP, ReadNew: newFiles.Read, KeepText: keepText,
@@ -337,10 +366,6 @@ func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*con
 	}
 	var at *object.Tree
 	if a != nil {
-		oldP, oldFiles, err := r.projectForDiff(a, dir)
-		if err != nil {
-			return nil, err
-		}
 		in.Old, in.ReadOld = oldP, oldFiles.Read
 		if at, err = a.Tree(); err != nil {
 			return nil, err
