@@ -104,7 +104,40 @@ func openFast(p string, exclusive bool) (*git.Repository, error) {
 }
 
 func newStorage(fs billy.Filesystem, exclusive bool) *filesystem.Storage {
-	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{ExclusiveAccess: exclusive, MaxOpenDescriptors: 16})
+	return filesystem.NewStorageWithOptions(settledDirs{fs}, cache.NewObjectLRUDefault(), filesystem.Options{ExclusiveAccess: exclusive, MaxOpenDescriptors: 16})
+}
+
+// settledDirs lists a directory again when an entry vanished while it was
+// listed. go-git writes loose objects through temporary files in
+// objects/pack, and go-billy's ReadDir stats every entry: a listing that
+// meets a temporary file just renamed by another writer fails, and go-git
+// then takes the repository for one without pack files for as long as
+// the handle lives, so that every packed object is "not found" (seen with
+// eight writers on one bare repository, one run in seven).
+type settledDirs struct{ billy.Filesystem }
+
+func (f settledDirs) ReadDir(p string) ([]os.FileInfo, error) {
+	for range 100 {
+		infos, err := f.Filesystem.ReadDir(p)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return infos, err
+		}
+		if _, statErr := f.Stat(p); statErr != nil {
+			return nil, err // the directory itself is not there
+		}
+	}
+	return f.Filesystem.ReadDir(p)
+}
+
+// Capabilities and Chmod are those of the wrapped filesystem: go-git asks
+// for them to choose how it rewrites references and sets permissions.
+func (f settledDirs) Capabilities() billy.Capability { return billy.Capabilities(f.Filesystem) }
+
+func (f settledDirs) Chmod(name string, mode os.FileMode) error {
+	if c, ok := f.Filesystem.(billy.Chmod); ok {
+		return c.Chmod(name, mode)
+	}
+	return nil
 }
 
 func isBare(dir string) bool {
