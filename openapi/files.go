@@ -6,66 +6,77 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gitbook-sync/gitbook-sync/content"
 )
 
 // A spec is read from the repository and sent to GitBook: a path that
 // leads out of it (../, an absolute path, a symlink) would publish
 // whatever file it names. Every file read for a spec — the configured
-// file, every file a $ref names — must be inside the repository once
-// symlinks are resolved.
+// file, every file a $ref names — follows the repository's one rule for
+// symbolic links (content.ResolveOnDisk): links are followed by name and
+// must stay inside, as they would in GitBook's copy of the repository,
+// and the read itself goes through an os.Root, so that nothing swapped in
+// between the check and the read can lead out.
 
 // repo reads the files of a spec from inside one directory.
 type repo struct {
-	root string // absolute, symlinks resolved
+	dir string // absolute
 }
 
-// errOutside is returned for a file that resolves outside the repository.
-type errOutside struct{ path, resolved, root string }
+// errOutside is returned for a file that is outside the repository.
+type errOutside struct {
+	path, dir string
+	link      error // the link that leads out, when one does
+}
 
 func (e *errOutside) Error() string {
-	if e.resolved != e.path {
-		return fmt.Sprintf("%s resolves to %s, outside the repository (%s): only files inside it are read", e.path, e.resolved, e.root)
+	if e.link != nil {
+		return fmt.Sprintf("%s: %v", e.path, e.link)
 	}
-	return fmt.Sprintf("%s is outside the repository (%s): only files inside it are read", e.path, e.root)
+	return fmt.Sprintf("%s is outside the repository (%s): only files inside it are read", e.path, e.dir)
 }
 
-func newRepo(root string) (*repo, error) {
-	abs, err := filepath.Abs(root)
+func newRepo(dir string) (*repo, error) {
+	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	resolved, err := filepath.EvalSymlinks(abs)
-	if err != nil {
+	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("repository root: %w", err)
 	}
-	return &repo{root: resolved}, nil
+	return &repo{dir: abs}, nil
 }
 
 // read returns the file at path (absolute, or relative to the working
-// directory) and its resolved path, if it is inside the repository.
+// directory) and the absolute path it was read from once links are
+// followed, if it is inside the repository.
 func (r *repo) read(path string) (string, []byte, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", nil, err
 	}
-	resolved, err := filepath.EvalSymlinks(abs)
+	rel, err := filepath.Rel(r.dir, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		// Not told whether a file outside exists.
+		return "", nil, &errOutside{path: path, dir: r.dir}
+	}
+	// Opened for each read: a spec reads a few files, and a Checked spec
+	// holds no descriptor until its model is built.
+	root, err := os.OpenRoot(r.dir)
 	if err != nil {
-		if !r.inside(abs) {
-			// Not told whether a file outside exists.
-			return "", nil, &errOutside{path: path, resolved: path, root: r.root}
-		}
+		return "", nil, fmt.Errorf("repository root: %w", err)
+	}
+	defer root.Close()
+	resolved, err := content.ResolveOnDisk(root, filepath.ToSlash(rel))
+	if errors.Is(err, content.ErrOutside) {
+		return "", nil, &errOutside{path: path, dir: r.dir, link: err}
+	}
+	if err != nil {
 		return "", nil, err
 	}
-	if !r.inside(resolved) {
-		return "", nil, &errOutside{path: path, resolved: resolved, root: r.root}
-	}
-	data, err := os.ReadFile(resolved)
-	return resolved, data, err
-}
-
-func (r *repo) inside(p string) bool {
-	rel, err := filepath.Rel(r.root, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+	data, err := root.ReadFile(filepath.FromSlash(resolved))
+	return filepath.Join(r.dir, filepath.FromSlash(resolved)), data, err
 }
 
 // RepositoryRoot is the git work tree that holds path (the nearest

@@ -131,15 +131,18 @@ func TestFilesStayInTheRepository(t *testing.T) {
 	mustSymlink(t, filepath.Join(base, "secret.yaml"), filepath.Join(repo, "link.yaml"))
 	write(t, filepath.Join(base, "outside-spec.yaml"), spec("schemas.yaml#/Pet"))
 	mustSymlink(t, filepath.Join(base, "outside-spec.yaml"), filepath.Join(repo, "linked-spec.yaml"))
-	mustSymlink(t, filepath.Join(repo, "inside.yaml"), filepath.Join(repo, "alias.yaml"))
+	mustSymlink(t, "inside.yaml", filepath.Join(repo, "alias.yaml"))
+	// Absolute, so GitBook's copy of the repository cannot follow it.
+	mustSymlink(t, filepath.Join(repo, "inside.yaml"), filepath.Join(repo, "abs-alias.yaml"))
 
 	tests := []struct{ file, field, want string }{
 		{"inside.yaml", "", ""},
-		{"alias.yaml", "", ""}, // a symlink inside the repository to a file inside it
+		{"alias.yaml", "", ""}, // a relative symlink to a file inside the repository
 		{"up.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", "outside the repository"},
 		{"abs.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", "outside the repository"},
-		{"via-link.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", "resolves to " + filepath.Join(base, "secret.yaml")},
-		{"linked-spec.yaml", "file", "outside the repository"},
+		{"via-link.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", "symbolic link link.yaml → " + filepath.Join(base, "secret.yaml") + " leads outside the repository"},
+		{"linked-spec.yaml", "file", "symbolic link linked-spec.yaml → " + filepath.Join(base, "outside-spec.yaml") + " leads outside the repository"},
+		{"abs-alias.yaml", "file", "symbolic link abs-alias.yaml → " + filepath.Join(repo, "inside.yaml") + " leads outside the repository"},
 		{"missing.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", "does not exist"},
 		{"fragment.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", `"#/Dog" is not in`},
 	}
