@@ -19,6 +19,7 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/emulatortest"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
+	"github.com/gitbook-sync/gitbook-sync/internal/httpfault"
 	"github.com/gitbook-sync/gitbook-sync/internal/testcorpus"
 	"github.com/gitbook-sync/gitbook-sync/openapi"
 )
@@ -394,5 +395,60 @@ func mustSymlink(t *testing.T, target, link string) {
 	t.Helper()
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A PUT whose answer is lost is not sent again: each PUT adds a version.
+// When GitBook received it, the run follows its processing and reports
+// it published; when not, it fails saying so, and the next run sends it.
+func TestPublishAnswerLost(t *testing.T) {
+	for _, tt := range []struct {
+		name             string
+		earlier, carried bool
+	}{
+		{"new spec, received", false, true},
+		{"new spec, not received", false, false},
+		{"new version, received", true, true},
+		{"new version, not received", true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := emulatortest.Start(t, emulator.Seed{}, emulator.Options{OperationDelay: 20 * time.Millisecond})
+			direct := env.Client(t, nil)
+			before := 0
+			if tt.earlier {
+				if _, err := openapi.Publish(ctx, publishOpts(direct, "pets", "testdata/pets-3.0.yaml")); err != nil {
+					t.Fatal(err)
+				}
+				before = 1
+			}
+			writes(env)
+			isPut := func(r *http.Request) bool { return r.Method == http.MethodPut }
+			c, err := gitbook.New(gitbook.Options{BaseURL: env.URL, Token: env.Token,
+				HTTPClient: &http.Client{Transport: httpfault.Answer503(isPut, tt.carried)(http.DefaultTransport)},
+				Sleep:      func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := openapi.Publish(ctx, publishOpts(c, "pets", "testdata/pets-3.1.json"))
+			versions, _ := direct.OpenAPISpecVersions(ctx, "org-1", "pets")
+			if w := writes(env); tt.carried != (w == 1) || w > 1 {
+				t.Errorf("%d writes reached GitBook; want the PUT once if it was carried, else none", w)
+			}
+			if tt.carried {
+				if err != nil || !res.Published || res.Version == "" || len(versions) != before+1 {
+					t.Fatalf("received but answer lost: %+v, %v, %d versions; want published once", res, err, len(versions))
+				}
+				return
+			}
+			if !errors.Is(err, gitbook.ErrOutcomeUnknown) || !strings.Contains(err.Error(), "not received: run again") || res.Published || len(versions) != before {
+				t.Fatalf("not received: %+v, %v, %d versions; want a failure saying to run again", res, err, len(versions))
+			}
+			// The next run sends it.
+			res, err = openapi.Publish(ctx, publishOpts(direct, "pets", "testdata/pets-3.1.json"))
+			if err != nil || !res.Published {
+				t.Fatalf("next run: %+v %v", res, err)
+			}
+		})
 	}
 }

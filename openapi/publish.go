@@ -181,6 +181,17 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 func (o PublishOptions) send(ctx context.Context, res *Result, text []byte) error {
 	src := gitbook.OpenAPISource{URL: o.Source.URL, Text: string(text)}
 	s, err := o.Client.PutOpenAPISpec(ctx, o.Organization, o.Slug, src)
+	var lost error
+	if errors.Is(err, gitbook.ErrOutcomeUnknown) && text != nil {
+		// Each PUT adds a version, so it is not sent again: the spec's
+		// processing is followed, and its latest version then says
+		// whether this text arrived.
+		lost = err
+		s, err = o.Client.OpenAPISpec(ctx, o.Organization, o.Slug)
+		if gitbook.IsNotFound(err) {
+			return fmt.Errorf("publish spec %s: %w; the spec does not exist, so it was not received: run again to send it", o.Slug, lost)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("publish spec %s: %w", o.Slug, err)
 	}
@@ -206,6 +217,15 @@ func (o PublishOptions) send(ctx context.Context, res *Result, text []byte) erro
 				Message: "GitBook: " + strings.TrimSpace(e.Code+" "+e.Message)})
 		}
 		return fmt.Errorf("spec %s: %w: %s (%d errors)", o.Slug, ErrProcessing, s.LastProcessErrorCode, s.LastProcessedErrorCount)
+	}
+	if lost != nil {
+		raw, err := o.Client.LatestOpenAPIRaw(ctx, o.Organization, o.Slug)
+		switch {
+		case err != nil && !gitbook.IsNotFound(err):
+			return fmt.Errorf("publish spec %s: %w; reading the latest version to find out failed too (%v): check the spec in GitBook, and run again to send it if it is missing", o.Slug, lost, err)
+		case err != nil || raw.Text != string(text):
+			return fmt.Errorf("publish spec %s: %w; its latest version is not this text, so it was not received: run again to send it", o.Slug, lost)
+		}
 	}
 	res.Published, res.Version = true, s.LastVersion
 	return nil
