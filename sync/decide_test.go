@@ -1,18 +1,15 @@
 package sync
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gitbook-sync/gitbook-sync/config"
+	"github.com/gitbook-sync/gitbook-sync/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/decide.golden")
 
 var states = []State{NeverSynced, InSync, RepoAhead, SpaceAhead, Diverged, OperationRunning}
 
@@ -47,36 +44,7 @@ func TestDecideTable(t *testing.T) {
 		line := fmt.Sprintf("%-8s %-20s %-14s %-18s %-5t  %-24s %s", sync, s.Event, s.Mode, s.State, s.Force, d, why)
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	})
-	golden := filepath.Join("testdata", "decide.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := b.String(); got != string(want) {
-		t.Errorf("the decision table changed; review it and run go test ./sync -run TestDecideTable -update\n%s", firstDifference(got, string(want)))
-	}
-}
-
-func firstDifference(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := range max(len(g), len(w)) {
-		gl, wl := "", ""
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n got  %s\n want %s", i+1, gl, wl)
-		}
-	}
-	return ""
+	golden.Check(t, filepath.Join("testdata", "decide.golden"), []byte(b.String()))
 }
 
 // TestDecideRules checks promises that hold in every cell of the table.
