@@ -52,6 +52,9 @@ func (o *SyncOptions) offlinePlan(format string, cfg *config.Config) error {
 		if err != nil {
 			res.Outcome, res.Err = gbsync.Failed, err
 		}
+		if d != nil && len(d.Pages) == 0 {
+			res.Reasons = []string{fmt.Sprintf("no page changed from %s to %s", o.Base, o.Head)}
+		}
 		res.Diff = d
 		results = append(results, res)
 	}
