@@ -210,31 +210,63 @@ func loadYAML(text []byte) (*yaml.Node, error) {
 
 // duplicateKey finds a key given twice in one mapping, which GitBook's
 // YAML parser refuses. Aliases are not followed: their anchors are
-// checked where they stand.
+// checked where they stand. Most mappings have a few keys, compared one
+// with another; a map is made only for the large ones (a map for every
+// mapping was most of what this walk allocated while the whole tree is
+// held).
 func duplicateKey(name string, n *yaml.Node) *diag.Diagnostic {
 	var found *diag.Diagnostic
 	walk(n, nil, func(n *yaml.Node, at []string) bool {
 		if n.Kind != yaml.MappingNode {
 			return found == nil
 		}
-		type id struct{ tag, value string }
-		seen := make(map[id]*yaml.Node, len(n.Content)/2)
+		var seen map[keyID]*yaml.Node
+		if len(n.Content) > 2*mapKeysAbove {
+			seen = make(map[keyID]*yaml.Node, len(n.Content)/2)
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode || k.Value == "<<" {
 				continue
 			}
-			if first, ok := seen[id{k.ShortTag(), k.Value}]; ok {
+			first := earlierKey(n.Content[:i], k)
+			if seen != nil {
+				id := keyID{k.ShortTag(), k.Value}
+				first = seen[id]
+				if first == nil {
+					seen[id] = k
+				}
+			}
+			if first != nil {
 				d := diag.Errorf(name, k.Line, k.Column, "key %q is given twice (first on line %d); GitBook's YAML parser refuses duplicate keys", k.Value, first.Line)
 				d.Field = pointer(append(at[:len(at):len(at)], k.Value))
 				found = &d
 				return false
 			}
-			seen[id{k.ShortTag(), k.Value}] = k
 		}
 		return found == nil
 	})
 	return found
+}
+
+// mapKeysAbove is the number of keys above which duplicateKey looks keys
+// up in a map rather than comparing each with those before it.
+const mapKeysAbove = 16
+
+type keyID struct{ tag, value string }
+
+// earlierKey returns the key among the keys of pairs (a mapping's Content)
+// that is the same scalar as k, or nil.
+func earlierKey(pairs []*yaml.Node, k *yaml.Node) *yaml.Node {
+	if len(pairs) > 2*mapKeysAbove {
+		return nil // looked up in a map
+	}
+	for j := 0; j < len(pairs); j += 2 {
+		if e := pairs[j]; e.Kind == yaml.ScalarNode && e.Value == k.Value && e.ShortTag() == k.ShortTag() {
+			return e
+		}
+	}
+	return nil
 }
 
 // checkVersion is Scalar's version detection: a string "openapi"
@@ -296,8 +328,12 @@ func get(n *yaml.Node, key string) *yaml.Node {
 // returns false. Aliases are visited but not entered: their anchors are
 // visited where they stand, and an alias may contain itself. The segments
 // are one stack reused for every node (a copy per node was a third of
-// the walk's time on a large spec): visit copies what it keeps.
+// the walk's time on a large spec, and garbage made while the whole tree
+// is held): visit copies what it keeps.
 func walk(n *yaml.Node, at []string, visit func(n *yaml.Node, at []string) bool) bool {
+	if at == nil {
+		at = make([]string, 0, 32) // deeper than most documents nest
+	}
 	if n == nil || !visit(n, at) {
 		return n == nil
 	}
