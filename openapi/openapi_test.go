@@ -123,6 +123,55 @@ func TestLinesInJSON(t *testing.T) {
 	}
 }
 
+// A YAML spec is parsed as it is read and read again for its text, which
+// must be the text that was checked; a JSON spec's text is kept.
+func TestTextIsTheTextChecked(t *testing.T) {
+	t.Parallel()
+	yamlText := read(t, "testdata/pets-3.0.yaml")
+	jsonText := read(t, "testdata/pets-3.1.json")
+	for _, tt := range []struct {
+		name, file, text string
+		change           bool
+		want             string // the error, when the file changed
+	}{
+		{"YAML as checked", "spec.yaml", yamlText, false, ""},
+		{"YAML changed meanwhile", "spec.yaml", yamlText, true, "changed while it was being checked: check it again"},
+		{"JSON as checked", "spec.json", jsonText, false, ""},
+		{"JSON changed meanwhile: the text checked is kept", "spec.json", jsonText, true, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			p := filepath.Join(dir, tt.file)
+			write(t, p, tt.text)
+			c, problems, err := openapi.Check(p, dir)
+			if err != nil || c == nil {
+				t.Fatalf("%v %v", problems, err)
+			}
+			if tt.change {
+				write(t, p, tt.text+"\n")
+			}
+			text, err := c.Text()
+			spec, problems := c.Model(ctx)
+			if tt.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("Text: %v, want %q", err, tt.want)
+				}
+				if errs := problems.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Message, tt.want) || errs[0].File != p {
+					t.Errorf("Model: %v, want one error %q", problems, tt.want)
+				}
+				return
+			}
+			if err != nil || string(text) != tt.text {
+				t.Errorf("Text: %.40q %v, want the file as checked", text, err)
+			}
+			if len(problems) != 0 || string(spec.Text) != tt.text {
+				t.Errorf("Model: Text %.40q, %v; want the file as checked", spec.Text, problems)
+			}
+		})
+	}
+}
+
 // Every file read for a spec is inside the repository once symlinks are
 // resolved; anything else is refused, naming the file and the field.
 func TestFilesStayInTheRepository(t *testing.T) {

@@ -1,10 +1,15 @@
 package openapi
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -36,23 +41,102 @@ const (
 // document is one file of a spec, parsed with positions.
 type document struct {
 	name string     // as the user gave it, for messages
-	text []byte     // as read
+	text []byte     // as read; nil when it was parsed as it was read
+	sum  [32]byte   // the SHA-256 of the text parsed as it was read
 	root *yaml.Node // the top node; nil when the text was refused
 }
 
 // parse reads text as GitBook's parser does. A refused text comes back
 // with its rejection and a diagnostic at the place GitBook trips on.
 func parse(name string, text []byte) (*document, Rejection, *diag.Diagnostic) {
-	doc := &document{name: name, text: text}
 	root, rej, d := parseText(name, text)
+	return accept(&document{name: name, text: text}, root, rej, d)
+}
+
+// accept gives doc the nodes parsed, when they are a document of a
+// version GitBook reads.
+func accept(doc *document, root *yaml.Node, rej Rejection, d *diag.Diagnostic) (*document, Rejection, *diag.Diagnostic) {
 	if rej != Accepted {
 		return doc, rej, d
 	}
 	doc.root = root
-	if d := checkVersion(name, root); d != nil {
+	if d := checkVersion(doc.name, root); d != nil {
 		return doc, NoVersion, d
 	}
 	return doc, Accepted, nil
+}
+
+// parseFrom is parse for a file read from in. A YAML text is parsed as it
+// is read and not kept: a large spec's text would be held through its
+// parsing and beyond, beside its nodes and then its model, and the heap
+// grows to twice what it holds. doc.sum identifies the text, so that it
+// can be read again and known to be the one parsed (Checked.Text). Other
+// texts (JSON, or what may be JSON) are read whole and parsed as parse
+// does. err is for a file that cannot be read.
+func parseFrom(name string, in io.Reader) (doc *document, rej Rejection, d *diag.Diagnostic, err error) {
+	br := bufio.NewReaderSize(in, 64<<10)
+	head, err := br.Peek(br.Size())
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, 0, nil, err
+	}
+	if !surelyYAML(head) {
+		text, err := io.ReadAll(br)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		doc, rej, d := parse(name, text)
+		return doc, rej, d, nil
+	}
+	sr := &summingReader{r: br, sum: sha256.New()}
+	root, rej, d := parseYAML(name, sr)
+	if _, err := io.Copy(io.Discard, sr); err != nil || sr.err != nil { // the rest, for the sum
+		return nil, 0, nil, cmp.Or(sr.err, err)
+	}
+	if !sr.colon { // looksLikeYAML, on a text that starts as surelyYAML requires
+		root, rej, d = nil, NoVersion, notYAML(name)
+	}
+	doc = &document{name: name}
+	sr.sum.Sum(doc.sum[:0])
+	doc, rej, d = accept(doc, root, rej, d)
+	return doc, rej, d, nil
+}
+
+// surelyYAML reports whether a text that starts with head is neither
+// empty nor JSON nor broken JSON for parseText: its first byte that is not
+// JSON's white space begins no JSON value (a letter but t, f and n, a
+// comment, a "---" document start). parseText then goes straight to
+// looksLikeYAML, which asks only for a colon after the first byte.
+func surelyYAML(head []byte) bool {
+	i := bytes.IndexFunc(head, func(r rune) bool { return !strings.ContainsRune(" \t\r\n", r) })
+	if i < 0 {
+		return false
+	}
+	switch c := head[i]; {
+	case c == '#', ('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') && !strings.ContainsRune("tfn", rune(c)):
+		return true
+	case c == '-':
+		return bytes.HasPrefix(head[i:], []byte("--"))
+	}
+	return false
+}
+
+// summingReader reads r, taking the SHA-256 of what it reads and noting
+// whether it read a colon and the first error that is not the end.
+type summingReader struct {
+	r     io.Reader
+	sum   hash.Hash
+	colon bool
+	err   error
+}
+
+func (s *summingReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.sum.Write(p[:n])
+	s.colon = s.colon || bytes.IndexByte(p[:n], ':') >= 0
+	if err != nil && err != io.EOF && s.err == nil {
+		s.err = err
+	}
+	return n, err
 }
 
 // Verdict returns why GitBook would refuse text, with GitBook's message, or
@@ -95,9 +179,19 @@ func parseText(name string, text []byte) (*yaml.Node, Rejection, *diag.Diagnosti
 		return nil, NoVersion, &d
 	}
 	if !looksLikeYAML.Match(text) {
-		return nil, NoVersion, ptr(diag.Errorf(name, 1, 1, "neither JSON nor YAML: no key found"))
+		return nil, NoVersion, notYAML(name)
 	}
-	root, err := loadYAML(text)
+	return parseYAML(name, bytes.NewReader(text))
+}
+
+func notYAML(name string) *diag.Diagnostic {
+	return ptr(diag.Errorf(name, 1, 1, "neither JSON nor YAML: no key found"))
+}
+
+// parseYAML parses the one YAML document read from in, which GitBook's
+// parser must take: no duplicate keys, no second document.
+func parseYAML(name string, in io.Reader) (*yaml.Node, Rejection, *diag.Diagnostic) {
+	root, err := loadYAML(in)
 	if err != nil {
 		d := diag.Errorf(name, 0, 0, "not valid YAML: %v", err)
 		if le, ok := errors.AsType[*yaml.LoadError](err); ok {
@@ -187,9 +281,9 @@ type secondDocument struct{ line, col int }
 
 func (e *secondDocument) Error() string { return "more than one YAML document in the file" }
 
-// loadYAML parses the one document of text into nodes.
-func loadYAML(text []byte) (*yaml.Node, error) {
-	l, err := yaml.NewLoader(bytes.NewReader(text))
+// loadYAML parses the one document read from in into nodes.
+func loadYAML(in io.Reader) (*yaml.Node, error) {
+	l, err := yaml.NewLoader(in)
 	if err != nil {
 		return nil, err
 	}
