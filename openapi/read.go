@@ -73,7 +73,7 @@ func accept(doc *document, root *yaml.Node, rej Rejection, d *diag.Diagnostic) (
 // can be read again and known to be the one parsed (Checked.Text). Other
 // texts (JSON, or what may be JSON) are read whole and parsed as parse
 // does. err is for a file that cannot be read.
-func parseFrom(name string, in io.Reader) (doc *document, rej Rejection, d *diag.Diagnostic, err error) {
+func parseFrom(name string, in io.Reader) (*document, Rejection, *diag.Diagnostic, error) {
 	br := bufio.NewReaderSize(in, 64<<10)
 	head, err := br.Peek(br.Size())
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
@@ -95,7 +95,7 @@ func parseFrom(name string, in io.Reader) (doc *document, rej Rejection, d *diag
 	if !sr.colon { // looksLikeYAML, on a text that starts as surelyYAML requires
 		root, rej, d = nil, NoVersion, notYAML(name)
 	}
-	doc = &document{name: name}
+	doc := &document{name: name}
 	sr.sum.Sum(doc.sum[:0])
 	doc, rej, d = accept(doc, root, rej, d)
 	return doc, rej, d, nil
