@@ -145,13 +145,19 @@ func decodePathItem(key string, data []byte) (any, error) {
 }
 
 // decodeSchema decodes an entry of components.schemas as encoding/json
-// decodes a value of the Schemas map (null is a nil schema).
+// decodes a value of the Schemas map: null is a nil schema, anything else
+// is given to SchemaRef.UnmarshalJSON. It calls that itself: data is
+// JSON written by writeJSON, and json.Unmarshal would scan it twice more
+// (to check it, then to find the value's end) before handing it over.
 func decodeSchema(_ string, data []byte) (any, error) {
-	var ref *openapi3.SchemaRef
-	if err := json.Unmarshal(data, &ref); err != nil {
+	if string(data) == "null" {
+		return (*openapi3.SchemaRef)(nil), nil
+	}
+	var ref openapi3.SchemaRef
+	if err := ref.UnmarshalJSON(data); err != nil {
 		return nil, err
 	}
-	return ref, nil
+	return &ref, nil
 }
 
 // appendEntries lists the entries of mapping m, one whose entries can be
