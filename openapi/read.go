@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -80,7 +81,7 @@ func parseFrom(name string, in io.Reader) (*document, Rejection, *diag.Diagnosti
 		return nil, 0, nil, err
 	}
 	if !surelyYAML(head) {
-		text, err := io.ReadAll(br)
+		text, err := readAll(br, in)
 		if err != nil {
 			return nil, 0, nil, err
 		}
@@ -99,6 +100,20 @@ func parseFrom(name string, in io.Reader) (*document, Rejection, *diag.Diagnosti
 	sr.sum.Sum(doc.sum[:0])
 	doc, rej, d = accept(doc, root, rej, d)
 	return doc, rej, d, nil
+}
+
+// readAll reads what is left of br, which buffers in, into one
+// allocation when in is a file that tells its size (as os.ReadFile does).
+func readAll(br *bufio.Reader, in io.Reader) ([]byte, error) {
+	size := 0
+	if f, ok := in.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil {
+			size = int(fi.Size())
+		}
+	}
+	b := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := b.ReadFrom(br)
+	return b.Bytes(), err
 }
 
 // surelyYAML reports whether a text that starts with head is neither
