@@ -123,10 +123,10 @@ func (c *Checked) Text() ([]byte, error) {
 	}
 	_, text, err := c.repo.read(c.path)
 	if err != nil {
-		return nil, fmt.Errorf("read %s again: %w", c.path, err)
+		return nil, fmt.Errorf("read the file again: %w", err)
 	}
 	if sha256.Sum256(text) != c.doc.sum {
-		return nil, fmt.Errorf("%s changed while it was being checked: check it again", c.path)
+		return nil, errors.New("the file changed while it was being checked: run again to check what it holds now")
 	}
 	return text, nil
 }
@@ -137,9 +137,11 @@ func (c *Checked) Text() ([]byte, error) {
 // again, when it must be, after the model is built: the text, the nodes
 // and the model are not all held at once.
 func (c *Checked) Model(ctx context.Context) (*Spec, diag.List) {
-	spec := &Spec{Name: c.path, Version: version(c.doc.root)}
+	var spec *Spec
 	var problems diag.List
-	if !c.unresolved {
+	if c.unresolved {
+		spec = &Spec{Name: c.path, Version: version(c.doc.root)}
+	} else {
 		spec, problems = build(ctx, c.doc, c.path, c.repo, c.files, true)
 	}
 	if spec.Text == nil {

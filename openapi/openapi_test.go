@@ -135,7 +135,7 @@ func TestTextIsTheTextChecked(t *testing.T) {
 		want             string // the error, when the file changed
 	}{
 		{"YAML as checked", "spec.yaml", yamlText, false, ""},
-		{"YAML changed meanwhile", "spec.yaml", yamlText, true, "changed while it was being checked: check it again"},
+		{"YAML changed meanwhile", "spec.yaml", yamlText, true, "the file changed while it was being checked: run again"},
 		{"JSON as checked", "spec.json", jsonText, false, ""},
 		{"JSON changed meanwhile: the text checked is kept", "spec.json", jsonText, true, ""},
 	} {
