@@ -21,8 +21,12 @@ import (
 // gives it (PathItem, SchemaRef); the rest of the document, with those two
 // maps emptied, is decoded as usual, and the entries are put back.
 //
-// The tree is consumed: each entry's nodes are let go once its JSON is
-// written, so that the nodes and the model are not both held whole.
+// The tree is consumed: every part is written as JSON and its nodes let
+// go before any is decoded (nodes take five times the memory of their
+// JSON, and kin-openapi's model grows as it decodes), and each part's
+// JSON is let go once it is decoded. Nothing of the tree is kept: a node
+// or a string of it kept alive keeps the page it shares with thousands of
+// dead ones, and the heap cannot give those pages to the model.
 func decodeModel(root *yaml.Node) (*openapi3.T, error) {
 	if !separable(root) {
 		return wholeModel(root)
@@ -32,29 +36,19 @@ func decodeModel(root *yaml.Node) (*openapi3.T, error) {
 	entries = appendEntries(entries, paths, []string{"paths"}, decodePathItem)
 	entries = appendEntries(entries, schemas, []string{"components", "schemas"}, decodeSchema)
 
-	// The JSON is written first and the nodes let go: nodes take five
-	// times the memory of their JSON, and kin-openapi's model grows as
-	// it decodes.
-	var b bytes.Buffer
-	if err := writeJSON(&b, rest, 0); err != nil {
+	var scratch bytes.Buffer
+	skeleton, err := jsonOf(&scratch, rest)
+	if err != nil {
 		return nil, err
 	}
-	ends := make([]int, len(entries)+1)
-	ends[0] = b.Len()
+	rest = nil
 	for i := range entries {
 		e := &entries[i]
-		if err := writeJSON(&b, e.container.Content[e.index+1], 0); err != nil {
+		if e.data, err = jsonOf(&scratch, e.node); err != nil {
 			return nil, &decodeError{at: e.place(), err: err}
 		}
-		e.container.Content[e.index+1] = nil
-		ends[i+1] = b.Len()
+		e.node = nil
 	}
-	all := b.Bytes()
-	skeleton := all[:ends[0]]
-	for i := range entries {
-		entries[i].data = all[ends[i]:ends[i+1]:ends[i+1]]
-	}
-	rest, paths, schemas = nil, nil, nil
 
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
@@ -87,6 +81,15 @@ func decodeModel(root *yaml.Node) (*openapi3.T, error) {
 	return &doc, nil
 }
 
+// jsonOf writes n as JSON through scratch and returns a copy of its size.
+func jsonOf(scratch *bytes.Buffer, n *yaml.Node) ([]byte, error) {
+	scratch.Reset()
+	if err := writeJSON(scratch, n, 0); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(scratch.Bytes()), nil
+}
+
 // wholeModel has kin-openapi decode the document as one JSON text.
 func wholeModel(root *yaml.Node) (*openapi3.T, error) {
 	data, err := toJSON(root)
@@ -100,17 +103,16 @@ func wholeModel(root *yaml.Node) (*openapi3.T, error) {
 	return &doc, nil
 }
 
-// entry is one entry of paths or components.schemas: the value of
-// container.Content[index+1] (container is at pointer segments under),
-// written as data and decoded by decode.
+// entry is one entry of paths or components.schemas (at pointer
+// segments under): its value's nodes, written as data and decoded by
+// decode.
 type entry struct {
-	under     []string
-	key       string
-	container *yaml.Node
-	index     int
-	decode    func(key string, data []byte) (any, error)
-	data      []byte
-	value     any
+	under  []string
+	key    string
+	node   *yaml.Node
+	decode func(key string, data []byte) (any, error)
+	data   []byte
+	value  any
 }
 
 func (e *entry) place() []string { return append(slices.Clone(e.under), e.key) }
@@ -143,24 +145,32 @@ func decodePathItem(key string, data []byte) (any, error) {
 }
 
 // decodeSchema decodes an entry of components.schemas as encoding/json
-// decodes a value of the Schemas map (null is a nil schema).
+// decodes a value of the Schemas map: null is a nil schema, anything else
+// is given to SchemaRef.UnmarshalJSON. It calls that itself: data is
+// JSON written by writeJSON, and json.Unmarshal would scan it twice more
+// (to check it, then to find the value's end) before handing it over.
 func decodeSchema(_ string, data []byte) (any, error) {
-	var ref *openapi3.SchemaRef
-	if err := json.Unmarshal(data, &ref); err != nil {
+	if string(data) == "null" {
+		return (*openapi3.SchemaRef)(nil), nil
+	}
+	var ref openapi3.SchemaRef
+	if err := ref.UnmarshalJSON(data); err != nil {
 		return nil, err
 	}
-	return ref, nil
+	return &ref, nil
 }
 
-// appendEntries lists the entries of mapping m, when it is one whose
-// entries can be decoded on their own: plain keys, no merge keys.
+// appendEntries lists the entries of mapping m, one whose entries can be
+// decoded on their own (see separable), and empties m: the entries hold
+// its values and copies of its keys.
 func appendEntries(entries []entry, m *yaml.Node, under []string, decode func(string, []byte) (any, error)) []entry {
 	if m == nil {
 		return entries
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		entries = append(entries, entry{under: under, key: m.Content[i].Value, container: m, index: i, decode: decode})
+		entries = append(entries, entry{under: under, key: strings.Clone(m.Content[i].Value), node: m.Content[i+1], decode: decode})
 	}
+	m.Content = nil
 	return entries
 }
 

@@ -26,34 +26,7 @@ import (
 // corpus, the test specs, GitBook's verdicts and the fuzz corpus.
 func TestDecodeModelMatchesWholeDocument(t *testing.T) {
 	t.Parallel()
-	inputs := map[string]func(t *testing.T) []byte{}
-	for _, p := range []string{
-		"corpus/openapi/openai-openai-openapi/openapi.yaml",
-		"corpus/openapi/swagger-api-swagger-petstore/openapi.yaml",
-		"gitbook-api/openapi.json",
-	} {
-		inputs["shared/"+p] = func(t *testing.T) []byte { return readFile(t, testcorpus.Path(t, p)) }
-	}
-	given := func(text []byte) func(*testing.T) []byte { return func(*testing.T) []byte { return text } }
-	for _, p := range []string{"testdata/pets-3.0.yaml", "testdata/pets-3.1.json", "testdata/duplicate-required.yaml"} {
-		inputs[p] = given(readFile(t, p))
-	}
-	ar, err := txtar.ParseFile("testdata/gitbook-parser.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range ar.Files {
-		inputs["gitbook-parser.txtar/"+f.Name] = given(f.Data)
-	}
-	seeds, _ := filepath.Glob("testdata/fuzz/FuzzLoad/*")
-	for _, p := range seeds {
-		_, text, _ := strings.Cut(string(readFile(t, p)), "\n")
-		s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(text), "string("), ")"))
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		inputs[p] = given([]byte(s))
-	}
+	inputs := specTexts(t)
 	inputs["paths and schemas with extensions, nulls and odd keys"] = given([]byte(`openapi: 3.1.0
 info: {title: t, version: '1'}
 paths:
@@ -104,6 +77,42 @@ x-top: [1, 2]
 		})
 	}
 }
+
+// specTexts are the specs at hand, by name: the shared corpus (skipped
+// without it), the test specs, GitBook's verdicts and the fuzz corpus.
+func specTexts(t *testing.T) map[string]func(t *testing.T) []byte {
+	t.Helper()
+	inputs := map[string]func(t *testing.T) []byte{}
+	for _, p := range []string{
+		"corpus/openapi/openai-openai-openapi/openapi.yaml",
+		"corpus/openapi/swagger-api-swagger-petstore/openapi.yaml",
+		"gitbook-api/openapi.json",
+	} {
+		inputs["shared/"+p] = func(t *testing.T) []byte { return readFile(t, testcorpus.Path(t, p)) }
+	}
+	for _, p := range []string{"testdata/pets-3.0.yaml", "testdata/pets-3.1.json", "testdata/duplicate-required.yaml"} {
+		inputs[p] = given(readFile(t, p))
+	}
+	ar, err := txtar.ParseFile("testdata/gitbook-parser.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range ar.Files {
+		inputs["gitbook-parser.txtar/"+f.Name] = given(f.Data)
+	}
+	seeds, _ := filepath.Glob("testdata/fuzz/FuzzLoad/*")
+	for _, p := range seeds {
+		_, text, _ := strings.Cut(string(readFile(t, p)), "\n")
+		s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(text), "string("), ")"))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		inputs[p] = given([]byte(s))
+	}
+	return inputs
+}
+
+func given(text []byte) func(*testing.T) []byte { return func(*testing.T) []byte { return text } }
 
 func plainValidate(ctx context.Context, kdoc *openapi3.T, opts []openapi3.ValidationOption) []error {
 	return leaves(kdoc.Validate(ctx, opts...))

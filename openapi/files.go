@@ -52,31 +52,54 @@ func newRepo(dir string) (*repo, error) {
 // directory) and the absolute path it was read from once links are
 // followed, if it is inside the repository.
 func (r *repo) read(path string) (string, []byte, error) {
+	var data []byte
+	resolved, err := r.within(path, func(root *os.Root, name string) (err error) {
+		data, err = root.ReadFile(name)
+		return err
+	})
+	return resolved, data, err
+}
+
+// open is read for a file to be read as it is parsed; the caller closes
+// it.
+func (r *repo) open(path string) (string, *os.File, error) {
+	var f *os.File
+	resolved, err := r.within(path, func(root *os.Root, name string) (err error) {
+		f, err = root.Open(name)
+		return err
+	})
+	return resolved, f, err
+}
+
+// within finds the file at path inside the repository, following links,
+// and has do read it there: name is its path under root. It returns the
+// absolute path of the file.
+func (r *repo) within(path string, do func(root *os.Root, name string) error) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
 	rel, err := filepath.Rel(r.dir, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
 		// Not told whether a file outside exists.
-		return "", nil, &errOutside{path: path, dir: r.dir}
+		return "", &errOutside{path: path, dir: r.dir}
 	}
 	// Opened for each read: a spec reads a few files, and a Checked spec
 	// holds no descriptor until its model is built.
 	root, err := os.OpenRoot(r.dir)
 	if err != nil {
-		return "", nil, fmt.Errorf("repository root: %w", err)
+		return "", fmt.Errorf("repository root: %w", err)
 	}
 	defer root.Close()
 	resolved, err := content.ResolveOnDisk(root, filepath.ToSlash(rel))
 	if errors.Is(err, content.ErrOutside) {
-		return "", nil, &errOutside{path: path, dir: r.dir, link: err}
+		return "", &errOutside{path: path, dir: r.dir, link: err}
 	}
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
-	data, err := root.ReadFile(filepath.FromSlash(resolved))
-	return filepath.Join(r.dir, filepath.FromSlash(resolved)), data, err
+	name := filepath.FromSlash(resolved)
+	return filepath.Join(r.dir, name), do(root, name)
 }
 
 // RepositoryRoot is the git work tree that holds path (the nearest

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,7 +84,7 @@ func Check(path, root string) (*Checked, diag.List, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	resolved, data, err := r.read(path)
+	resolved, f, err := r.open(path)
 	var outside *errOutside
 	if errors.As(err, &outside) {
 		d := diag.Errorf(path, 0, 0, "%v", err)
@@ -93,7 +94,11 @@ func Check(path, root string) (*Checked, diag.List, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	doc, rej, d := parse(path, data)
+	defer f.Close()
+	doc, rej, d, err := parseFrom(path, f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
 	if rej != Accepted {
 		return nil, diag.List{*d}, nil
 	}
@@ -109,17 +114,44 @@ func Check(path, root string) (*Checked, diag.List, error) {
 // text GitBook receives is Model's bundle rather than the file.
 func (c *Checked) Bundled() bool { return len(c.files) > 1 }
 
-// Text is the file as written: what GitBook receives unless Bundled.
-func (c *Checked) Text() []byte { return c.doc.text }
+// Text is the file as written: what GitBook receives unless Bundled. A
+// YAML file was parsed as it was read, without keeping its text, and is
+// read again: the error says so when it is not the text that was parsed.
+func (c *Checked) Text() ([]byte, error) {
+	if c.doc.text != nil {
+		return c.doc.text, nil
+	}
+	_, text, err := c.repo.read(c.path)
+	if err != nil {
+		return nil, fmt.Errorf("read the file again: %w", err)
+	}
+	if sha256.Sum256(text) != c.doc.sum {
+		return nil, errors.New("the file changed while it was being checked: run again to check what it holds now")
+	}
+	return text, nil
+}
 
 // Model builds kin-openapi's model (bundling the files when there are
 // several) and validates it: warnings, or errors when the files cannot
-// be bundled.
+// be bundled or the file changed meanwhile. The file's text is read
+// again, when it must be, after the model is built: the text, the nodes
+// and the model are not all held at once.
 func (c *Checked) Model(ctx context.Context) (*Spec, diag.List) {
+	var spec *Spec
+	var problems diag.List
 	if c.unresolved {
-		return &Spec{Name: c.path, Text: c.doc.text, Version: version(c.doc.root)}, nil
+		spec = &Spec{Name: c.path, Version: version(c.doc.root)}
+	} else {
+		spec, problems = build(ctx, c.doc, c.path, c.repo, c.files, true)
 	}
-	return build(ctx, c.doc, c.path, c.repo, c.files, true)
+	if spec.Text == nil {
+		text, err := c.Text()
+		if err != nil {
+			problems = append(problems, diag.Errorf(c.path, 0, 0, "%v", err))
+		}
+		spec.Text = text
+	}
+	return spec, problems
 }
 
 // LoadData reads a spec given as text (a published version) for

@@ -54,6 +54,11 @@ func TestGitBookVerdicts(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	t.Parallel()
+	// A mapping with more keys than are compared one by one.
+	bigMapping := "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: {}\nx-big:\n"
+	for i := range 20 {
+		bigMapping += fmt.Sprintf("  k%d: %d\n", i, i)
+	}
 	tests := []struct {
 		name, text    string
 		errors, warns int
@@ -70,6 +75,12 @@ func TestValidate(t *testing.T) {
 		{"unsupported version", "openapi: 4.0.0\n", 1, 0, `spec.yaml:1:10: /openapi: openapi: version "4.0.0" is not one GitBook reads (3.0, 3.1, 3.2)`},
 		{"duplicate key", "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: {}\npaths: {}\n", 1, 0,
 			`spec.yaml:4:1: /paths: key "paths" is given twice (first on line 3); GitBook's YAML parser refuses duplicate keys`},
+		{"duplicate key in a nested mapping", "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get: {responses: {'200': {description: a, description: b}}}\n", 1, 0,
+			`spec.yaml:5:47: /paths/~1a/get/responses/200/description: key "description" is given twice (first on line 5); GitBook's YAML parser refuses duplicate keys`},
+		{"duplicate key in a large mapping", bigMapping + "  k3: again\n", 1, 0,
+			`spec.yaml:25:3: /x-big/k3: key "k3" is given twice (first on line 8); GitBook's YAML parser refuses duplicate keys`},
+		{"a large mapping without duplicates", bigMapping, 0, 0, ""},
+		{"the same text as a number and as a string is two keys", "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: {}\nx-codes: {1: a, '1': b}\n", 0, 0, ""},
 		{"YAML syntax", "openapi: 3.0.3\ninfo: [\n", 1, 0, "spec.yaml:3:1: not valid YAML: did not find expected node content"},
 		{"broken JSON", "{\"openapi\": \"3.0.3\",\n \"info\": }", 1, 0, "spec.yaml:2:10: not valid JSON: invalid character '}' looking for beginning of value"},
 		{"an internal $ref that does not resolve", "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {$ref: '#/components/responses/Nope'}\n", 0, 1,
@@ -109,6 +120,55 @@ func TestLinesInJSON(t *testing.T) {
 	_, problems, err := openapi.LoadFile(ctx, filepath.Join(dir, "api.json"), dir)
 	if err != nil || len(problems) != 1 || problems[0].Line != 6 || problems[0].Col != 7 || problems[0].Field != "/paths/~1a/get" {
 		t.Errorf("problems: %+v %v", problems, err)
+	}
+}
+
+// A YAML spec is parsed as it is read and read again for its text, which
+// must be the text that was checked; a JSON spec's text is kept.
+func TestTextIsTheTextChecked(t *testing.T) {
+	t.Parallel()
+	yamlText := read(t, "testdata/pets-3.0.yaml")
+	jsonText := read(t, "testdata/pets-3.1.json")
+	for _, tt := range []struct {
+		name, file, text string
+		change           bool
+		want             string // the error, when the file changed
+	}{
+		{"YAML as checked", "spec.yaml", yamlText, false, ""},
+		{"YAML changed meanwhile", "spec.yaml", yamlText, true, "the file changed while it was being checked: run again"},
+		{"JSON as checked", "spec.json", jsonText, false, ""},
+		{"JSON changed meanwhile: the text checked is kept", "spec.json", jsonText, true, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			p := filepath.Join(dir, tt.file)
+			write(t, p, tt.text)
+			c, problems, err := openapi.Check(p, dir)
+			if err != nil || c == nil {
+				t.Fatalf("%v %v", problems, err)
+			}
+			if tt.change {
+				write(t, p, tt.text+"\n")
+			}
+			text, err := c.Text()
+			spec, problems := c.Model(ctx)
+			if tt.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("Text: %v, want %q", err, tt.want)
+				}
+				if errs := problems.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Message, tt.want) || errs[0].File != p {
+					t.Errorf("Model: %v, want one error %q", problems, tt.want)
+				}
+				return
+			}
+			if err != nil || string(text) != tt.text {
+				t.Errorf("Text: %.40q %v, want the file as checked", text, err)
+			}
+			if len(problems) != 0 || string(spec.Text) != tt.text {
+				t.Errorf("Model: Text %.40q, %v; want the file as checked", spec.Text, problems)
+			}
+		})
 	}
 }
 

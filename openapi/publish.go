@@ -143,9 +143,12 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 			_, warnings = c.Model(ctx)
 		}()
 	}
-	text := c.Text()
+	var text []byte
 	if spec != nil {
 		text = spec.Text
+	} else if text, err = c.Text(); err != nil {
+		wait()
+		return res, fmt.Errorf("%s: %w; nothing was sent", o.Source.File, err)
 	}
 	raw, err := o.Client.LatestOpenAPIRaw(ctx, o.Organization, o.Slug)
 	switch {

@@ -1,10 +1,16 @@
 package openapi
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -36,23 +42,116 @@ const (
 // document is one file of a spec, parsed with positions.
 type document struct {
 	name string     // as the user gave it, for messages
-	text []byte     // as read
+	text []byte     // as read; nil when it was parsed as it was read
+	sum  [32]byte   // the SHA-256 of the text parsed as it was read
 	root *yaml.Node // the top node; nil when the text was refused
 }
 
 // parse reads text as GitBook's parser does. A refused text comes back
 // with its rejection and a diagnostic at the place GitBook trips on.
 func parse(name string, text []byte) (*document, Rejection, *diag.Diagnostic) {
-	doc := &document{name: name, text: text}
 	root, rej, d := parseText(name, text)
+	return accept(&document{name: name, text: text}, root, rej, d)
+}
+
+// accept gives doc the nodes parsed, when they are a document of a
+// version GitBook reads.
+func accept(doc *document, root *yaml.Node, rej Rejection, d *diag.Diagnostic) (*document, Rejection, *diag.Diagnostic) {
 	if rej != Accepted {
 		return doc, rej, d
 	}
 	doc.root = root
-	if d := checkVersion(name, root); d != nil {
+	if d := checkVersion(doc.name, root); d != nil {
 		return doc, NoVersion, d
 	}
 	return doc, Accepted, nil
+}
+
+// parseFrom is parse for a file read from in. A YAML text is parsed as it
+// is read and not kept: a large spec's text would be held through its
+// parsing and beyond, beside its nodes and then its model, and the heap
+// grows to twice what it holds. doc.sum identifies the text, so that it
+// can be read again and known to be the one parsed (Checked.Text). Other
+// texts (JSON, or what may be JSON) are read whole and parsed as parse
+// does. err is for a file that cannot be read.
+func parseFrom(name string, in io.Reader) (*document, Rejection, *diag.Diagnostic, error) {
+	br := bufio.NewReaderSize(in, 64<<10)
+	head, err := br.Peek(br.Size())
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, 0, nil, err
+	}
+	if !surelyYAML(head) {
+		text, err := readAll(br, in)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		doc, rej, d := parse(name, text)
+		return doc, rej, d, nil
+	}
+	sr := &summingReader{r: br, sum: sha256.New()}
+	root, rej, d := parseYAML(name, sr)
+	if _, err := io.Copy(io.Discard, sr); err != nil || sr.err != nil { // the rest, for the sum
+		return nil, 0, nil, cmp.Or(sr.err, err)
+	}
+	if !sr.colon { // looksLikeYAML, on a text that starts as surelyYAML requires
+		root, rej, d = nil, NoVersion, notYAML(name)
+	}
+	doc := &document{name: name}
+	sr.sum.Sum(doc.sum[:0])
+	doc, rej, d = accept(doc, root, rej, d)
+	return doc, rej, d, nil
+}
+
+// readAll reads what is left of br, which buffers in, into one
+// allocation when in is a file that tells its size (as os.ReadFile does).
+func readAll(br *bufio.Reader, in io.Reader) ([]byte, error) {
+	size := 0
+	if f, ok := in.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil {
+			size = int(fi.Size())
+		}
+	}
+	b := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := b.ReadFrom(br)
+	return b.Bytes(), err
+}
+
+// surelyYAML reports whether a text that starts with head is neither
+// empty nor JSON nor broken JSON for parseText: its first byte that is not
+// JSON's white space begins no JSON value (a letter but t, f and n, a
+// comment, a "---" document start). parseText then goes straight to
+// looksLikeYAML, which asks only for a colon after the first byte.
+func surelyYAML(head []byte) bool {
+	i := bytes.IndexFunc(head, func(r rune) bool { return !strings.ContainsRune(" \t\r\n", r) })
+	if i < 0 {
+		return false
+	}
+	switch c := head[i]; {
+	case c == '#', ('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') && !strings.ContainsRune("tfn", rune(c)):
+		return true
+	case c == '-':
+		return bytes.HasPrefix(head[i:], []byte("--"))
+	}
+	return false
+}
+
+// summingReader reads r, taking the SHA-256 of what it reads and noting
+// whether it read a colon and the first error that is not the end.
+type summingReader struct {
+	r     io.Reader
+	sum   hash.Hash
+	colon bool
+	err   error
+}
+
+func (s *summingReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.sum.Write(p[:n])
+	s.colon = s.colon || bytes.IndexByte(p[:n], ':') >= 0
+	if err != nil && err != io.EOF && s.err == nil {
+		s.err = err
+	}
+	return n, err
 }
 
 // Verdict returns why GitBook would refuse text, with GitBook's message, or
@@ -95,9 +194,19 @@ func parseText(name string, text []byte) (*yaml.Node, Rejection, *diag.Diagnosti
 		return nil, NoVersion, &d
 	}
 	if !looksLikeYAML.Match(text) {
-		return nil, NoVersion, ptr(diag.Errorf(name, 1, 1, "neither JSON nor YAML: no key found"))
+		return nil, NoVersion, notYAML(name)
 	}
-	root, err := loadYAML(text)
+	return parseYAML(name, bytes.NewReader(text))
+}
+
+func notYAML(name string) *diag.Diagnostic {
+	return ptr(diag.Errorf(name, 1, 1, "neither JSON nor YAML: no key found"))
+}
+
+// parseYAML parses the one YAML document read from in, which GitBook's
+// parser must take: no duplicate keys, no second document.
+func parseYAML(name string, in io.Reader) (*yaml.Node, Rejection, *diag.Diagnostic) {
+	root, err := loadYAML(in)
 	if err != nil {
 		d := diag.Errorf(name, 0, 0, "not valid YAML: %v", err)
 		if le, ok := errors.AsType[*yaml.LoadError](err); ok {
@@ -187,9 +296,9 @@ type secondDocument struct{ line, col int }
 
 func (e *secondDocument) Error() string { return "more than one YAML document in the file" }
 
-// loadYAML parses the one document of text into nodes.
-func loadYAML(text []byte) (*yaml.Node, error) {
-	l, err := yaml.NewLoader(bytes.NewReader(text))
+// loadYAML parses the one document read from in into nodes.
+func loadYAML(in io.Reader) (*yaml.Node, error) {
+	l, err := yaml.NewLoader(in)
 	if err != nil {
 		return nil, err
 	}
@@ -210,31 +319,63 @@ func loadYAML(text []byte) (*yaml.Node, error) {
 
 // duplicateKey finds a key given twice in one mapping, which GitBook's
 // YAML parser refuses. Aliases are not followed: their anchors are
-// checked where they stand.
+// checked where they stand. Most mappings have a few keys, compared one
+// with another; a map is made only for the large ones (a map for every
+// mapping was most of what this walk allocated while the whole tree is
+// held).
 func duplicateKey(name string, n *yaml.Node) *diag.Diagnostic {
 	var found *diag.Diagnostic
 	walk(n, nil, func(n *yaml.Node, at []string) bool {
 		if n.Kind != yaml.MappingNode {
 			return found == nil
 		}
-		type id struct{ tag, value string }
-		seen := make(map[id]*yaml.Node, len(n.Content)/2)
+		var seen map[keyID]*yaml.Node
+		if len(n.Content) > 2*mapKeysAbove {
+			seen = make(map[keyID]*yaml.Node, len(n.Content)/2)
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode || k.Value == "<<" {
 				continue
 			}
-			if first, ok := seen[id{k.ShortTag(), k.Value}]; ok {
+			first := earlierKey(n.Content[:i], k)
+			if seen != nil {
+				id := keyID{k.ShortTag(), k.Value}
+				first = seen[id]
+				if first == nil {
+					seen[id] = k
+				}
+			}
+			if first != nil {
 				d := diag.Errorf(name, k.Line, k.Column, "key %q is given twice (first on line %d); GitBook's YAML parser refuses duplicate keys", k.Value, first.Line)
 				d.Field = pointer(append(at[:len(at):len(at)], k.Value))
 				found = &d
 				return false
 			}
-			seen[id{k.ShortTag(), k.Value}] = k
 		}
 		return found == nil
 	})
 	return found
+}
+
+// mapKeysAbove is the number of keys above which duplicateKey looks keys
+// up in a map rather than comparing each with those before it.
+const mapKeysAbove = 16
+
+type keyID struct{ tag, value string }
+
+// earlierKey returns the key among the keys of pairs (a mapping's Content)
+// that is the same scalar as k, or nil.
+func earlierKey(pairs []*yaml.Node, k *yaml.Node) *yaml.Node {
+	if len(pairs) > 2*mapKeysAbove {
+		return nil // looked up in a map
+	}
+	for j := 0; j < len(pairs); j += 2 {
+		if e := pairs[j]; e.Kind == yaml.ScalarNode && e.Value == k.Value && e.ShortTag() == k.ShortTag() {
+			return e
+		}
+	}
+	return nil
 }
 
 // checkVersion is Scalar's version detection: a string "openapi"
@@ -296,8 +437,12 @@ func get(n *yaml.Node, key string) *yaml.Node {
 // returns false. Aliases are visited but not entered: their anchors are
 // visited where they stand, and an alias may contain itself. The segments
 // are one stack reused for every node (a copy per node was a third of
-// the walk's time on a large spec): visit copies what it keeps.
+// the walk's time on a large spec, and garbage made while the whole tree
+// is held): visit copies what it keeps.
 func walk(n *yaml.Node, at []string, visit func(n *yaml.Node, at []string) bool) bool {
+	if at == nil {
+		at = make([]string, 0, 32) // deeper than most documents nest
+	}
 	if n == nil || !visit(n, at) {
 		return n == nil
 	}
