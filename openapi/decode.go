@@ -2,14 +2,15 @@ package openapi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/sourcegraph/conc/pool"
 	"go.yaml.in/yaml/v4"
-	"golang.org/x/sync/errgroup"
 )
 
 // decodeModel has kin-openapi decode an OpenAPI 3 document from its nodes
@@ -28,7 +29,7 @@ import (
 // or a string of it kept alive keeps the page it shares with thousands of
 // dead ones, and the heap cannot give those pages to the model.
 func decodeModel(root *yaml.Node) (*openapi3.T, error) {
-	if !separable(root) {
+	if !separable(root, true) {
 		return wholeModel(root)
 	}
 	rest, paths, schemas := hollow(root)
@@ -50,22 +51,26 @@ func decodeModel(root *yaml.Node) (*openapi3.T, error) {
 		e.node = nil
 	}
 
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
+	// A panic in kin-openapi reaches the caller's goroutine (where the
+	// run's guard turns it into the space's failure), not the process.
+	p := pool.New().WithMaxGoroutines(runtime.GOMAXPROCS(0))
 	var doc openapi3.T
-	g.Go(func() error { return doc.UnmarshalJSON(skeleton) })
+	var skeletonErr error
+	p.Go(func() { skeletonErr = doc.UnmarshalJSON(skeleton) })
+	errs := make([]error, len(entries))
 	for i := range entries {
 		e := &entries[i]
-		g.Go(func() error {
+		p.Go(func() {
 			var err error
 			if e.value, err = e.decode(e.key, e.data); err != nil {
-				return &decodeError{at: e.place(), err: err}
+				errs[i] = &decodeError{at: e.place(), err: err}
 			}
 			e.data = nil
-			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
+	p.Wait()
+	// The first problem in the document's order, the same every run.
+	if err := cmp.Or(skeletonErr, cmp.Or(errs...)); err != nil {
 		return nil, err
 	}
 	for _, e := range entries {
@@ -179,14 +184,14 @@ func appendEntries(entries []entry, m *yaml.Node, under []string, decode func(st
 // entries cannot be decoded on their own and stay in the copy).
 func hollow(root *yaml.Node) (rest, paths, schemas *yaml.Node) {
 	rest = shallow(root)
-	if i := valueIndex(rest, "paths"); i >= 0 && separable(rest.Content[i]) {
+	if i := valueIndex(rest, "paths"); i >= 0 && separable(rest.Content[i], false) {
 		paths = rest.Content[i]
 		rest.Content[i] = emptyMapping(paths)
 	}
-	if i := valueIndex(rest, "components"); i >= 0 && separable(rest.Content[i]) {
+	if i := valueIndex(rest, "components"); i >= 0 && separable(rest.Content[i], true) {
 		components := shallow(rest.Content[i])
 		rest.Content[i] = components
-		if j := valueIndex(components, "schemas"); j >= 0 && separable(components.Content[j]) {
+		if j := valueIndex(components, "schemas"); j >= 0 && separable(components.Content[j], false) {
 			schemas = components.Content[j]
 			components.Content[j] = emptyMapping(schemas)
 		}
@@ -196,18 +201,26 @@ func hollow(root *yaml.Node) (rest, paths, schemas *yaml.Node) {
 
 // separable reports whether the entries of n can be taken apart and put
 // back: a mapping of scalar keys, each given once (a JSON text may repeat
-// one), without merge keys.
-func separable(n *yaml.Node) bool {
-	if n.Kind != yaml.MappingNode {
+// one), without merge keys, and without an anchor (an alias to it
+// elsewhere would meet it emptied). With fold, for the levels kin-openapi
+// decodes into structs with encoding/json (the document, components),
+// keys that differ only in case are one key ("Paths" fills the paths), so
+// two such keys are one given twice.
+func separable(n *yaml.Node, fold bool) bool {
+	if n.Kind != yaml.MappingNode || n.Anchor != "" {
 		return false
 	}
 	seen := make(map[string]bool, len(n.Content)/2)
 	for i := 0; i < len(n.Content); i += 2 {
 		k := n.Content[i]
-		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" || seen[k.Value] {
+		folded := k.Value
+		if fold {
+			folded = strings.ToLower(folded)
+		}
+		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" || seen[folded] {
 			return false
 		}
-		seen[k.Value] = true
+		seen[folded] = true
 	}
 	return true
 }

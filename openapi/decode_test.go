@@ -48,6 +48,22 @@ x-top: [1, 2]
 `))
 
 	inputs["many schemas, some with problems"] = given(manySchemas(3*schemasPerPart + 5))
+	// Found in review: an alias to the paths mapping (it is emptied as its
+	// entries are taken apart), and keys that encoding/json takes for
+	// one (it matches struct fields without regard to case).
+	const info = `"openapi":"3.0.3","info":{"title":"t","version":"1"}`
+	for name, text := range map[string]string{
+		"alias to paths":          "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: &p {/a: {get: {responses: {'200': {description: ok}}}}}\ncomponents: {schemas: {A: {x-paths: *p}}}\n",
+		"alias to schemas":        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\ncomponents: {schemas: &s {A: {type: string}}}\npaths: {x-s: *s}\n",
+		"paths-inside-itself":     "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: &p {/a: {get: {responses: {'200': {description: ok}}}}, /b: {x: *p}}\n",
+		"Paths null":              `{` + info + `,"paths":{"/a":{}},"Paths":null}`,
+		"Paths given twice":       `{` + info + `,"paths":{"/a":{}},"Paths":{"/b":{}}}`,
+		"Components null":         `{` + info + `,"paths":{},"components":{"schemas":{"A":{}}},"Components":null}`,
+		"Schemas null":            `{` + info + `,"paths":{},"components":{"schemas":{"A":{}},"Schemas":null}}`,
+		"paths differing by case": `{` + info + `,"paths":{"/Pets":{"summary":"a"},"/pets":{"summary":"b"}}}`,
+	} {
+		inputs[name] = given([]byte(text))
+	}
 	inputs["null-schema"] = given([]byte("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents: {schemas: {A: null}}\n"))
 
 	for name, input := range inputs {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gitbook-sync/gitbook-sync/content"
@@ -32,7 +33,7 @@ type errOutside struct {
 
 func (e *errOutside) Error() string {
 	if e.link != nil {
-		return fmt.Sprintf("%s: %v", e.path, e.link)
+		return e.link.Error() // names the file, from the repository's root
 	}
 	return fmt.Sprintf("%s is outside the repository (%s): only files inside it are read", e.path, e.dir)
 }
@@ -79,8 +80,8 @@ func (r *repo) within(path string, do func(root *os.Root, name string) error) (s
 	if err != nil {
 		return "", err
 	}
-	rel, err := filepath.Rel(r.dir, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+	rel, ok := r.rel(abs)
+	if !ok {
 		// Not told whether a file outside exists.
 		return "", &errOutside{path: path, dir: r.dir}
 	}
@@ -100,6 +101,43 @@ func (r *repo) within(path string, do func(root *os.Root, name string) error) (s
 	}
 	name := filepath.FromSlash(resolved)
 	return filepath.Join(r.dir, name), do(root, name)
+}
+
+// rel is abs relative to the repository's root, when it is under it. The
+// root may be spelt through a link above it (on macOS /tmp is /private/tmp:
+// a root from git rev-parse and a path from the working directory differ),
+// so when abs is not under the root by name, the directory above it that
+// is the root itself is looked for, from the top down. Links below that
+// point follow the repository's rule, by name.
+func (r *repo) rel(abs string) (string, bool) {
+	if rel, ok := under(r.dir, abs); ok {
+		return rel, true
+	}
+	root, err := os.Stat(r.dir)
+	if err != nil {
+		return "", false
+	}
+	var above []string
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		above = append(above, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	for _, d := range slices.Backward(above) {
+		if fi, err := os.Stat(d); err == nil && os.SameFile(fi, root) {
+			return under(d, abs)
+		}
+	}
+	return "", false
+}
+
+func under(dir, p string) (string, bool) {
+	rel, err := filepath.Rel(dir, p)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return "", false
+	}
+	return rel, true
 }
 
 // RepositoryRoot is the git work tree that holds path (the nearest

@@ -207,6 +207,21 @@ func TestFilesStayInTheRepository(t *testing.T) {
 		{"missing.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", "does not exist"},
 		{"fragment.yaml", "/paths/~1a/get/responses/200/content/application~1json/schema/$ref", `"#/Dog" is not in`},
 	}
+	// The repository's root spelt through a link above it, as /tmp is
+	// /private/tmp on macOS: the same files are inside it.
+	mustSymlink(t, repo, filepath.Join(base, "spelt"))
+	for _, p := range []struct{ file, root string }{
+		{filepath.Join(base, "spelt", "inside.yaml"), repo},
+		{filepath.Join(repo, "inside.yaml"), filepath.Join(base, "spelt")},
+	} {
+		if _, problems, err := openapi.LoadFile(ctx, p.file, p.root); err != nil || len(problems.Errors()) > 0 {
+			t.Errorf("%s in %s: %v %v", p.file, p.root, problems, err)
+		}
+	}
+	if _, problems, _ := openapi.LoadFile(ctx, filepath.Join(base, "spelt", "up.yaml"), repo); len(problems.Errors()) != 1 {
+		t.Errorf("a link out, through the other spelling of the root: %v", problems)
+	}
+
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()

@@ -11,8 +11,8 @@ import (
 
 	"github.com/dlclark/regexp2"
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/sourcegraph/conc/pool"
 	"go.yaml.in/yaml/v4"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
@@ -71,21 +71,18 @@ func validateModel(ctx context.Context, kdoc *openapi3.T, opts []openapi3.Valida
 	}
 
 	found := make([][]error, 1+len(parts))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	g.Go(func() error {
-		found[0] = leaves(rest.Validate(ctx, opts...))
-		return nil
-	})
+	// A panic in kin-openapi reaches the caller's goroutine, as it would
+	// from kdoc.Validate.
+	p := pool.New().WithMaxGoroutines(runtime.GOMAXPROCS(0))
+	p.Go(func() { found[0] = leaves(rest.Validate(ctx, opts...)) })
 	for i, part := range parts {
-		g.Go(func() error {
+		p.Go(func() {
 			for _, err := range leaves((&openapi3.Components{Schemas: part}).Validate(ctx, partOpts...)) {
 				found[i+1] = append(found[i+1], &openapi3.SectionValidationError{Section: "components", Cause: err})
 			}
-			return nil
 		})
 	}
-	_ = g.Wait()
+	p.Wait()
 	return slices.Concat(found...)
 }
 
