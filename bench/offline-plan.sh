@@ -5,7 +5,11 @@
 # and again after `git gc` (packed, as a fresh clone is).
 # Targets (issue 3): at most 2x git's time, peak memory under 150 MiB.
 #
-# usage: bench/offline-plan.sh [RUNS]    (default 5; median reported)
+# The two commands run in turn, so that a machine shared with other work
+# slows both alike; CPU time (user + system) is less swayed by that work
+# than wall time.
+#
+# usage: bench/offline-plan.sh [RUNS]    (default 5; medians reported)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -20,22 +24,35 @@ if [ ! -d "$work/repo/.git" ]; then
   GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=gc.auto GIT_CONFIG_VALUE_0=0 python3 "$mkrepo" "$work/repo" >/dev/null
 fi
 bin=$(pwd)/$work/gitbook-sync
+gitlog=$(mktemp)
+ourlog=$(mktemp)
+trap 'rm -f "$gitlog" "$ourlog"' EXIT
 
-measure() { # label command...: prints the median wall time and peak memory
-  local label=$1; shift
-  local t
-  t=$(mktemp)
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -o "$t" -a -f '%e %M' "$@" >/dev/null 2>&1
-  done
-  grep -E '^[0-9.]+ [0-9]+$' "$t" | sort -n | awk -v l="$label" -v n="$runs" 'NR==int((n+1)/2){printf "%-22s %6.3f s  %7.1f MiB\n", l, $1, $2/1024}'
-  rm -f "$t"
+run() { # log command...: appends "wall cpu maxrss" of one run to log
+  local log=$1; shift
+  /usr/bin/time -o "$log" -a -f '%e %U %S %M' "$@" >/dev/null 2>&1
+}
+
+report() { # label log: median wall and CPU time, peak memory
+  local lines mid
+  lines=$(grep -E '^[0-9.]+ [0-9.]+ [0-9.]+ [0-9]+$' "$2")
+  mid=$(( ($(wc -l <<<"$lines") + 1) / 2 ))
+  printf "%-22s %6.3f s  cpu %6.3f s  %7.1f MiB\n" "$1" \
+    "$(awk '{print $1}' <<<"$lines" | sort -n | sed -n "${mid}p")" \
+    "$(awk '{print $2 + $3}' <<<"$lines" | sort -n | sed -n "${mid}p")" \
+    "$(awk '{print $4 / 1024}' <<<"$lines" | sort -n | tail -1)"
 }
 
 for state in loose packed; do
   if [ "$state" = packed ]; then git -C "$work/repo" gc --quiet; fi
   echo "== $state objects ($(git -C "$work/repo" diff --shortstat base HEAD | sed 's/^ //'))"
-  (cd "$work/repo" && measure "git diff --stat -M -p" git -c gc.auto=0 diff --stat -M -p base HEAD)
-  (cd "$work/repo" && measure "gitbook-sync plan" "$bin" plan --offline --base base --head HEAD)
+  : >"$gitlog"
+  : >"$ourlog"
+  for _ in $(seq "$runs"); do
+    (cd "$work/repo" && run "$gitlog" git -c gc.auto=0 diff --stat -M -p base HEAD)
+    (cd "$work/repo" && run "$ourlog" "$bin" plan --offline --base base --head HEAD)
+  done
+  report "git diff --stat -M -p" "$gitlog"
+  report "gitbook-sync plan" "$ourlog"
 done
 rm -rf "$work/repo"  # the next run rebuilds the loose state

@@ -1,10 +1,15 @@
 package content
 
 import (
+	"bytes"
+	"cmp"
 	"errors"
 	"io/fs"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/aymanbagabas/go-udiff/lcs"
 
@@ -55,7 +60,8 @@ type Diff struct {
 	Diagnostics diag.List `json:"-"`
 }
 
-// DiffInput is what DiffPages compares.
+// DiffInput is what DiffPages compares. DiffPages reads files on several
+// goroutines at once: the read functions must allow it.
 type DiffInput struct {
 	Old, New *Project // Old is nil when nothing was synced yet
 	Changes  []FileChange
@@ -72,10 +78,12 @@ type placed struct {
 }
 
 func index(p *Project) map[string]placed {
-	out := map[string]placed{}
 	if p == nil {
-		return out
+		return map[string]placed{}
 	}
+	n := 0
+	Walk(p.Pages, func(*Page, *Page) { n++ })
+	out := make(map[string]placed, n)
 	var walk func(list []*Page, parent string)
 	walk = func(list []*Page, parent string) {
 		for _, pg := range list {
@@ -91,18 +99,88 @@ func index(p *Project) map[string]placed {
 	return out
 }
 
-// version is one side of a page: its file's bytes and title.
+// version is one side of a page: its file's bytes, and the title the
+// file gives itself ("" when it gives none: the SUMMARY title then).
 type version struct {
 	data   []byte
 	exists bool
-	title  string
+	own    string
+}
+
+func (v version) title(fallback string) string { return cmp.Or(v.own, fallback) }
+
+// ownTitle is DocumentTitle without a fallback; a front matter that is
+// not valid YAML gives no title.
+func ownTitle(data []byte) string {
+	meta, body, err := SplitFrontMatter(data, "")
+	if err != nil {
+		return ""
+	}
+	return DocumentTitle(meta, body, "")
+}
+
+// ownTitles is ownTitle of both versions of a page. An edit seldom
+// touches the front matter: when the old version starts with the whole
+// front matter block of the new one, the block is parsed once.
+func ownTitles(old, new []byte) (string, string) {
+	meta, body, err := SplitFrontMatter(new, "")
+	if err != nil {
+		return ownTitle(old), ""
+	}
+	// The block and the blank lines after it: when it ends with a line
+	// ending, the same bytes at the start of old end its block at the
+	// same line (see SplitFrontMatter).
+	block := new[:len(new)-len(body)]
+	if len(block) == 0 || block[len(block)-1] != '\n' || !bytes.HasPrefix(old, block) {
+		return ownTitle(old), DocumentTitle(meta, body, "")
+	}
+	return DocumentTitle(meta, bytes.TrimLeft(old[len(block):], "\r\n"), ""), DocumentTitle(meta, body, "")
+}
+
+// outcome is what comparing one page gives, in the order of the walk:
+// a page change, a problem, or both. Comparisons that read files are
+// done by do, on several goroutines.
+type outcome struct {
+	do      func(o *outcome) error
+	page    *PageChange
+	problem *diag.Diagnostic
+	matched string // an old page the page was renamed from
+	err     error
+}
+
+// runAll runs the outcomes' comparisons on every core. Reads of the
+// same store take turns in the read functions; titles and line counts
+// do not wait for each other.
+func runAll(outs []outcome) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(outs)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(outs); i = int(next.Add(1)) - 1 {
+				if o := &outs[i]; o.do != nil {
+					o.err = o.do(o)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, o := range outs {
+		if o.err != nil {
+			return o.err
+		}
+	}
+	return nil
 }
 
 // DiffPages maps file changes onto pages, as GitBook's import would apply
 // them, and counts changed lines. Titles follow GitBook's rule (see
 // DocumentTitle) for every page whose file is read.
 func DiffPages(in DiffInput) (*Diff, error) {
-	oldIdx, newIdx := index(in.Old), index(in.New)
+	var oldIdx map[string]placed
+	var wg sync.WaitGroup
+	wg.Go(func() { oldIdx = index(in.Old) })
+	newIdx := index(in.New)
+	wg.Wait()
 	rel := func(p *Project, repoPath string) (string, bool) {
 		if p == nil {
 			return "", false
@@ -149,8 +227,8 @@ func DiffPages(in DiffInput) (*Diff, error) {
 			deleted[from] = true
 		}
 	}
-	// read returns a version of the page at path (content path) on one side.
-	read := func(old bool, p string, fallback string) (version, error) {
+	// load returns the bytes of the page at path (content path) on one side.
+	load := func(old bool, p string) (version, error) {
 		hashes, byPath, proj := newHash, in.ReadNew, in.New
 		if old {
 			hashes, byPath, proj = oldHash, in.ReadOld, in.Old
@@ -163,135 +241,183 @@ func DiffPages(in DiffInput) (*Diff, error) {
 			data, err = byPath(proj.ContentPath(p))
 		}
 		if errors.Is(err, fs.ErrNotExist) {
-			return version{title: fallback}, nil
+			return version{}, nil
 		}
 		if err != nil {
 			return version{}, err
 		}
-		v := version{data: data, exists: true, title: fallback}
-		if meta, body, ferr := SplitFrontMatter(data, proj.ContentPath(p)); ferr == nil {
-			v.title = DocumentTitle(meta, body, fallback)
-		}
-		return v, nil
+		return version{data: data, exists: true}, nil
 	}
-	d := &Diff{}
+	// read returns a version of the page at path on one side, titled.
+	read := func(old bool, p string) (version, error) {
+		v, err := load(old, p)
+		if v.exists {
+			v.own = ownTitle(v.data)
+		}
+		return v, err
+	}
 	count := func(pc *PageChange, a, b version) {
 		pc.Added, pc.Removed = CountLines(string(a.data), string(b.data))
 		if in.KeepText {
 			pc.Old, pc.New = string(a.data), string(b.data)
 		}
 	}
-	matchedOld := map[string]bool{}
-	var err error
-	visit := func(pg *Page) error {
-		now := newIdx[pg.Path]
-		if before, ok := oldIdx[pg.Path]; ok {
-			matchedOld[pg.Path] = true
-			pc := PageChange{Title: pg.Title, Path: pg.Path}
-			var a, b version
-			switch {
-			case deleted[pg.Path]:
-				// The file is gone though the summary still lists it:
-				// GitBook drops the page.
-				if a, err = read(true, pg.Path, before.page.Title); err != nil {
-					return err
-				}
-				pc.Op, pc.Title, pc.Note = Deleted, a.title, "its file was deleted but SUMMARY still lists it"
-				count(&pc, a, version{})
-				d.Diagnostics = append(d.Diagnostics, diag.Errorf(in.New.ContentPath(in.New.Config.Summary), pg.Line, pg.Col,
-					"%s does not exist: create it or remove the entry", in.New.ContentPath(pg.Path)))
-				d.Pages = append(d.Pages, pc)
-				return nil
-			case modified[pg.Path]:
-				if a, err = read(true, pg.Path, before.page.Title); err != nil {
-					return err
-				}
-				if b, err = read(false, pg.Path, pg.Title); err != nil {
-					return err
-				}
-				pc.Op, pc.Title = Modified, b.title
-				count(&pc, a, b)
-			case before.page.Title != pg.Title:
-				// Only the link text changed: the title changes only
-				// when the page itself gives none.
-				if b, err = read(false, pg.Path, pg.Title); err != nil {
-					return err
-				}
-				a = version{title: DocumentTitle(Meta{}, nil, before.page.Title)}
-				if b.exists {
-					meta, body, _ := SplitFrontMatter(b.data, in.New.ContentPath(pg.Path))
-					a.title = DocumentTitle(meta, body, before.page.Title)
-				}
-				pc.Title = b.title
-				if a.title != b.title {
-					pc.Op = Modified
-				}
-			}
-			if before.parent != now.parent {
-				pc.Note = "now under " + parentName(now.parent)
-				if pc.Op == "" {
-					pc.Op = Moved
-				}
-			}
+	missing := func(pg *Page) *diag.Diagnostic {
+		d := diag.Errorf(in.New.ContentPath(in.New.Config.Summary), pg.Line, pg.Col,
+			"%s does not exist: create it or remove the entry", in.New.ContentPath(pg.Path))
+		return &d
+	}
+	// finish notes a move and the title the page had (was) and keeps pc
+	// when it is a change.
+	finish := func(o *outcome, pc PageChange, was string, before, now placed) {
+		if before.parent != now.parent {
+			pc.Note = "now under " + parentName(now.parent)
 			if pc.Op == "" {
-				return nil
+				pc.Op = Moved
 			}
-			if a.title != "" && a.title != pc.Title {
-				pc.Note = strings.TrimPrefix(pc.Note+"; title was "+a.title, "; ")
-			}
-			d.Pages = append(d.Pages, pc)
-			return nil
 		}
-		b, err := read(false, pg.Path, pg.Title)
-		if err != nil {
-			return err
+		if pc.Op == "" {
+			return
 		}
-		if !b.exists {
-			summary := in.New.ContentPath(in.New.Config.Summary)
-			d.Diagnostics = append(d.Diagnostics, diag.Errorf(summary, pg.Line, pg.Col,
-				"%s does not exist: create it or remove the entry", in.New.ContentPath(pg.Path)))
-			return nil
+		if was != "" && was != pc.Title {
+			pc.Note = strings.TrimPrefix(pc.Note+"; title was "+was, "; ")
 		}
-		if from, ok := renamedFrom[pg.Path]; ok {
-			if was, wasPage := oldIdx[from]; wasPage {
-				matchedOld[from] = true
-				a, err := read(true, from, was.page.Title)
+		o.page = &pc
+	}
+	matchedOld := make(map[string]bool, len(oldIdx))
+	var outs []outcome
+	Walk(pagesOf(in.New), func(pg, _ *Page) {
+		if pg.Kind != KindDocument || pg.Path == "" {
+			return
+		}
+		now := newIdx[pg.Path]
+		before, ok := oldIdx[pg.Path]
+		if !ok {
+			outs = append(outs, outcome{do: func(o *outcome) error {
+				b, err := read(false, pg.Path)
 				if err != nil {
 					return err
 				}
-				pc := PageChange{Op: Renamed, Title: b.title, Path: pg.Path, OldPath: from}
-				count(&pc, a, b)
-				d.Pages = append(d.Pages, pc)
+				if !b.exists {
+					o.problem = missing(pg)
+					return nil
+				}
+				if from, ok := renamedFrom[pg.Path]; ok {
+					if _, wasPage := oldIdx[from]; wasPage {
+						o.matched = from
+						a, err := load(true, from) // its title is not shown
+						if err != nil {
+							return err
+						}
+						pc := PageChange{Op: Renamed, Title: b.title(pg.Title), Path: pg.Path, OldPath: from}
+						count(&pc, a, b)
+						o.page = &pc
+						return nil
+					}
+				}
+				pc := PageChange{Op: Added, Title: b.title(pg.Title), Path: pg.Path}
+				count(&pc, version{}, b)
+				o.page = &pc
 				return nil
-			}
+			}})
+			return
 		}
-		pc := PageChange{Op: Added, Title: b.title, Path: pg.Path}
-		count(&pc, version{}, b)
-		d.Pages = append(d.Pages, pc)
-		return nil
-	}
-	Walk(pagesOf(in.New), func(pg, _ *Page) {
-		if err == nil && pg.Kind == KindDocument && pg.Path != "" {
-			err = visit(pg)
+		matchedOld[pg.Path] = true
+		switch {
+		case deleted[pg.Path]:
+			// The file is gone though the summary still lists it:
+			// GitBook drops the page.
+			outs = append(outs, outcome{problem: missing(pg), do: func(o *outcome) error {
+				a, err := read(true, pg.Path)
+				if err != nil {
+					return err
+				}
+				pc := PageChange{Op: Deleted, Title: a.title(before.page.Title), Path: pg.Path, Note: "its file was deleted but SUMMARY still lists it"}
+				count(&pc, a, version{})
+				o.page = &pc
+				return nil
+			}})
+		case modified[pg.Path]:
+			outs = append(outs, outcome{do: func(o *outcome) error {
+				a, err := load(true, pg.Path)
+				if err != nil {
+					return err
+				}
+				b, err := load(false, pg.Path)
+				if err != nil {
+					return err
+				}
+				switch {
+				case a.exists && b.exists:
+					a.own, b.own = ownTitles(a.data, b.data)
+				case a.exists:
+					a.own = ownTitle(a.data)
+				case b.exists:
+					b.own = ownTitle(b.data)
+				}
+				pc := PageChange{Op: Modified, Title: b.title(pg.Title), Path: pg.Path}
+				count(&pc, a, b)
+				finish(o, pc, a.title(before.page.Title), before, now)
+				return nil
+			}})
+		case before.page.Title != pg.Title:
+			// Only the link text changed: the title changes only when
+			// the page itself gives none.
+			outs = append(outs, outcome{do: func(o *outcome) error {
+				b, err := read(false, pg.Path)
+				if err != nil {
+					return err
+				}
+				// Before, the same file went with the old link text.
+				was := b.title(before.page.Title)
+				pc := PageChange{Title: b.title(pg.Title), Path: pg.Path}
+				if was != pc.Title {
+					pc.Op = Modified
+				}
+				finish(o, pc, was, before, now)
+				return nil
+			}})
+		case before.parent != now.parent:
+			var o outcome
+			finish(&o, PageChange{Title: pg.Title, Path: pg.Path}, "", before, now)
+			outs = append(outs, o)
 		}
 	})
-	if err != nil {
+	if err := runAll(outs); err != nil {
 		return nil, err
 	}
+	for _, o := range outs {
+		if o.matched != "" {
+			matchedOld[o.matched] = true
+		}
+	}
+	first := len(outs)
 	Walk(pagesOf(in.Old), func(pg, _ *Page) {
-		if err != nil || pg.Kind != KindDocument || pg.Path == "" || matchedOld[pg.Path] {
+		if pg.Kind != KindDocument || pg.Path == "" || matchedOld[pg.Path] {
 			return
 		}
-		var a version
-		if a, err = read(true, pg.Path, pg.Title); err != nil {
-			return
-		}
-		pc := PageChange{Op: Deleted, Title: a.title, Path: pg.Path}
-		count(&pc, a, version{})
-		d.Pages = append(d.Pages, pc)
+		outs = append(outs, outcome{do: func(o *outcome) error {
+			a, err := read(true, pg.Path)
+			if err != nil {
+				return err
+			}
+			pc := PageChange{Op: Deleted, Title: a.title(pg.Title), Path: pg.Path}
+			count(&pc, a, version{})
+			o.page = &pc
+			return nil
+		}})
 	})
-	if err != nil {
+	if err := runAll(outs[first:]); err != nil {
 		return nil, err
+	}
+	d := &Diff{}
+	for _, o := range outs {
+		if o.problem != nil {
+			d.Diagnostics = append(d.Diagnostics, *o.problem)
+		}
+		if o.page != nil {
+			d.Pages = append(d.Pages, *o.page)
+		}
 	}
 	var summary string
 	if in.New != nil {

@@ -189,3 +189,31 @@ func BenchmarkParseDocument(b *testing.B) {
 		}
 	}
 }
+
+// TestOwnTitles: parsing the front matter once for both versions of a
+// page gives the titles parsing each would, wherever the two versions
+// part: inside the block, on its closing line, in the blank lines after
+// it, with or without line endings, CRs and invalid YAML.
+func TestOwnTitles(t *testing.T) {
+	t.Parallel()
+	pieces := []string{"---\n", "---\r\n", "title: A\n", "title: B\n", "description: d\n", ": [\n", "---", "--- \n",
+		"\n", "\r\n", "\r", "# Head\n", "# Other\n", "text\n", "x", "  # Indented\n", "---\n"}
+	var docs []string
+	for i := range 4000 {
+		var b strings.Builder
+		for k := range 1 + i%7 {
+			b.WriteString(pieces[(i*7+k*k*3+i/5*k)%len(pieces)])
+		}
+		docs = append(docs, b.String())
+	}
+	docs = append(docs, "", "---\ntitle: A\n---", "---\ntitle: A\n---\n", "---\ntitle: A\n---\n\n# H\n", "---\ntitle: A\n---x\n# H\n")
+	for i, n := range docs {
+		// old versions that share a prefix with n, and some that do not
+		for _, o := range []string{n, n + "# Late\n", n + "\r# H\n", docs[(i*31+7)%len(docs)], n[:len(n)/2], n[:len(n)/2] + "# Cut\n", "x" + n} {
+			gotOld, gotNew := ownTitles([]byte(o), []byte(n))
+			if wantOld, wantNew := ownTitle([]byte(o)), ownTitle([]byte(n)); gotOld != wantOld || gotNew != wantNew {
+				t.Fatalf("ownTitles(%q, %q) = %q, %q; want %q, %q", o, n, gotOld, gotNew, wantOld, wantNew)
+			}
+		}
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	yaml "go.yaml.in/yaml/v4"
 
@@ -69,9 +71,13 @@ type Summary struct {
 // diagnostics. The error, when not nil, joins the error diagnostics; the
 // summary is returned either way so that every problem can be shown.
 func ParseSummary(data []byte, name string) (*Summary, error) {
-	p := &summaryParser{src: data, name: name, lines: newLines(data), s: &Summary{}}
+	return parseSummary(summaryMarkdown, data, name)
+}
+
+func parseSummary(md goldmark.Markdown, data []byte, name string) (*Summary, error) {
+	p := &summaryParser{src: data, str: string(data), name: name, lines: newLines(data), s: &Summary{}}
 	var group *Entry
-	for n := parseMarkdown(data).FirstChild(); n != nil; n = n.NextSibling() {
+	for n := parseSummaryMarkdown(md, data).FirstChild(); n != nil; n = n.NextSibling() {
 		switch n := n.(type) {
 		case *ast.Heading:
 			if n.Level == 1 {
@@ -90,11 +96,10 @@ func ParseSummary(data []byte, name string) (*Summary, error) {
 			// follow belong to no group.
 			group = nil
 		case *ast.List:
-			items := p.list(n)
 			if group != nil {
-				group.Children = append(group.Children, items...)
+				group.Children = p.list(n, group.Children)
 			} else {
-				p.s.Entries = append(p.s.Entries, items...)
+				p.s.Entries = p.list(n, p.s.Entries)
 			}
 		case *ast.HTMLBlock:
 			if n.HTMLBlockType != ast.HTMLBlockType2 { // not a comment
@@ -112,9 +117,11 @@ func ParseSummary(data []byte, name string) (*Summary, error) {
 
 type summaryParser struct {
 	src   []byte
+	str   string // src, whose substrings plain entries keep
 	name  string
 	lines lines
 	s     *Summary
+	paths int // entries with a Path, to size duplicates' index
 }
 
 func (p *summaryParser) pos(n ast.Node) (int, int) { return p.lines.pos(start(n)) }
@@ -127,24 +134,29 @@ func (p *summaryParser) fail(line, col int, format string, args ...any) {
 	p.s.Diagnostics = append(p.s.Diagnostics, diag.Errorf(p.name, line, col, format, args...))
 }
 
-func (p *summaryParser) list(l *ast.List) []*Entry {
-	var out []*Entry
+// list appends the entries of l's items to out.
+func (p *summaryParser) list(l *ast.List, out []*Entry) []*Entry {
 	for li := l.FirstChild(); li != nil; li = li.NextSibling() {
-		out = append(out, p.item(li)...)
+		out = p.item(li, out)
 	}
 	return out
 }
 
 // item reads one list item: its first block makes the entry, nested lists
-// its children. An item that makes no entry hands its children up.
-func (p *summaryParser) item(li ast.Node) []*Entry {
+// its children. An item that makes no entry hands its children up. The
+// entries are appended to out.
+func (p *summaryParser) item(li ast.Node, out []*Entry) []*Entry {
 	first := li.FirstChild()
 	var e *Entry
 	switch f := first.(type) {
 	case nil:
 		line, col := p.pos(li)
 		p.warn(line, col, "empty list item; ignored")
-		return nil
+		return out
+	case *summaryLink:
+		line, col := p.pos(f)
+		part := func(at [2]int) string { return p.str[at[0]:at[1]] }
+		e = p.linkTo(&Entry{Title: collapseSpaces(part(f.text)), NavLabel: collapseSpaces(part(f.label)), Line: line, Col: col}, part(f.dest))
 	case *ast.Paragraph, *ast.TextBlock:
 		e = p.linkEntry(f)
 	case *ast.FencedCodeBlock:
@@ -156,13 +168,16 @@ func (p *summaryParser) item(li ast.Node) []*Entry {
 		p.warn(line, col, "a list item must start with a link; ignored")
 	}
 	var children []*Entry
+	if e == nil {
+		children = out
+	}
 	for c := li.FirstChild(); c != nil; c = c.NextSibling() {
 		if c == first {
 			continue
 		}
 		switch c := c.(type) {
 		case *ast.List:
-			children = append(children, p.list(c)...)
+			children = p.list(c, children)
 		case *ast.HTMLBlock:
 			if c.HTMLBlockType != ast.HTMLBlockType2 {
 				line, col := p.pos(c)
@@ -177,10 +192,27 @@ func (p *summaryParser) item(li ast.Node) []*Entry {
 		return children
 	}
 	e.Children = children
-	return []*Entry{e}
+	return append(out, e)
 }
 
 var scheme = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:`)
+
+// hasScheme is scheme.MatchString written out: the regular expression
+// cost more than the rest of a SUMMARY.md entry.
+func hasScheme(dest string) bool {
+	for i := 0; i < len(dest); i++ {
+		c := dest[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '.' || c == '-'):
+		case i > 0 && c == ':':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
 
 func (p *summaryParser) linkEntry(block ast.Node) *Entry {
 	line, col := p.pos(block)
@@ -218,10 +250,15 @@ func (p *summaryParser) linkEntry(block ast.Node) *Entry {
 	if extra {
 		p.warn(line, col, "text outside the link is not part of the entry; ignored")
 	}
-	label := strings.Join(strings.Fields(string(resolveInline(link.Title))), " ")
-	e := &Entry{Title: plainText(link, p.src), NavLabel: label, Line: line, Col: col}
-	dest := string(resolveInline(link.Destination))
-	if scheme.MatchString(dest) || strings.HasPrefix(dest, "//") {
+	e := &Entry{Title: plainText(link, p.src), NavLabel: collapseSpaces(resolveInline(link.Title)), Line: line, Col: col}
+	return p.linkTo(e, string(resolveInline(link.Destination)))
+}
+
+// linkTo completes e, the entry of a link to dest: an external link, a
+// page of the space, or a heading of one.
+func (p *summaryParser) linkTo(e *Entry, dest string) *Entry {
+	line, col := e.Line, e.Col
+	if hasScheme(dest) || strings.HasPrefix(dest, "//") {
 		e.Kind, e.Href = KindLink, dest
 		return e
 	}
@@ -246,6 +283,7 @@ func (p *summaryParser) linkEntry(block ast.Node) *Entry {
 		return nil
 	}
 	e.Kind, e.Path = KindDocument, rel
+	p.paths++
 	if e.Anchor != "" {
 		// GitBook exports a link to a heading of a page as file.md#id.
 		e.Kind = KindLink
@@ -297,25 +335,41 @@ func (p *summaryParser) computed(f *ast.FencedCodeBlock) *Entry {
 // more than once: one entry is the page, the others link to it. The page
 // is the entry with sub-pages (links have none); otherwise the first.
 func (p *summaryParser) duplicates() {
-	byPath := map[string][]*Entry{}
-	var order []string
+	// Most files are listed once, as a page: only the others are looked
+	// at again, in the order they first appear.
+	index := make(map[string]int, p.paths) // file → order of first appearance
+	firsts := make([]*Entry, 0, p.paths)
+	more := map[int][]*Entry{}
+	var again []int
 	var collect func(list []*Entry)
 	collect = func(list []*Entry) {
 		for _, e := range list {
 			if e.Path != "" {
-				if _, ok := byPath[e.Path]; !ok {
-					order = append(order, e.Path)
+				i, seen := index[e.Path]
+				switch {
+				case !seen:
+					index[e.Path] = len(firsts)
+					firsts = append(firsts, e)
+					if e.Kind != KindDocument {
+						again = append(again, len(firsts)-1)
+					}
+				case more[i] == nil && firsts[i].Kind == KindDocument:
+					again = append(again, i)
+					fallthrough
+				default:
+					more[i] = append(more[i], e)
 				}
-				byPath[e.Path] = append(byPath[e.Path], e)
 			}
 			collect(e.Children)
 		}
 	}
 	collect(p.s.Entries)
-	for _, file := range order {
+	slices.Sort(again)
+	for _, i := range again {
+		file := firsts[i].Path
 		var docs []*Entry
 		var anchored []*Entry
-		for _, e := range byPath[file] {
+		for _, e := range append([]*Entry{firsts[i]}, more[i]...) {
 			if e.Kind == KindDocument {
 				docs = append(docs, e)
 			} else {

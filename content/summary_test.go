@@ -2,8 +2,13 @@ package content
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/yuin/goldmark/ast"
 
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
@@ -217,4 +222,197 @@ func noLines(s string) string {
 		out = append(out, l)
 	}
 	return strings.Join(out, "\n")
+}
+
+// largeSummary is a SUMMARY.md laid out as ../shared/bench/mkrepo.py lays
+// out its 20,000 pages: groups of folders, each folder's README with its
+// pages nested under it.
+func largeSummary(pages int) []byte {
+	var b strings.Builder
+	b.WriteString("# Table of contents\n\n* [Introduction](README.md)\n")
+	groups := max(1, pages/400)
+	for g := range groups {
+		fmt.Fprintf(&b, "\n\n## Group-%03d\n\n", g)
+		for sub := range 20 {
+			fmt.Fprintf(&b, "* [Topic %d.%d](group-%03d/topic-%02d/README.md)\n", g, sub, g, sub)
+			for i := sub*groups + g; i < pages; i += 20 * groups {
+				fmt.Fprintf(&b, "  * [Page %d](group-%03d/topic-%02d/page-%06d.md)\n", i, g, sub, i)
+			}
+		}
+	}
+	return []byte(b.String())
+}
+
+func BenchmarkParseSummary(b *testing.B) {
+	data := largeSummary(20000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseSummary(data, "SUMMARY.md"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// samePlainLinks fails unless ParseSummary, which reads plainly written
+// links without goldmark's inline parser, gives exactly what goldmark's
+// CommonMark parser alone gives: entries, lines, columns, diagnostics.
+func samePlainLinks(t testing.TB, in []byte) {
+	t.Helper()
+	want, wantErr := parseSummary(markdown, in, "SUMMARY.md")
+	got, gotErr := ParseSummary(in, "SUMMARY.md")
+	if !reflect.DeepEqual(got, want) || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+		t.Fatalf("%q:\ngot:\n%s%v\nwant (goldmark alone):\n%s%v", in, dump(got.Entries), got.Diagnostics, dump(want.Entries), want.Diagnostics)
+	}
+}
+
+// plainLinkCases are lines around the plain form, where CommonMark reads
+// them differently: setext headings, lazy continuation, indented code,
+// reference definitions, tabs, CR, quotes, brackets, entities.
+var plainLinkCases = []string{
+	"[A](a.md)\n---\n",
+	"[A](a.md)\n===\n",
+	"* [A](a.md)\n  ---\n",
+	"* [A](a.md)\n  ===\n",
+	"* [A](a.md)\n===\n",
+	"- [A](a.md)\n---\n",
+	"[x]: /y\n===\n[A](a.md)\n",
+	"[a.md]: b.md\n* [A](a.md)\n* [a.md]\n",
+	"* [A](a.md)\n[B](b.md)\n",
+	"* [A](a.md)\n      * [B](b.md)\n",
+	"* [A](a.md)\n\n      * [B](b.md)\n",
+	"* [A](a.md)\n\n  [B](b.md)\n",
+	"* [A](a.md)  \n* [B](b.md)\t\n",
+	"* [A](a.md)\r\n* [B](b.md)\r\n",
+	"*\t[A](a.md)\n\t* [B](b.md)\n  \t[C](c.md)\n",
+	"*     [A](a.md)\n*    [B](b.md)\n",
+	"    [A](a.md)\n",
+	"[A](a.md)\n",
+	"> [A](a.md)\n> * [B](b.md)\n",
+	"* [A](a.md \"L\")\n* [B](b.md 'L')\n* [C](c.md (L))\n* [D](d.md \"\")\n* [E](e.md  \"M  N\" )\n",
+	"* [A](<a b.md>)\n* [B]( b.md )\n* [C](c.md\"x\")\n* [D](d(1).md)\n",
+	"* [](b.md)\n* [ ](c.md)\n* [ A  B ](a.md)\n* [A\u00a0B\u2003](a.md)\n",
+	"* [A](a.md)\x00\n* [B\x00](b.md)\n* [C](c\x7f.md)\n",
+	"* [A&amp;B](a.md)\n* [A](a&amp;.md)\n* [A](a%20b.md \"&lt;\")\n",
+	"* [A\\]](a.md)\n* [A](a\\).md)\n* [A](a.md \"x\\\"y\")\n",
+	"* [A [B]](a.md)\n* [A](a.md)]\n* [[A](a.md)](b.md)\n* ![A](a.md)\n",
+	"* [*A*](a.md)\n* [`A`](a.md)\n* [_A_](a.md)\n* [<b>A</b>](a.md)\n* [<http://x>](a.md)\n",
+	"* [A](http://x.com)\n* [A](//x)\n* [A](a.md#h)\n* [A](%2e%2e/a.md)\n* [A](../a.md)\n* [A](a.png)\n* [A](#x)\n* [A](x:y)\n* [A](1x:y.md)\n",
+	"* [A](a.md)\n  * [A](a.md)\n* [B](b.md#x)\n* [B](b.md#y)\n",
+	"* [A](a.md)\n<div>\n* [B](b.md)\n</div>\n  <!-- [C](c.md) -->\n",
+	"1. [A](a.md)\n2) [B](b.md)\n* [C](c.md)\n",
+	"## [A](a.md)\n\n* [B](b.md)\n\n***\n\n* [C](c.md)\n",
+	"* [A](a.md) \\\n* [B](b.md)\\\n  [C](c.md)\n",
+	"* ```yaml\n  [A](a.md)\n  ```\n* ~~~\n[B](b.md)\n",
+	"* [A](a.md)",
+	"[A](a.md)\n    [B](b.md)\n",
+	"  * [A](a.md)\n * [B](b.md)\n   * [C](c.md)\n    * [D](d.md)\n",
+}
+
+func TestPlainLinksAsGoldmark(t *testing.T) {
+	t.Parallel()
+	for _, in := range plainLinkCases {
+		samePlainLinks(t, []byte(in))
+	}
+	samePlainLinks(t, largeSummary(2000))
+	files := corpusFiles(t, "corpus/GitbookIO-public-docs")
+	for _, dir := range publicDocsSpaces {
+		data, err := files.Read(dir + "/SUMMARY.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		samePlainLinks(t, data)
+	}
+}
+
+// summaryPieces builds SUMMARY.md-like documents line by line from
+// choices, for comparing the two parsers where CommonMark's rules meet.
+var summaryPieces = [][]string{
+	{"", "", "  ", "    ", "      ", "\t", " ", "   ", "        "},   // indentation
+	{"* ", "- ", "+ ", "", "1. ", "> ", "*   ", "*     ", "*\t", ""}, // marker
+	{ // content
+		"[A](a.md)", "[B](b/README.md)", "[A](a.md \"Lab el\")", "[C c](c.md#h)", "[D](https://d.io)",
+		"[A](a.md)", "[B](b.md)", "[E *e*](e.md)", "[F](f.md) x", "[G](<g g.md>)", "[H](h.md 'h')",
+		"## Group", "## G <a href=\"#g\" id=\"g\"></a>", "# Table of contents", "***", "---", "===", "",
+		"Text", "[x]: /y", "[A]", "```yaml", "```", "<!--", "-->", "<div>", "[](a.md)", "[I](i.png)",
+		"[A](../a.md)", "[J](j.md)  ", "[K](k.md)\r", "[L\\](l.md)", "[M](m&amp;.md)",
+	},
+}
+
+// genSummary makes a document from choice bytes, three a line.
+func genSummary(choices []byte) []byte {
+	var b strings.Builder
+	for i := 0; i+2 < len(choices); i += 3 {
+		for k, set := range summaryPieces {
+			b.WriteString(set[int(choices[i+k])%len(set)])
+		}
+		b.WriteByte('\n')
+	}
+	return []byte(b.String())
+}
+
+func TestPlainLinksAsGoldmarkGenerated(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	for range n {
+		choices := make([]byte, 3*(1+r.IntN(12)))
+		for i := range choices {
+			choices[i] = byte(r.UintN(256))
+		}
+		samePlainLinks(t, genSummary(choices))
+	}
+}
+
+func FuzzPlainLinksAsGoldmark(f *testing.F) {
+	for _, s := range plainLinkCases {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		samePlainLinks(t, data)
+		samePlainLinks(t, genSummary(data))
+	})
+}
+
+func TestHasScheme(t *testing.T) {
+	t.Parallel()
+	re := regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:`)
+	for _, s := range []string{"", ":", "a:", "a", "http://x", "mailto:a", "1a:", "a1+.-:x", "a_b:", "-a:", "a.md", "a/b:c", "Z9:"} {
+		if got, want := hasScheme(s), re.MatchString(s); got != want {
+			t.Errorf("hasScheme(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestCollapseSpaces(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", " ", "a", " a", "a ", "a  b", "a b c", "a\tb", "a\u00a0b", "é b", "a\nb", "\x00a", "a\x85"} {
+		if got, want := collapseSpaces(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapseSpaces(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestPlainLinksSkipInlineParsing: the plain form does become a
+// summaryLink (else the comparisons above would compare goldmark with
+// itself), and a setext underline keeps the paragraph goldmark's.
+func TestPlainLinksSkipInlineParsing(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]bool{
+		"* [A b](a.md)\n": true, "* [A](a.md \"L\")": true, "[A](a.md)\n\n": true,
+		"[A](a.md)\n---\n": false, "* [A](a.md) x\n": false, "* [A](a.md)\n  [B](b.md)\n": false,
+	} {
+		found := false
+		_ = ast.Walk(parseSummaryMarkdown(summaryMarkdown, []byte(in)), func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+			_, ok := n.(*summaryLink)
+			found = found || ok
+			return ast.WalkContinue, nil
+		})
+		if found != want {
+			t.Errorf("%q: summaryLink found = %v, want %v", in, found, want)
+		}
+	}
 }

@@ -180,14 +180,37 @@ func (p *Project) refuseOutside(files Files, path, file, field string, line int)
 	return nil
 }
 
+// pagesFromEntries makes the page tree of a summary. A large summary has
+// tens of thousands of entries: the pages and the lists of children are
+// carved out of two allocations.
 func pagesFromEntries(entries []*Entry) []*Page {
-	out := make([]*Page, 0, len(entries))
-	for _, e := range entries {
-		out = append(out, &Page{Kind: e.Kind, Title: e.Title, NavLabel: e.NavLabel, Slug: e.Slug, Path: e.Path,
-			Anchor: e.Anchor, Href: e.Href, Computed: e.Computed, Line: e.Line, Col: e.Col,
-			Children: pagesFromEntries(e.Children)})
+	n := 0
+	var count func(list []*Entry)
+	count = func(list []*Entry) {
+		n += len(list)
+		for _, e := range list {
+			count(e.Children)
+		}
 	}
-	return out
+	count(entries)
+	pages, lists := make([]Page, n), make([]*Page, n)
+	var convert func(list []*Entry) []*Page
+	convert = func(list []*Entry) []*Page {
+		out := lists[:len(list):len(list)] // appending to it reallocates
+		lists = lists[len(list):]
+		for i, e := range list {
+			pg := &pages[0]
+			pages = pages[1:]
+			*pg = Page{Kind: e.Kind, Title: e.Title, NavLabel: e.NavLabel, Slug: e.Slug, Path: e.Path,
+				Anchor: e.Anchor, Href: e.Href, Computed: e.Computed, Line: e.Line, Col: e.Col}
+			out[i] = pg
+		}
+		for i, e := range list {
+			out[i].Children = convert(e.Children)
+		}
+		return out
+	}
+	return convert(entries)
 }
 
 // checkFiles drops document pages whose file does not exist or leads out

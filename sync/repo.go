@@ -10,10 +10,12 @@ import (
 	"slices"
 	"strings"
 	stdsync "sync"
+	"sync/atomic"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
@@ -308,31 +310,19 @@ func projectTreeHash(c *object.Commit, dir string) string {
 }
 
 // projectForDiff loads the project for comparing, trusting SUMMARY about
-// which files exist (see content.LoadForDiff).
-func (r *Repo) projectForDiff(c *object.Commit, dir string, store *stdsync.Mutex) (*content.Project, content.Files, error) {
-	store.Lock()
-	files, err := gitrepo.Files(r.Git, c)
-	store.Unlock()
+// which files exist (see content.LoadForDiff). objs is the object store
+// read by goroutines taking turns.
+func projectForDiff(objs storer.EncodedObjectStorer, c *object.Commit, dir string) (*content.Project, content.Files, error) {
+	tree, err := object.GetTree(objs, c.TreeHash)
 	if err != nil {
-		return nil, files, err
+		return nil, content.Files{}, fmt.Errorf("commit %s tree: %w", c.Hash, err)
 	}
-	p, err := content.LoadForDiff(takingTurns(files, store), dir)
+	files := gitrepo.TreeFiles(objs, tree)
+	p, err := content.LoadForDiff(files, dir)
 	if err != nil {
 		return nil, files, fmt.Errorf("commit %s: %w", shortHash(c.Hash.String()), err)
 	}
 	return p, files, nil
-}
-
-// takingTurns is f with every read of the object store under store.
-func takingTurns(f content.Files, store *stdsync.Mutex) content.Files {
-	out := content.Files{
-		Read: func(p string) ([]byte, error) { store.Lock(); defer store.Unlock(); return f.Read(p) },
-		List: func(dir string) ([]string, error) { store.Lock(); defer store.Unlock(); return f.List(dir) },
-	}
-	if f.Exists != nil {
-		out.Exists = func(p string) (bool, error) { store.Lock(); defer store.Unlock(); return f.Exists(p) }
-	}
-	return out
 }
 
 // DiffCommits is the page diff of the project at dir from commit a (nil:
@@ -341,38 +331,35 @@ func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*con
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	// Both projects are loaded at once: parsing a large SUMMARY.md is
-	// most of a diff's time, and the two parses can use two cores. Their
-	// reads of the object store take turns (go-git's storage is not safe
-	// for concurrent use).
+	// much of a diff's time, and the two parses can use two cores.
+	// Meanwhile the changed files are listed and the Markdown among them
+	// read ahead of the page diff. Every read of the object store takes
+	// turns (go-git's storage is not safe for concurrent use).
 	var store stdsync.Mutex
+	objs := gitrepo.TakingTurns(r.Git.Storer, &store)
 	var wg stdsync.WaitGroup
 	var newP, oldP *content.Project
 	var newFiles, oldFiles content.Files
 	var newErr, oldErr error
 	if a != nil {
-		wg.Go(func() { oldP, oldFiles, oldErr = r.projectForDiff(a, dir, &store) })
+		wg.Go(func() { oldP, oldFiles, oldErr = projectForDiff(objs, a, dir) })
 	}
-	newP, newFiles, newErr = r.projectForDiff(b, dir, &store)
+	wg.Go(func() { newP, newFiles, newErr = projectForDiff(objs, b, dir) })
+	changes, changesErr := changedFiles(objs, a, b, dir)
+	ahead := readAhead(objs, changes)
+	defer ahead.stop()
 	wg.Wait()
 	// The newer commit's problem first: it is the one to fix.
 	if err := cmp.Or(newErr, oldErr); err != nil {
 		return nil, err
 	}
-	in := content.DiffInput{New: newP, ReadNew: newFiles.Read, KeepText: keepText,
-		ReadBlob: func(h string) ([]byte, error) { return gitrepo.ReadBlob(r.Git.Storer, plumbing.NewHash(h)) }}
-	bt, err := b.Tree()
-	if err != nil {
-		return nil, err
+	if changesErr != nil {
+		return nil, fmt.Errorf("compare %s..%s: %w", hashOf(a), shortHash(b.Hash.String()), changesErr)
 	}
-	var at *object.Tree
+	in := content.DiffInput{New: newP, ReadNew: newFiles.Read, KeepText: keepText, Changes: changes,
+		ReadBlob: func(h string) ([]byte, error) { return ahead.read(plumbing.NewHash(h)) }}
 	if a != nil {
 		in.Old, in.ReadOld = oldP, oldFiles.Read
-		if at, err = a.Tree(); err != nil {
-			return nil, err
-		}
-	}
-	if in.Changes, err = gitrepo.ChangedFiles(r.Git.Storer, at, bt, dir); err != nil {
-		return nil, fmt.Errorf("compare %s..%s: %w", hashOf(a), shortHash(b.Hash.String()), err)
 	}
 	d, err := content.DiffPages(in)
 	if d != nil {
@@ -381,6 +368,106 @@ func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*con
 		d.Diagnostics = append(slices.Clone(newP.Diagnostics), d.Diagnostics...)
 	}
 	return d, err
+}
+
+// changedFiles lists the files that differ between commits a (nil:
+// none) and b below dir.
+func changedFiles(objs storer.EncodedObjectStorer, a, b *object.Commit, dir string) ([]content.FileChange, error) {
+	bt, err := object.GetTree(objs, b.TreeHash)
+	if err != nil {
+		return nil, err
+	}
+	var at *object.Tree
+	if a != nil {
+		if at, err = object.GetTree(objs, a.TreeHash); err != nil {
+			return nil, err
+		}
+	}
+	return gitrepo.ChangedFiles(objs, at, bt, dir)
+}
+
+// aheadBudget bounds the bytes of changed files read ahead of the page
+// diff.
+const aheadBudget = 64 << 20
+
+// blobsAhead reads the changed Markdown files, which the page diff reads
+// (pages are Markdown), on a goroutine of its own: the object store
+// serves one reader at a time, and this keeps it busy while the
+// summaries parse and the page diff starts. A blob the page diff asks
+// for before it is reached is read by the asker; each blob is handed
+// over once, then forgotten.
+type blobsAhead struct {
+	objs    storer.EncodedObjectStorer
+	mu      stdsync.Mutex
+	blobs   map[plumbing.Hash]*blobAhead
+	stopped atomic.Bool
+	done    chan struct{}
+}
+
+type blobAhead struct {
+	taken bool          // being read, or read
+	ready chan struct{} // closed once read
+	data  []byte
+	err   error
+}
+
+func readAhead(objs storer.EncodedObjectStorer, changes []content.FileChange) *blobsAhead {
+	ra := &blobsAhead{objs: objs, blobs: map[plumbing.Hash]*blobAhead{}, done: make(chan struct{})}
+	var order []plumbing.Hash
+	for _, c := range changes {
+		for _, f := range [][2]string{{c.From, c.FromHash}, {c.To, c.ToHash}} {
+			if f[1] == "" || !strings.HasSuffix(strings.ToLower(f[0]), ".md") {
+				continue
+			}
+			if h := plumbing.NewHash(f[1]); ra.blobs[h] == nil {
+				ra.blobs[h] = &blobAhead{ready: make(chan struct{})}
+				order = append(order, h)
+			}
+		}
+	}
+	go func() {
+		defer close(ra.done)
+		size := 0
+		for _, h := range order {
+			if ra.stopped.Load() || size >= aheadBudget {
+				return
+			}
+			ra.mu.Lock()
+			b := ra.blobs[h]
+			if b == nil || b.taken {
+				ra.mu.Unlock()
+				continue
+			}
+			b.taken = true
+			ra.mu.Unlock()
+			b.data, b.err = gitrepo.ReadBlob(objs, h)
+			close(b.ready)
+			size += len(b.data)
+		}
+	}()
+	return ra
+}
+
+// read returns blob h: read ahead, being read ahead, or read now.
+func (ra *blobsAhead) read(h plumbing.Hash) ([]byte, error) {
+	ra.mu.Lock()
+	b := ra.blobs[h]
+	delete(ra.blobs, h)
+	if b != nil && !b.taken {
+		b = nil // not reached yet
+	}
+	ra.mu.Unlock()
+	if b == nil {
+		return gitrepo.ReadBlob(ra.objs, h)
+	}
+	<-b.ready
+	return b.data, b.err
+}
+
+// stop ends reading ahead and waits for the read under way.
+func (ra *blobsAhead) stop() {
+	ra.stopped.Store(true)
+	<-ra.done
 }
 
 func hashOf(c *object.Commit) string {

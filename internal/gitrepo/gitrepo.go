@@ -188,7 +188,13 @@ func ReadBlob(s storer.EncodedObjectStorer, h plumbing.Hash) ([]byte, error) {
 		return nil, err
 	}
 	defer rd.Close()
-	return io.ReadAll(rd)
+	// Read into its size at once: io.ReadAll would grow a buffer to it,
+	// allocating several times a large file (SUMMARY.md) on the way.
+	data := make([]byte, b.Size)
+	if _, err := io.ReadFull(rd, data); err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", h, err)
+	}
+	return data, nil
 }
 
 // Change sets (Data non-nil) or removes (Data nil) one file.

@@ -1,8 +1,10 @@
 package gitrepo
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -211,4 +213,100 @@ func TreeFiles(s storer.EncodedObjectStorer, root *object.Tree) content.Files {
 			return l.out, err
 		},
 	}
+}
+
+// TakingTurns is s for goroutines that read it at once, as go-git's
+// object store is not safe for concurrent use: each object lookup holds
+// mu, and the object comes back whole, so that reading and decoding it
+// needs no lock. (go-git reads a large packed object from its pack file
+// only when the object is read.) It is for reading: iterating over the
+// objects is refused.
+func TakingTurns(s storer.EncodedObjectStorer, mu sync.Locker) storer.EncodedObjectStorer {
+	return takingTurns{s, mu}
+}
+
+type takingTurns struct {
+	storer.EncodedObjectStorer
+	mu sync.Locker
+}
+
+func (s takingTurns) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, err := s.EncodedObjectStorer.EncodedObject(t, h)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := o.(*plumbing.MemoryObject); ok {
+		// In memory already. Decoding asks for its hash, which a
+		// MemoryObject computes and stores on first use, while go-git's
+		// cache may hand the same object to other readers: the hash is
+		// h, given without touching the object.
+		return hashed{o, h}, nil
+	}
+	r, err := o.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	data := make([]byte, o.Size())
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, fmt.Errorf("read object %s: %w", h, err)
+	}
+	return &whole{o.Type(), h, data}, nil
+}
+
+// hashed is an object whose hash is known.
+type hashed struct {
+	plumbing.EncodedObject
+	h plumbing.Hash
+}
+
+func (o hashed) Hash() plumbing.Hash { return o.h }
+
+// whole is an object read into memory, for reading only.
+type whole struct {
+	t    plumbing.ObjectType
+	h    plumbing.Hash
+	data []byte
+}
+
+func (o *whole) Hash() plumbing.Hash            { return o.h }
+func (o *whole) Type() plumbing.ObjectType      { return o.t }
+func (o *whole) SetType(plumbing.ObjectType)    {}
+func (o *whole) Size() int64                    { return int64(len(o.data)) }
+func (o *whole) SetSize(int64)                  {}
+func (o *whole) Reader() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(o.data)), nil }
+func (o *whole) Writer() (io.WriteCloser, error) {
+	return nil, errors.New("gitrepo: object is read-only")
+}
+
+func (s takingTurns) HasEncodedObject(h plumbing.Hash) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.EncodedObjectStorer.HasEncodedObject(h)
+}
+
+func (s takingTurns) EncodedObjectSize(h plumbing.Hash) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.EncodedObjectStorer.EncodedObjectSize(h)
+}
+
+func (s takingTurns) SetEncodedObject(o plumbing.EncodedObject) (plumbing.Hash, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.EncodedObjectStorer.SetEncodedObject(o)
+}
+
+func (s takingTurns) AddAlternate(remote string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.EncodedObjectStorer.AddAlternate(remote)
+}
+
+var errIterShared = errors.New("gitrepo: a store read by goroutines taking turns cannot be iterated")
+
+func (s takingTurns) IterEncodedObjects(plumbing.ObjectType) (storer.EncodedObjectIter, error) {
+	return nil, errIterShared
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -208,5 +209,72 @@ func TestChangedFilesLinks(t *testing.T) {
 	changes, err := gitrepo.ChangedFiles(r.Storer, tree("HEAD~1"), tree("HEAD"), "")
 	if err != nil || len(changes) != 1 || changes[0].To != "link.md" || changes[0].ToHash != "" {
 		t.Errorf("changes %+v, %v", changes, err)
+	}
+}
+
+// TestTakingTurns reads a packed repository from several goroutines at
+// once through TakingTurns: small objects, large ones (go-git reads
+// those from the pack file only when they are read) and deltas of both
+// come back as git has them. Run with -race.
+func TestTakingTurns(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	large := strings.Repeat("a line of a large page\n", 2000) // 46 KB, past go-git's 16 KiB
+	for i, edit := range []string{"", "one more line\n"} {
+		for k := range 8 {
+			body := fmt.Sprintf("# Page %d\n\n%s", k, strings.Repeat("text\n", 50*k)) + edit
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("p%d.md", k)), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, "SUMMARY.md"), []byte(large+edit), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		git(t, dir, "add", "-A")
+		git(t, dir, "commit", "-q", "-m", fmt.Sprint("commit ", i))
+	}
+	git(t, dir, "gc", "-q", "--aggressive") // one pack, with deltas
+	r, err := gitrepo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	objs := gitrepo.TakingTurns(r.Storer, &mu)
+	want := map[plumbing.Hash]string{}
+	for _, line := range strings.Split(git(t, dir, "rev-list", "--objects", "--all"), "\n") {
+		h, _, _ := strings.Cut(line, " ")
+		if git(t, dir, "cat-file", "-t", h) == "blob" {
+			want[plumbing.NewHash(h)] = git(t, dir, "cat-file", "blob", h)
+		}
+	}
+	if len(want) != 18 {
+		t.Fatalf("%d blobs, want 18", len(want))
+	}
+	commits := []string{git(t, dir, "rev-parse", "HEAD"), git(t, dir, "rev-parse", "HEAD~1")}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for h, body := range want {
+				if data, err := gitrepo.ReadBlob(objs, h); err != nil || strings.TrimSpace(string(data)) != body {
+					t.Errorf("blob %s: %d bytes, %v; want %d bytes", h, len(data), err, len(body))
+				}
+			}
+			for _, rev := range commits {
+				c, err := object.GetCommit(objs, plumbing.NewHash(rev))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				tree, err := object.GetTree(objs, c.TreeHash)
+				if err != nil || len(tree.Entries) != 9 || tree.Hash != c.TreeHash {
+					t.Errorf("tree of %s: %v entries, %v", rev, tree, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if _, err := objs.IterEncodedObjects(plumbing.BlobObject); err == nil {
+		t.Error("iterating a shared store: want an error")
 	}
 }
