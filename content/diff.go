@@ -8,10 +8,10 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/aymanbagabas/go-udiff/lcs"
+	"github.com/sourcegraph/conc"
 
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
@@ -153,7 +153,7 @@ type outcome struct {
 // do not wait for each other.
 func runAll(outs []outcome) error {
 	var next atomic.Int64
-	var wg sync.WaitGroup
+	wg := conc.NewWaitGroup() // a panic reaches the caller's goroutine
 	for range min(runtime.GOMAXPROCS(0), len(outs)) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(outs); i = int(next.Add(1)) - 1 {
@@ -177,7 +177,7 @@ func runAll(outs []outcome) error {
 // DocumentTitle) for every page whose file is read.
 func DiffPages(in DiffInput) (*Diff, error) {
 	var oldIdx map[string]placed
-	var wg sync.WaitGroup
+	wg := conc.NewWaitGroup()
 	wg.Go(func() { oldIdx = index(in.Old) })
 	newIdx := index(in.New)
 	wg.Wait()

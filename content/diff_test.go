@@ -217,3 +217,25 @@ func TestOwnTitles(t *testing.T) {
 		}
 	}
 }
+
+// A panic while comparing a page (in a read, or in a parser) comes out of
+// DiffPages on the caller's goroutine, where the run's guard makes it one
+// space's failure; on a worker goroutine of its own it would end the
+// process, and this test binary with it.
+func TestDiffPagesPanicReachesCaller(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{"README.md": "# Home\n", "SUMMARY.md": "* [Home](README.md)\n* [Guide](guide.md)\n", "guide.md": "# Guide\n"}
+	f := memFiles(files)
+	p, err := LoadForDiff(f, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := func(string) ([]byte, error) { panic("boom") }
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "boom") {
+			t.Errorf("recovered %v, want the read's panic", r)
+		}
+	}()
+	_, _ = DiffPages(DiffInput{Old: p, New: p, Changes: []FileChange{{From: "guide.md", To: "guide.md"}}, ReadOld: boom, ReadNew: boom, ReadBlob: boom})
+	t.Error("DiffPages returned")
+}

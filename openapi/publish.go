@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sourcegraph/conc"
+
 	"github.com/gitbook-sync/gitbook-sync/gitbook"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
 )
@@ -116,11 +118,11 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 	}
 	var spec *Spec
 	var warnings diag.List
-	var modelled chan struct{}
+	var modelled *conc.WaitGroup // carries a panic in the model to wait's caller
 	// wait adds the model's findings once it is built.
 	wait := func() {
 		if modelled != nil {
-			<-modelled
+			modelled.Wait()
 			modelled = nil
 		}
 		res.Diagnostics = sorted(append(res.Diagnostics, warnings...))
@@ -137,11 +139,8 @@ func Publish(ctx context.Context, o PublishOptions) (*Result, error) {
 			return res, fmt.Errorf("%s: %w: %d warnings, and strict makes them errors; nothing was sent", o.Source.File, ErrInvalid, n)
 		}
 	} else {
-		modelled = make(chan struct{})
-		go func() {
-			defer close(modelled)
-			_, warnings = c.Model(ctx)
-		}()
+		modelled = conc.NewWaitGroup()
+		modelled.Go(func() { _, warnings = c.Model(ctx) })
 	}
 	var text []byte
 	if spec != nil {

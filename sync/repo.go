@@ -18,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	"github.com/sourcegraph/conc"
 
 	"github.com/gitbook-sync/gitbook-sync/ci"
 	"github.com/gitbook-sync/gitbook-sync/content"
@@ -337,7 +338,9 @@ func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*con
 	// turns (go-git's storage is not safe for concurrent use).
 	var store stdsync.Mutex
 	objs := gitrepo.TakingTurns(r.Git.Storer, &store)
-	var wg stdsync.WaitGroup
+	// conc's WaitGroup carries a panic to this goroutine, where the run's
+	// guard makes it the space's failure instead of the process's end.
+	wg := conc.NewWaitGroup()
 	var newP, oldP *content.Project
 	var newFiles, oldFiles content.Files
 	var newErr, oldErr error
@@ -401,7 +404,7 @@ type blobsAhead struct {
 	mu      stdsync.Mutex
 	blobs   map[plumbing.Hash]*blobAhead
 	stopped atomic.Bool
-	done    chan struct{}
+	reader  *conc.WaitGroup
 }
 
 type blobAhead struct {
@@ -412,7 +415,7 @@ type blobAhead struct {
 }
 
 func readAhead(objs storer.EncodedObjectStorer, changes []content.FileChange) *blobsAhead {
-	ra := &blobsAhead{objs: objs, blobs: map[plumbing.Hash]*blobAhead{}, done: make(chan struct{})}
+	ra := &blobsAhead{objs: objs, blobs: map[plumbing.Hash]*blobAhead{}, reader: conc.NewWaitGroup()}
 	var order []plumbing.Hash
 	for _, c := range changes {
 		for _, f := range [][2]string{{c.From, c.FromHash}, {c.To, c.ToHash}} {
@@ -425,8 +428,7 @@ func readAhead(objs storer.EncodedObjectStorer, changes []content.FileChange) *b
 			}
 		}
 	}
-	go func() {
-		defer close(ra.done)
+	ra.reader.Go(func() {
 		size := 0
 		for _, h := range order {
 			if ra.stopped.Load() || size >= aheadBudget {
@@ -444,7 +446,7 @@ func readAhead(objs storer.EncodedObjectStorer, changes []content.FileChange) *b
 			close(b.ready)
 			size += len(b.data)
 		}
-	}()
+	})
 	return ra
 }
 
@@ -467,7 +469,7 @@ func (ra *blobsAhead) read(h plumbing.Hash) ([]byte, error) {
 // stop ends reading ahead and waits for the read under way.
 func (ra *blobsAhead) stop() {
 	ra.stopped.Store(true)
-	<-ra.done
+	ra.reader.Wait()
 }
 
 func hashOf(c *object.Commit) string {
