@@ -428,7 +428,9 @@ func TestGitSyncInstalled(t *testing.T) {
 	seed.Organizations[0].Spaces[0].GitSync = "github"
 	seed.Organizations[0].Spaces[0].Repository = &emulator.RepositorySeed{URL: bare, Branch: "main"}
 	// GitBook's import of the branch starts with the emulator.
-	env := emulatortest.Start(t, seed, emulator.Options{OperationDelay: 300 * time.Millisecond, GitSyncPoll: 400 * time.Millisecond})
+	// The first plan must run while that import does: a second gives a
+	// loaded machine (the race detector, other packages) time to get there.
+	env := emulatortest.Start(t, seed, emulator.Options{OperationDelay: time.Second, GitSyncPoll: 400 * time.Millisecond})
 	c := env.Client(t, nil)
 	r, _ := gbsync.OpenRepo(repo.Dir)
 	opts := gbsync.Options{Client: c, Repo: r, RepoURL: bare, DryRun: true, Poll: gitbook.Poll{Initial: 5 * time.Millisecond}, Wait: 10 * time.Second}
