@@ -365,12 +365,61 @@ func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*con
 		in.Old, in.ReadOld = oldP, oldFiles.Read
 	}
 	d, err := content.DiffPages(in)
+	if err == nil && a != nil && len(d.NotPages) > 0 {
+		// Markdown changed that no entry lists: it may be the target of a
+		// link that is a page. (Looked for only then: it resolves every
+		// page's path in both commits.)
+		if more := behindLinks(changes, newP, oldFiles, newFiles); len(more) > 0 {
+			in.Changes = append(slices.Clip(changes), more...)
+			if d, err = content.DiffPages(in); err == nil {
+				// A target shown through its link is not "not a page".
+				shown := map[string]bool{}
+				for _, c := range more {
+					shown[c.ToHash] = true
+				}
+				d.NotPages = slices.DeleteFunc(d.NotPages, func(p string) bool {
+					h, err := newFiles.Hash(p)
+					return err == nil && shown[h]
+				})
+			}
+		}
+	}
 	if d != nil {
 		// What loading the newer project found (format warnings) goes
 		// with what comparing found.
 		d.Diagnostics = append(slices.Clone(newP.Diagnostics), d.Diagnostics...)
 	}
 	return d, err
+}
+
+// behindLinks is the changes Git does not show: a page reached through
+// a symbolic link (a linked page, a page under a linked folder) whose
+// target changed while the link did not. Git lists the target; the page
+// is the link's path. A page whose path is not among the changes but
+// resolves to another blob than before is such a page, and is added as a
+// change of its own.
+func behindLinks(changes []content.FileChange, newP *content.Project, oldFiles, newFiles content.Files) []content.FileChange {
+	if oldFiles.Hash == nil || newFiles.Hash == nil {
+		return nil
+	}
+	changed := make(map[string]bool, 2*len(changes))
+	for _, c := range changes {
+		changed[c.From], changed[c.To] = true, true
+	}
+	var out []content.FileChange
+	content.Walk(newP.Pages, func(pg, _ *content.Page) {
+		p := newP.ContentPath(pg.Path)
+		if pg.Path == "" || changed[p] {
+			return
+		}
+		changed[p] = true // a page listed twice is one file
+		from, errFrom := oldFiles.Hash(p)
+		to, errTo := newFiles.Hash(p)
+		if errFrom == nil && errTo == nil && from != to {
+			out = append(out, content.FileChange{From: p, To: p, FromHash: from, ToHash: to})
+		}
+	})
+	return out
 }
 
 // changedFiles lists the files that differ between commits a (nil:

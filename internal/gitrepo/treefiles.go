@@ -200,6 +200,10 @@ func TreeFiles(s storer.EncodedObjectStorer, root *object.Tree) content.Files {
 			}
 			return ReadBlob(s, h)
 		},
+		Hash: func(p string) (string, error) {
+			h, err := t.blob(p)
+			return h.String(), err
+		},
 		List: func(dir string) ([]string, error) {
 			e, real, err := t.resolve(dir)
 			if err != nil {
