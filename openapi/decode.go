@@ -11,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/sourcegraph/conc/pool"
 	"go.yaml.in/yaml/v4"
+	"golang.org/x/text/cases"
 )
 
 // decodeModel has kin-openapi decode an OpenAPI 3 document from its nodes
@@ -215,7 +216,8 @@ func separable(n *yaml.Node, fold bool) bool {
 		k := n.Content[i]
 		folded := k.Value
 		if fold {
-			folded = strings.ToLower(folded)
+			// Unicode case folding, as encoding/json's: "pathſ" is "paths".
+			folded = cases.Fold().String(folded)
 		}
 		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" || seen[folded] {
 			return false

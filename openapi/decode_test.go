@@ -59,6 +59,9 @@ x-top: [1, 2]
 		"Paths null":              `{` + info + `,"paths":{"/a":{}},"Paths":null}`,
 		"Paths given twice":       `{` + info + `,"paths":{"/a":{}},"Paths":{"/b":{}}}`,
 		"Components null":         `{` + info + `,"paths":{},"components":{"schemas":{"A":{}}},"Components":null}`,
+		"pathſ null":              `{` + info + `,"paths":{"/a":{}},"pathſ":null}`,
+		"componentſ null":         `{` + info + `,"paths":{},"components":{"schemas":{"A":{}}},"componentſ":null}`,
+		"ſchemas null":            `{` + info + `,"paths":{},"components":{"schemas":{"A":{}},"ſchemas":null}}`,
 		"Schemas null":            `{` + info + `,"paths":{},"components":{"schemas":{"A":{}},"Schemas":null}}`,
 		"paths differing by case": `{` + info + `,"paths":{"/Pets":{"summary":"a"},"/pets":{"summary":"b"}}}`,
 	} {

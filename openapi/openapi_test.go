@@ -516,7 +516,7 @@ func TestPublishAnswerLost(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, gitbook.ErrOutcomeUnknown) || !strings.Contains(err.Error(), "not received: run again") || res.Published || len(versions) != before {
+			if !errors.Is(err, gitbook.ErrOutcomeUnknown) || !strings.Contains(err.Error(), "run again to send it") || res.Published || len(versions) != before {
 				t.Fatalf("not received: %+v, %v, %d versions; want a failure saying to run again", res, err, len(versions))
 			}
 			// The next run sends it.
@@ -525,5 +525,36 @@ func TestPublishAnswerLost(t *testing.T) {
 				t.Fatalf("next run: %+v %v", res, err)
 			}
 		})
+	}
+}
+
+// A lost PUT after a version GitBook could not process: those errors may
+// be of the earlier text, so they are not put on this file; the outcome
+// stays unknown and the run says to check and run again.
+func TestPublishAnswerLostAfterFailedProcessing(t *testing.T) {
+	t.Parallel()
+	src := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "just: notes\n") }))
+	defer src.Close()
+	env := emulatortest.Start(t, emulator.Seed{}, emulator.Options{})
+	direct := env.Client(t, nil)
+	earlier := openapi.PublishOptions{Client: direct, Organization: "org-1", Slug: "pets", Source: openapi.Source{URL: src.URL + "/bad.yaml"}, Poll: 5 * time.Millisecond, Wait: 10 * time.Second}
+	if _, err := openapi.Publish(ctx, earlier); !errors.Is(err, openapi.ErrProcessing) {
+		t.Fatalf("earlier, refused version: %v", err)
+	}
+	isPut := func(r *http.Request) bool { return r.Method == http.MethodPut }
+	c, err := gitbook.New(gitbook.Options{BaseURL: env.URL, Token: env.Token,
+		HTTPClient: &http.Client{Transport: httpfault.Answer503(isPut, false)(http.DefaultTransport)},
+		Sleep:      func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := openapi.Publish(ctx, publishOpts(c, "pets", "testdata/pets-3.0.yaml"))
+	if !errors.Is(err, gitbook.ErrOutcomeUnknown) || errors.Is(err, openapi.ErrProcessing) || !strings.Contains(err.Error(), "of this text or of an earlier one") {
+		t.Errorf("error %v; want the outcome unknown, not this file's processing failure", err)
+	}
+	for _, d := range res.Diagnostics {
+		if strings.HasPrefix(d.Message, "GitBook:") {
+			t.Errorf("the earlier version's processing error was put on this file: %v", d)
+		}
 	}
 }

@@ -193,6 +193,9 @@ func (o PublishOptions) send(ctx context.Context, res *Result, text []byte) erro
 		if gitbook.IsNotFound(err) {
 			return fmt.Errorf("publish spec %s: %w; the spec does not exist, so it was not received: run again to send it", o.Slug, lost)
 		}
+		if err != nil {
+			return fmt.Errorf("publish spec %s: %w; reading the spec to find out failed too (%v): check it in GitBook, and run again to send it if it is missing", o.Slug, lost, err)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("publish spec %s: %w", o.Slug, err)
@@ -213,21 +216,28 @@ func (o PublishOptions) send(ctx context.Context, res *Result, text []byte) erro
 		return fmt.Errorf("spec %s: %w", o.Slug, err)
 	}
 	res.URL = s.URLs.App
+	if lost != nil {
+		// Checked before the processing's errors: those may be of an
+		// earlier text, or of another publisher's.
+		raw, err := o.Client.LatestOpenAPIRaw(ctx, o.Organization, o.Slug)
+		switch {
+		case err == nil && raw.Text == string(text):
+			res.Published, res.Version = true, s.LastVersion
+			return nil
+		case err != nil && !gitbook.IsNotFound(err):
+			return fmt.Errorf("publish spec %s: %w; reading the latest version to find out failed too (%v): check the spec in GitBook, and run again to send it if it is missing", o.Slug, lost, err)
+		case s.LastProcessErrorCode != "":
+			return fmt.Errorf("publish spec %s: %w; GitBook's last processing of the spec failed (%s), of this text or of an earlier one: check the spec in GitBook, and run again", o.Slug, lost, s.LastProcessErrorCode)
+		default:
+			return fmt.Errorf("publish spec %s: %w; its latest version is not this text (not received, or another publish came after it): run again to send it", o.Slug, lost)
+		}
+	}
 	if s.LastProcessErrorCode != "" {
 		for _, e := range s.LastProcessedErrors {
 			res.Diagnostics = append(res.Diagnostics, diag.Diagnostic{File: res.Source, Severity: diag.Error,
 				Message: "GitBook: " + strings.TrimSpace(e.Code+" "+e.Message)})
 		}
 		return fmt.Errorf("spec %s: %w: %s (%d errors)", o.Slug, ErrProcessing, s.LastProcessErrorCode, s.LastProcessedErrorCount)
-	}
-	if lost != nil {
-		raw, err := o.Client.LatestOpenAPIRaw(ctx, o.Organization, o.Slug)
-		switch {
-		case err != nil && !gitbook.IsNotFound(err):
-			return fmt.Errorf("publish spec %s: %w; reading the latest version to find out failed too (%v): check the spec in GitBook, and run again to send it if it is missing", o.Slug, lost, err)
-		case err != nil || raw.Text != string(text):
-			return fmt.Errorf("publish spec %s: %w; its latest version is not this text, so it was not received: run again to send it", o.Slug, lost)
-		}
 	}
 	res.Published, res.Version = true, s.LastVersion
 	return nil
