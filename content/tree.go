@@ -28,10 +28,10 @@ type Files struct {
 	// Exists, when set, answers whether a file exists without reading it;
 	// large projects need it, as every SUMMARY entry is checked.
 	Exists func(p string) (bool, error)
-	// Hash, when set, names the blob a file resolves to (after links):
-	// with it a page diff sees an edit to a link's target behind an
-	// unchanged link.
-	Hash func(p string) (string, error)
+	// Resolve, when set, gives the path a file resolves to after links,
+	// and its blob: with it a page diff sees an edit to a link's target
+	// behind an unchanged link.
+	Resolve func(p string) (real, blob string, err error)
 }
 
 func (f Files) exists(p string) (bool, error) {

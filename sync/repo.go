@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -341,6 +343,12 @@ func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*con
 	// conc's WaitGroup carries a panic to this goroutine, where the run's
 	// guard makes it the space's failure instead of the process's end.
 	wg := conc.NewWaitGroup()
+	waited := false
+	defer func() {
+		if !waited { // a panic below: the loaders stop reading first
+			wg.Wait()
+		}
+	}()
 	var newP, oldP *content.Project
 	var newFiles, oldFiles content.Files
 	var newErr, oldErr error
@@ -351,6 +359,7 @@ func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*con
 	changes, changesErr := changedFiles(objs, a, b, dir)
 	ahead := readAhead(objs, changes)
 	defer ahead.stop()
+	waited = true
 	wg.Wait()
 	// The newer commit's problem first: it is the one to fix.
 	if err := cmp.Or(newErr, oldErr); err != nil {
@@ -359,32 +368,25 @@ func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*con
 	if changesErr != nil {
 		return nil, fmt.Errorf("compare %s..%s: %w", hashOf(a), shortHash(b.Hash.String()), changesErr)
 	}
+	var shown map[string]bool
+	if a != nil {
+		links, err := linksToLookAt(objs, a, b, dir, changes, oldP, newP)
+		if err != nil {
+			return nil, fmt.Errorf("compare %s..%s: %w", hashOf(a), shortHash(b.Hash.String()), err)
+		}
+		var more []content.FileChange
+		more, shown = behindLinks(changes, links, newP, oldFiles, newFiles)
+		changes = append(slices.Clip(changes), more...)
+	}
 	in := content.DiffInput{New: newP, ReadNew: newFiles.Read, KeepText: keepText, Changes: changes,
 		ReadBlob: func(h string) ([]byte, error) { return ahead.read(plumbing.NewHash(h)) }}
 	if a != nil {
 		in.Old, in.ReadOld = oldP, oldFiles.Read
 	}
 	d, err := content.DiffPages(in)
-	if err == nil && a != nil && len(d.NotPages) > 0 {
-		// Markdown changed that no entry lists: it may be the target of a
-		// link that is a page. (Looked for only then: it resolves every
-		// page's path in both commits.)
-		if more := behindLinks(changes, newP, oldFiles, newFiles); len(more) > 0 {
-			in.Changes = append(slices.Clip(changes), more...)
-			if d, err = content.DiffPages(in); err == nil {
-				// A target shown through its link is not "not a page".
-				shown := map[string]bool{}
-				for _, c := range more {
-					shown[c.ToHash] = true
-				}
-				d.NotPages = slices.DeleteFunc(d.NotPages, func(p string) bool {
-					h, err := newFiles.Hash(p)
-					return err == nil && shown[h]
-				})
-			}
-		}
-	}
 	if d != nil {
+		// A link's target shown as the linked page is not "not a page".
+		d.NotPages = slices.DeleteFunc(d.NotPages, func(p string) bool { return shown[newP.ContentPath(p)] })
 		// What loading the newer project found (format warnings) goes
 		// with what comparing found.
 		d.Diagnostics = append(slices.Clone(newP.Diagnostics), d.Diagnostics...)
@@ -392,34 +394,98 @@ func (r *Repo) DiffCommits(a, b *object.Commit, dir string, keepText bool) (*con
 	return d, err
 }
 
+// linksToLookAt is the symbolic links of commit b when a page may hide
+// behind one: only a changed file that is a page in neither commit can be
+// a link's target that Git shows instead of the page. Listing the links
+// reads every directory of the tree, a fifth of a large diff's time, so
+// a push that changes pages and the table of contents alone skips it.
+// (Missed: a target that is itself listed as a page, with nothing else
+// changed.) changes are the project's; a target may be outside it.
+func linksToLookAt(objs storer.EncodedObjectStorer, a, b *object.Commit, dir string, changes []content.FileChange, oldP, newP *content.Project) ([]string, error) {
+	bt, err := object.GetTree(objs, b.TreeHash)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	if dir == "" {
+		for _, c := range changes {
+			paths = append(paths, c.From, c.To)
+		}
+	} else {
+		at, err := object.GetTree(objs, a.TreeHash)
+		if err != nil {
+			return nil, err
+		}
+		if paths, err = gitrepo.ChangedPaths(objs, at, bt); err != nil {
+			return nil, err
+		}
+	}
+	pending := map[string]bool{}
+	for _, p := range paths {
+		pending[p] = p != ""
+	}
+	for _, p := range []*content.Project{oldP, newP} {
+		delete(pending, content.Join(p.Dir, content.ConfigFile))
+		delete(pending, p.ContentPath(p.Config.Summary))
+		root := p.ContentPath("")
+		content.Walk(p.Pages, func(pg, _ *content.Page) {
+			if root == "" {
+				delete(pending, pg.Path)
+			} else {
+				delete(pending, root+"/"+pg.Path)
+			}
+		})
+	}
+	if !slices.Contains(slices.Collect(maps.Values(pending)), true) {
+		return nil, nil
+	}
+	return gitrepo.Symlinks(objs, bt)
+}
+
 // behindLinks is the changes Git does not show: a page reached through
 // a symbolic link (a linked page, a page under a linked folder) whose
-// target changed while the link did not. Git lists the target; the page
-// is the link's path. A page whose path is not among the changes but
-// resolves to another blob than before is such a page, and is added as a
-// change of its own.
-func behindLinks(changes []content.FileChange, newP *content.Project, oldFiles, newFiles content.Files) []content.FileChange {
-	if oldFiles.Hash == nil || newFiles.Hash == nil {
-		return nil
+// target changed, appeared or went while the link did not. Git lists the
+// target, wherever it is; the page is the link's path, added as a change
+// of its own with the blobs it resolves to in each commit. shown is the
+// targets, by repository path.
+func behindLinks(changes []content.FileChange, links []string, newP *content.Project, oldFiles, newFiles content.Files) (more []content.FileChange, shown map[string]bool) {
+	if len(links) == 0 || oldFiles.Resolve == nil || newFiles.Resolve == nil {
+		return nil, nil
+	}
+	linked := func(p string) bool {
+		for _, l := range links {
+			if p == l || strings.HasPrefix(p, l+"/") {
+				return true
+			}
+		}
+		return false
 	}
 	changed := make(map[string]bool, 2*len(changes))
 	for _, c := range changes {
 		changed[c.From], changed[c.To] = true, true
 	}
-	var out []content.FileChange
+	shown = map[string]bool{}
 	content.Walk(newP.Pages, func(pg, _ *content.Page) {
 		p := newP.ContentPath(pg.Path)
-		if pg.Path == "" || changed[p] {
+		if pg.Path == "" || changed[p] || !linked(p) {
 			return
 		}
 		changed[p] = true // a page listed twice is one file
-		from, errFrom := oldFiles.Hash(p)
-		to, errTo := newFiles.Hash(p)
-		if errFrom == nil && errTo == nil && from != to {
-			out = append(out, content.FileChange{From: p, To: p, FromHash: from, ToHash: to})
+		oldReal, from, errOld := oldFiles.Resolve(p)
+		newReal, to, errNew := newFiles.Resolve(p)
+		switch {
+		case errOld == nil && errNew == nil && from != to:
+			more = append(more, content.FileChange{From: p, To: p, FromHash: from, ToHash: to})
+			shown[newReal] = true
+		case errOld == nil && errors.Is(errNew, fs.ErrNotExist):
+			more = append(more, content.FileChange{From: p, FromHash: from})
+			shown[oldReal] = true
+		case errNew == nil && errors.Is(errOld, fs.ErrNotExist):
+			more = append(more, content.FileChange{To: p, ToHash: to})
+			shown[newReal] = true
 		}
 	})
-	return out
+	return more, shown
 }
 
 // changedFiles lists the files that differ between commits a (nil:
@@ -491,8 +557,17 @@ func readAhead(objs storer.EncodedObjectStorer, changes []content.FileChange) *b
 			}
 			b.taken = true
 			ra.mu.Unlock()
-			b.data, b.err = gitrepo.ReadBlob(objs, h)
-			close(b.ready)
+			func() {
+				// The page diff waits on ready: a panic must not leave
+				// it waiting. It becomes the read's error.
+				defer close(b.ready)
+				defer func() {
+					if p := recover(); p != nil {
+						b.err = fmt.Errorf("read %s: internal error (please report it): %v", h, p)
+					}
+				}()
+				b.data, b.err = gitrepo.ReadBlob(objs, h)
+			}()
 			size += len(b.data)
 		}
 	})
