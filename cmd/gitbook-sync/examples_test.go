@@ -565,3 +565,40 @@ func TestReleaseWorkflow(t *testing.T) {
 		t.Errorf("goreleaser versions %v: pin one, the same in both", versions)
 	}
 }
+
+// CI runs .ci/run on a clean clone: it must run the test command the
+// README gives a new user ("Try it, then test it"), as a command of its
+// own, not a variant of it.
+func TestCIRunsTheREADMETestCommand(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "## Try it, then test it")
+	_, block, _ := strings.Cut(section, "```sh\n")
+	block, _, _ = strings.Cut(block, "```")
+	var testCmd string
+	for line := range strings.Lines(block) {
+		cmd, _, _ := strings.Cut(line, "#")
+		if cmd = strings.TrimSpace(cmd); strings.HasPrefix(cmd, "go test") {
+			testCmd = cmd
+		}
+	}
+	if testCmd == "" {
+		t.Fatalf("no go test command in the README's set-up block:\n%s", block)
+	}
+	run, err := os.ReadFile("../../.ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var commands []string
+	for line := range strings.Lines(string(run)) {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			commands = append(commands, line)
+		}
+	}
+	if !slices.Contains(commands, testCmd) {
+		t.Errorf(".ci/run does not run the README's test command %q; its commands:\n%s", testCmd, strings.Join(commands, "\n"))
+	}
+}
