@@ -73,9 +73,9 @@ func (s *Server) lookAtBranch(sp *space) chan struct{} {
 // contentEdited is called when a space's content changed in GitBook.
 // With Git Sync installed the change is exported, with GitBook's commit
 // message for the revision: "GITBOOK-<n>: <subject>" for a merged change
-// request, "GitBook: No commit message" otherwise.
+// request, "GitBook: No commit message" otherwise. Saving the state is
+// the caller's: an API request saves once it is answered.
 func (s *Server) contentEdited(sp *space) {
-	s.changed()
 	if sp.sync == nil {
 		return
 	}
@@ -236,6 +236,7 @@ func (s *Server) editPage(sp *space, gitPath, title, markdown string) (string, e
 	sp.Revisions[rev.ID] = rev
 	sp.Current = rev.ID
 	sp.UpdatedAt = rev.CreatedAt
+	s.changed() // not an API request: saved here
 	s.contentEdited(sp)
 	return target.ID, nil
 }
