@@ -693,14 +693,7 @@ func (b *batch) revertPage(ch change) ([]outcome, error) {
 	case cur == nil:
 		p := old.page.Clone()
 		p.Children = nil
-		target := &b.pages
-		if old.parent != "" {
-			if parent, _, _ := locate(&b.pages, old.parent); parent != nil {
-				target = &parent.Children
-			}
-		}
-		at := min(old.index, len(*target))
-		_ = insertAt(target, p, &at)
+		placeAt(&b.pages, p, old)
 		return []outcome{{"created_page", p.ID, ""}}, nil
 	default:
 		restored := old.page.Clone()
@@ -730,6 +723,20 @@ type position struct {
 	page   *page
 	parent string
 	index  int
+}
+
+// placeAt inserts p into tree where pos says, as near as the tree now
+// allows: at the root when pos's parent is gone, at the end of a shorter
+// list.
+func placeAt(tree *[]*page, p *page, pos position) {
+	target := tree
+	if pos.parent != "" {
+		if parent, _, _ := locate(tree, pos.parent); parent != nil {
+			target = &parent.Children
+		}
+	}
+	at := min(pos.index, len(*target))
+	_ = insertAt(target, p, &at)
 }
 
 func index(pages []*page) map[string]position {
@@ -858,14 +865,7 @@ func mergeTrees(base, head, live []*page) ([]*page, []string) {
 		}
 	}
 	var order []string
-	var walk func(list []*page)
-	walk = func(list []*page) {
-		for _, p := range list {
-			order = append(order, p.ID)
-			walk(p.Children)
-		}
-	}
-	walk(head)
+	walkPages(head, func(p *page) { order = append(order, p.ID) })
 	for _, id := range order {
 		h := hi[id]
 		b, inBase := bi[id]
@@ -885,14 +885,7 @@ func mergeTrees(base, head, live []*page) ([]*page, []string) {
 			}
 			*list = append((*list)[:idx], (*list)[idx+1:]...)
 		}
-		target := &out
-		if h.parent != "" {
-			if parent, _, _ := locate(&out, h.parent); parent != nil {
-				target = &parent.Children
-			}
-		}
-		at := min(h.index, len(*target))
-		_ = insertAt(target, p, &at)
+		placeAt(&out, p, h)
 	}
 	return out, conflicts
 }
