@@ -348,8 +348,5 @@ func splitTitle(body string) (heading, rest string, ok bool) {
 	if loc := atxClosing.FindStringIndex(" " + heading); loc != nil {
 		heading = strings.TrimSpace((" " + heading)[:loc[0]])
 	}
-	if strings.HasPrefix(after, "\n") {
-		after = after[1:]
-	}
-	return heading, after, true
+	return heading, strings.TrimPrefix(after, "\n"), true
 }

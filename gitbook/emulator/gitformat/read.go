@@ -233,8 +233,7 @@ func (r *reader) inferred() ([]*Page, error) {
 	}
 	sort.Strings(mds)
 	folders := map[string]*Page{}
-	var parentOf func(dir string) *Page
-	parentOf = func(dir string) *Page {
+	parentOf := func(dir string) *Page {
 		for ; dir != "."; dir = path.Dir(dir) {
 			if f, ok := folders[dir]; ok {
 				return f
