@@ -1,7 +1,6 @@
 package emulator_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5"
@@ -59,14 +58,7 @@ func TestExportCommitsPages(t *testing.T) {
 		"LICENSE":           "keep me\n",
 		"SUMMARY.md":        "# Table of contents\n\n* [Home](README.md)\n* [Guide](guide/README.md)\n  * [New Page](guide/new-page.md)\n\n## Reference Docs <a href=\"#ref\" id=\"ref\"></a>\n\n* [API](ref/api.md)\n* [Errors](ref/errors.md)\n",
 	}
-	if strings.Join(keys(files), ",") != strings.Join(keys(want), ",") {
-		t.Errorf("commit has files %v, want %v", keys(files), keys(want))
-	}
-	for p, w := range want {
-		if files[p] != w {
-			t.Errorf("%s = %q, want %q", p, files[p], w)
-		}
-	}
+	checkFiles(t, files, want)
 	rev, _ := c.CurrentRevision(ctx, "space-1")
 	head := headCommit(t, bare)
 	if rev.Git == nil || rev.Git.OID != head.Hash.String() || !rev.Git.CreatedByGitBook {
@@ -112,14 +104,7 @@ func TestExportNewSpace(t *testing.T) {
 		"docs/usage.md":      "# Usage\n\nBack to [welcome](./README.md).\n",
 		"docs/SUMMARY.md":    "# Table of contents\n\n* [Welcome](README.md)\n* [Usage](usage.md)\n",
 	}
-	if strings.Join(keys(files), ",") != strings.Join(keys(want), ",") {
-		t.Errorf("commit has files %v, want %v", keys(files), keys(want))
-	}
-	for p, w := range want {
-		if files[p] != w {
-			t.Errorf("%s = %q, want %q", p, files[p], w)
-		}
-	}
+	checkFiles(t, files, want)
 	// ... and it reads back.
 	seed := emulator.DefaultSeed()
 	seed.Organizations[0].Spaces = append(seed.Organizations[0].Spaces, emulator.SpaceSeed{ID: "space-2", Title: "Copy"})

@@ -118,6 +118,19 @@ func commitFiles(t *testing.T, dir string) map[string]string {
 	return out
 }
 
+// checkFiles compares a commit's files (commitFiles) with the files wanted.
+func checkFiles(t *testing.T, files, want map[string]string) {
+	t.Helper()
+	if strings.Join(keys(files), ",") != strings.Join(keys(want), ",") {
+		t.Errorf("commit has files %v, want %v", keys(files), keys(want))
+	}
+	for p, w := range want {
+		if files[p] != w {
+			t.Errorf("%s = %q, want %q", p, files[p], w)
+		}
+	}
+}
+
 func headCommit(t *testing.T, dir string) *object.Commit {
 	t.Helper()
 	r, err := git.PlainOpen(dir)
