@@ -127,6 +127,24 @@ func TestSpecViolationsRefused(t *testing.T) {
 	}
 }
 
+// A PATCH that is refused changes nothing: the subject and links sent
+// beside a bad status are not kept.
+func TestRefusedPatchChangesNothing(t *testing.T) {
+	t.Parallel()
+	call := rawServer(t, emulator.DefaultSeed())
+	if code, body := call("POST", "/spaces/space-1/change-requests", `{"subject":"before"}`); code != 201 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	patch := `{"subject":"after","links":[{"ref":{"kind":"url","url":"https://example.com/pr/1"},"title":"PR"}],"status":"closed"}`
+	if code, body := call("PATCH", "/spaces/space-1/change-requests/1", patch); code != 400 || !strings.Contains(body, "status must be") {
+		t.Fatalf("patch: %d %s; want the status refused", code, body)
+	}
+	code, body := call("GET", "/spaces/space-1/change-requests/1", "")
+	if code != 200 || !strings.Contains(body, `"subject":"before"`) || strings.Contains(body, "example.com/pr/1") {
+		t.Errorf("after a refused patch: %d %s", code, body)
+	}
+}
+
 // TestAcceptsWhatTheSpecAllows: revert_page, and insert_files by URL (the
 // emulator does not fetch it: the file keeps the address).
 func TestAcceptsWhatTheSpecAllows(t *testing.T) {

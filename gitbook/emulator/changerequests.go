@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/gitformat"
@@ -93,22 +94,26 @@ func (s *Server) patchCR(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if cr.Status == "merged" {
+	// Everything is checked before anything changes: a refused request
+	// leaves the change request as it was.
+	switch {
+	case cr.Status == "merged":
 		writeError(w, http.StatusBadRequest, "A merged change request cannot be changed")
+		return
+	case body.Subject != nil && len([]rune(*body.Subject)) > 100:
+		writeError(w, http.StatusBadRequest, "subject must be at most 100 characters")
+		return
+	case len(body.Links) > 10:
+		writeError(w, http.StatusBadRequest, "a change request has at most 10 links")
+		return
+	case !slices.Contains([]string{"", "open", "draft", "archived"}, body.Status):
+		writeError(w, http.StatusBadRequest, "status must be draft, open or archived")
 		return
 	}
 	if body.Subject != nil {
-		if len([]rune(*body.Subject)) > 100 {
-			writeError(w, http.StatusBadRequest, "subject must be at most 100 characters")
-			return
-		}
 		cr.Subject = *body.Subject
 	}
 	if body.Links != nil {
-		if len(body.Links) > 10 {
-			writeError(w, http.StatusBadRequest, "a change request has at most 10 links")
-			return
-		}
 		links := make([]crLink, 0, len(body.Links))
 		for _, l := range body.Links {
 			id := l.ID
@@ -119,13 +124,8 @@ func (s *Server) patchCR(w http.ResponseWriter, r *http.Request) {
 		}
 		cr.Links = links
 	}
-	switch body.Status {
-	case "":
-	case "open", "draft", "archived":
+	if body.Status != "" {
 		cr.Status = body.Status
-	default:
-		writeError(w, http.StatusBadRequest, "status must be draft, open or archived")
-		return
 	}
 	if description != nil {
 		cr.Description = description
