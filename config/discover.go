@@ -1,10 +1,12 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"slices"
@@ -146,7 +148,7 @@ func (c *Config) merge(site *SiteConfig) error {
 		}
 		return fmt.Sprintf("%q is not a space of %s; its spaces: %s", key, site.File, strings.Join(allKeys, ", "))
 	}
-	for _, key := range sortedKeys(ids) {
+	for _, key := range slices.Sorted(maps.Keys(ids)) {
 		if _, ok := byKey[key]; !ok {
 			pos := c.Site.KeyLines[key]
 			fail(pos[0], pos[1], "site.spaces."+key, "%s", unknown(key))
@@ -169,7 +171,7 @@ func (c *Config) merge(site *SiteConfig) error {
 			}
 			continue
 		}
-		sp.Key, sp.Title, sp.Path = s.Key, s.Title, cmpDir(s.Directory)
+		sp.Key, sp.Title, sp.Path = s.Key, s.Title, cmp.Or(s.Directory, ".")
 		if sp.Space == "" {
 			sp.Space = ids[s.Key]
 		}
@@ -194,29 +196,11 @@ func (c *Config) merge(site *SiteConfig) error {
 	return nil
 }
 
-func sortedKeys(m map[string]string) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
-}
-
 // cleanDir normalises a configured directory: "./docs/" is "docs", the
 // root is "".
 func cleanDir(p string) string {
 	c := path.Clean("/" + strings.TrimPrefix(p, "./"))[1:]
 	return c
-}
-
-// cmpDir is the configuration's form of a repository directory: "." for
-// the root.
-func cmpDir(d string) string {
-	if d == "" {
-		return "."
-	}
-	return d
 }
 
 // checkPaths refuses configured paths that a symbolic link takes out of

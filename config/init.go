@@ -79,7 +79,7 @@ func initSite(b *strings.Builder, sc *SiteConfig, opts InitOptions) {
 		if opts.Organization != "" && opts.Site != "" {
 			prefix = "  # (or) "
 		}
-		fmt.Fprintf(b, "%s%s: <space ID>    # %s, %s\n", prefix, s.Key, s.Title, cmpDir(s.Directory))
+		fmt.Fprintf(b, "%s%s: <space ID>    # %s, %s\n", prefix, s.Key, s.Title, cmp.Or(s.Directory, "."))
 	}
 	b.WriteString("# Settings for one space, by its docs.yaml key:\n# spaces:\n#   - key: <key>\n#     mode: change-request\n")
 }

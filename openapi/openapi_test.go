@@ -3,7 +3,6 @@ package openapi_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -19,12 +18,11 @@ import (
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator"
 	"github.com/gitbook-sync/gitbook-sync/gitbook/emulator/emulatortest"
 	"github.com/gitbook-sync/gitbook-sync/internal/diag"
+	"github.com/gitbook-sync/gitbook-sync/internal/golden"
 	"github.com/gitbook-sync/gitbook-sync/internal/httpfault"
 	"github.com/gitbook-sync/gitbook-sync/internal/testcorpus"
 	"github.com/gitbook-sync/gitbook-sync/openapi"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var ctx = context.Background()
 
@@ -271,14 +269,7 @@ func TestDiffGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := c.Summary()
-	golden := "testdata/diff-summary.md"
-	if *update {
-		write(t, golden, got)
-	}
-	if want := read(t, golden); got != want {
-		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
-	}
+	golden.Check(t, "testdata/diff-summary.md", []byte(c.Summary()))
 	if len(c.Removed) != 1 || c.Removed[0].String() != "GET /pets/{id}" || len(c.Added) != 1 || c.Added[0].String() != "POST /pets" {
 		t.Errorf("changes: %+v", c)
 	}

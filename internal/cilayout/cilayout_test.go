@@ -21,12 +21,11 @@ const history = 25
 // world is a host with a long main, a branch "feature" with one commit and
 // pull (merge) request 7 from it.
 type world struct {
-	h        *Host
-	dev      string
-	root     string
-	mainTip  string // main before the pull request is merged
-	headTip  string // the pull request's head
-	forkOnly bool
+	h       *Host
+	dev     string
+	root    string
+	mainTip string // main before the pull request is merged
+	headTip string // the pull request's head
 }
 
 // templates are the worlds built once per provider; tests get copies, as

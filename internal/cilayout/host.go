@@ -439,16 +439,6 @@ func (h *Host) ClosePull(n int) error {
 	return nil
 }
 
-// ReopenPull reopens a pull request closed without merging.
-func (h *Host) ReopenPull(n int) error {
-	p := h.Pulls[n]
-	if p == nil || p.State != "closed" || p.Merged {
-		return fmt.Errorf("pull request %d cannot be reopened", n)
-	}
-	p.State = "open"
-	return h.refresh()
-}
-
 // OpenFrom lists the open pull requests whose head is branch of the host's
 // repository.
 func (h *Host) OpenFrom(branch string) []*Pull {

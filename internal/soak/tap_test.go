@@ -34,12 +34,6 @@ func (tp *tap) reset() {
 	tp.dropWrite, tp.dropped, tp.killAt, tp.kill, tp.killed = 0, "", 0, nil, ""
 }
 
-func (tp *tap) counts() (requests int, writes []string) {
-	tp.mu.Lock()
-	defer tp.mu.Unlock()
-	return tp.requests, append([]string(nil), tp.writes...)
-}
-
 func (tp *tap) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tp.mu.Lock()
