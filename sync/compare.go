@@ -47,12 +47,12 @@ func diffWithSpace(ctx context.Context, opts Options, spaceID string, head *obje
 					werr = err
 					return
 				}
-				meta, body, err := content.SplitFrontMatter(data, pg.Path)
+				doc, err := content.ParseDocument(data, pg.Path, pg.Title)
 				if err != nil {
 					werr = err
 					return
 				}
-				l := &local{page: pg, title: content.DocumentTitle(meta, body, pg.Title), body: string(body)}
+				l := &local{page: pg, title: doc.Title, body: string(doc.Body)}
 				locals = append(locals, l)
 				if s := content.SlugForPath(pg.Path); s != "" {
 					here = path.Join(slugs, s)

@@ -161,10 +161,10 @@ func finishMerged(ctx context.Context, opts Options, sp config.Space, t *target,
 	hostAsked := false
 	for _, cr := range open {
 		link := cr.Link
-		if ci.NumberFromURL(link) == 0 || !ours(opts, link) {
+		n := ci.NumberFromURL(link)
+		if n == 0 || !ours(opts, link) {
 			continue
 		}
-		n := ci.NumberFromURL(link)
 		merged := headMerged(ctx, opts, t, link, n)
 		if !merged {
 			if !hostAsked {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -422,7 +421,9 @@ func linksToLookAt(objs storer.EncodedObjectStorer, a, b *object.Commit, dir str
 	}
 	pending := map[string]bool{}
 	for _, p := range paths {
-		pending[p] = p != ""
+		if p != "" {
+			pending[p] = true
+		}
 	}
 	for _, p := range []*content.Project{oldP, newP} {
 		delete(pending, content.Join(p.Dir, content.ConfigFile))
@@ -436,7 +437,7 @@ func linksToLookAt(objs storer.EncodedObjectStorer, a, b *object.Commit, dir str
 			}
 		})
 	}
-	if !slices.Contains(slices.Collect(maps.Values(pending)), true) {
+	if len(pending) == 0 {
 		return nil, nil
 	}
 	return gitrepo.Symlinks(objs, bt)

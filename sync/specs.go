@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,10 +22,7 @@ func runSpecs(ctx context.Context, opts Options, sp config.Space, res *Result) {
 	}
 	var problems []error
 	for _, e := range sp.OpenAPI {
-		org := e.Organization
-		if org == "" {
-			org = sp.Organization
-		}
+		org := cmp.Or(e.Organization, sp.Organization)
 		if org == "" {
 			problems = append(problems, fmt.Errorf("openapi %s: set organization (on the entry or the space)", e.Spec))
 			continue
